@@ -1,0 +1,1 @@
+//! A generic-netlink socket to the kernel's IPVS family.

@@ -1,0 +1,1 @@
+//! IPVS generic-netlink messages and attributes: types, encoding and decoding. No I/O.

@@ -1,0 +1,1 @@
+//! Rule files: parsing, validating, diffing against the live table, applying.
