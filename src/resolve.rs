@@ -25,7 +25,9 @@ extern "C" {
 static RESOLVER: Mutex<()> = Mutex::new(());
 
 fn lock() -> std::sync::MutexGuard<'static, ()> {
-    RESOLVER.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    RESOLVER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Parses an IPv4 address the way `inet_aton` does (so `10.1`, `0x0a000001`
@@ -52,7 +54,13 @@ pub fn parse_ipv6(text: &str) -> Option<Ipv6Addr> {
     let c = CString::new(text).ok()?;
     let mut out = in6_addr { s6_addr: [0; 16] };
     // SAFETY: valid string, and `out` is large enough for AF_INET6.
-    let ok = unsafe { inet_pton(libc::AF_INET6, c.as_ptr(), &mut out as *mut _ as *mut c_void) };
+    let ok = unsafe {
+        inet_pton(
+            libc::AF_INET6,
+            c.as_ptr(),
+            &mut out as *mut _ as *mut c_void,
+        )
+    };
     (ok > 0).then_some(Ipv6Addr::from(out.s6_addr))
 }
 
@@ -99,7 +107,11 @@ pub fn addr_to_host(addr: &IpAddr) -> Option<String> {
         if host.is_null() || (*host).h_name.is_null() {
             return None;
         }
-        Some(CStr::from_ptr((*host).h_name).to_string_lossy().into_owned())
+        Some(
+            CStr::from_ptr((*host).h_name)
+                .to_string_lossy()
+                .into_owned(),
+        )
     }
 }
 
@@ -128,7 +140,11 @@ pub fn port_to_service(port: u16, protocol: Protocol) -> Option<String> {
         if serv.is_null() || (*serv).s_name.is_null() {
             return None;
         }
-        Some(CStr::from_ptr((*serv).s_name).to_string_lossy().into_owned())
+        Some(
+            CStr::from_ptr((*serv).s_name)
+                .to_string_lossy()
+                .into_owned(),
+        )
     }
 }
 
@@ -139,7 +155,10 @@ mod tests {
     #[test]
     fn aton_accepts_the_short_forms_ipvsadm_accepts() {
         assert_eq!(parse_ipv4_aton("10.1"), Some(Ipv4Addr::new(10, 0, 0, 1)));
-        assert_eq!(parse_ipv4_aton("0x0a000001"), Some(Ipv4Addr::new(10, 0, 0, 1)));
+        assert_eq!(
+            parse_ipv4_aton("0x0a000001"),
+            Some(Ipv4Addr::new(10, 0, 0, 1))
+        );
         assert_eq!(parse_ipv4_aton("10.0.0.256"), None);
         assert_eq!(parse_ipv4_aton("a\0b"), None);
         assert_eq!(parse_ipv4_pton("10.1"), None);

@@ -7,7 +7,9 @@ mod service;
 mod stats;
 
 pub use daemon::{DaemonState, SyncDaemon};
-pub use destination::{Destination, DestinationConfig, DestinationEntry, ForwardMethod, TunnelType};
+pub use destination::{
+    Destination, DestinationConfig, DestinationEntry, ForwardMethod, TunnelType,
+};
 pub use service::{
     AddressFamily, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
 };
