@@ -1,2 +1,26 @@
 //! ipvsadm's command line: the option table, parsing, the command/option rules,
 //! and running a parsed command.
+//!
+//! - [`flags`]: the one table of flags (parser, help text, clap for man/completions).
+//! - [`popt`]: popt 1.19's tokenizing rules.
+//! - [`parse`]: from arguments to a checked [`Command`], with ipvsadm's messages.
+//! - [`restore_input`]: `-R` input split into lines of arguments, each parsed.
+//! - [`messages`]: kernel errors as ipvsadm words them.
+//! - [`help`]: the `-h` and `-v` texts.
+
+pub mod command;
+pub mod error;
+pub mod flags;
+pub mod help;
+pub mod messages;
+pub mod parse;
+pub mod popt;
+pub mod restore_input;
+pub mod values;
+
+pub use command::{Command, ListFormat, ListRequest, ListWhat};
+pub use error::{CliError, CliErrorKind};
+pub use parse::{parse_argv, parse_command, parse_command_with, program_name, ParseConfig};
+
+#[cfg(test)]
+mod reference_tests;
