@@ -7,6 +7,20 @@
 //! - [`restore_input`]: `-R` input split into lines of arguments, each parsed.
 //! - [`messages`]: kernel errors as ipvsadm words them.
 //! - [`help`]: the `-h` and `-v` texts.
+//!
+//! Driving it (what `run.rs` does, minus the kernel):
+//!
+//! ```
+//! use ipvs::cli::{parse_command_with, Command, ParseConfig};
+//!
+//! let args = ["ipvsadm", "-A", "-t", "10.0.0.1:80", "-s", "rr", "-p"];
+//! match parse_command_with(&args, &ParseConfig::default()) {
+//!     Ok(Command::AddService(service)) => assert_eq!(service.config.timeout, 360),
+//!     Ok(other) => panic!("unexpected {other:?}"),
+//!     // On error: write `e.message` (bytes) to stderr, exit with `e.exit_code()`.
+//!     Err(e) => panic!("{e}"),
+//! }
+//! ```
 
 pub mod command;
 pub mod error;
@@ -20,7 +34,10 @@ pub mod values;
 
 pub use command::{Command, ListFormat, ListRequest, ListWhat};
 pub use error::{CliError, CliErrorKind};
-pub use parse::{parse_argv, parse_command, parse_command_with, program_name, ParseConfig};
+pub use parse::{
+    parse_argv, parse_argv_using, parse_command, parse_command_with, program_name, ParseConfig,
+};
+pub use values::{NameResolver, SystemResolver};
 
 #[cfg(test)]
 mod reference_tests;

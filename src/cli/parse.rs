@@ -22,7 +22,7 @@ use super::flags::{CommandKind, FlagId, Opt, OptSet, OptionRule};
 use super::popt::Popt;
 use super::values::{
     atoi, c_truncate, lossy, parse_fwmark, parse_host_port, parse_ipv4_netmask, parse_mcast_group,
-    string_to_number,
+    string_to_number, NameResolver, SystemResolver,
 };
 use crate::model::{
     AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, Protocol, Service,
@@ -93,6 +93,15 @@ pub fn program_name(argv: &[Vec<u8>]) -> &[u8] {
 ///
 /// No arguments after the program name means "list everything", as ipvsadm.
 pub fn parse_argv(argv: &[Vec<u8>], config: &ParseConfig) -> Result<Command, CliError> {
+    parse_argv_using(argv, config, &SystemResolver)
+}
+
+/// [`parse_argv`] with the given host and service name resolver.
+pub fn parse_argv_using(
+    argv: &[Vec<u8>],
+    config: &ParseConfig,
+    resolver: &dyn NameResolver,
+) -> Result<Command, CliError> {
     if argv.len() <= 1 {
         return Ok(Command::List(ListRequest::default()));
     }
@@ -136,7 +145,7 @@ pub fn parse_argv(argv: &[Vec<u8>], config: &ParseConfig) -> Result<Command, Cli
             Err(e) => return Err(CliError::option(popt.bad_option(), e.text())),
         };
         let value = option.value.as_deref();
-        state.apply(option.flag.id, value, popt.bad_option())?;
+        state.apply(option.flag.id, value, popt.bad_option(), resolver)?;
     }
 
     let cmd = state.cmd.unwrap_or(CommandKind::List);
@@ -399,6 +408,7 @@ impl State {
         id: FlagId,
         value: Option<&[u8]>,
         bad_option: &[u8],
+        resolver: &dyn NameResolver,
     ) -> Result<(), CliError> {
         // Flags that take a value always have one here, except `-p`.
         let v = value.unwrap_or(b"");
@@ -414,7 +424,7 @@ impl State {
                     _ => Protocol::Sctp,
                 };
                 self.protocol = Some(protocol);
-                let hp = parse_host_port(v, Some(protocol))
+                let hp = parse_host_port(v, Some(protocol), resolver)
                     .ok_or_else(|| fail("illegal virtual server address[:port] specified"))?;
                 self.svc_addr = hp.addr;
                 self.svc_family = Some(AddressFamily::of(&hp.addr));
@@ -447,7 +457,7 @@ impl State {
             FlagId::Netmask => {
                 self.set_option(Opt::Netmask)?;
                 if self.svc_family != Some(AddressFamily::Inet6) {
-                    let mask = parse_ipv4_netmask(v)
+                    let mask = parse_ipv4_netmask(v, resolver)
                         .ok_or_else(|| fail("illegal virtual server persistent mask specified"))?;
                     self.netmask = u32::from_ne_bytes(mask.octets());
                 } else {
@@ -460,7 +470,7 @@ impl State {
             }
             FlagId::RealServer => {
                 self.set_option(Opt::Server)?;
-                let hp = parse_host_port(v, self.protocol)
+                let hp = parse_host_port(v, self.protocol, resolver)
                     .ok_or_else(|| fail("illegal real server address[:port] specified"))?;
                 self.dest_addr = hp.addr;
                 self.dest_family = Some(AddressFamily::of(&hp.addr));
@@ -777,5 +787,330 @@ fn is_unspecified_service(key: &ServiceKey) -> bool {
     match key {
         ServiceKey::Addr { addr, port, .. } => addr.is_unspecified() && *port == 0,
         ServiceKey::Fwmark { .. } => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::values::tests::FixedResolver;
+    use crate::cli::CliErrorKind;
+
+    fn parse(args: &[&str]) -> Result<Command, CliError> {
+        parse_with(args, &ParseConfig::default())
+    }
+
+    /// Parses without the system's name services.
+    fn parse_with(args: &[&str], config: &ParseConfig) -> Result<Command, CliError> {
+        let argv: Vec<Vec<u8>> = std::iter::once("ipvsadm")
+            .chain(args.iter().copied())
+            .map(|a| a.as_bytes().to_vec())
+            .collect();
+        parse_argv_using(&argv, config, &FixedResolver)
+    }
+
+    fn err(args: &[&str]) -> (String, i32) {
+        let e = parse(args).unwrap_err();
+        (e.message_lossy(), e.exit_code())
+    }
+
+    fn list(args: &[&str]) -> ListRequest {
+        match parse(args) {
+            Ok(Command::List(l)) => l,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_arguments_lists_everything() {
+        let none: [&str; 0] = [];
+        assert_eq!(
+            parse_command_with(&["ipvsadm"], &ParseConfig::default()),
+            Ok(Command::List(ListRequest::default()))
+        );
+        assert_eq!(
+            parse_command_with(&none, &ParseConfig::default()),
+            Ok(Command::List(ListRequest::default()))
+        );
+    }
+
+    #[test]
+    fn list_formats() {
+        let f = list(&["-L", "-n", "--stats", "--exact", "--nosort"]).format;
+        assert_eq!(
+            f,
+            ListFormat {
+                numeric: true,
+                stats: true,
+                exact: true,
+                nosort: true,
+                ..ListFormat::default()
+            }
+        );
+        let f = list(&[
+            "-l",
+            "--rate",
+            "--thresholds",
+            "--persistent-conn",
+            "--tun-info",
+        ])
+        .format;
+        assert!(f.rate && f.thresholds && f.persistent_conn && f.tun_info);
+        assert!(!f.numeric && !f.stats && !f.exact && !f.nosort);
+        assert_eq!(list(&["-L", "--sort"]).format, ListFormat::default());
+    }
+
+    #[test]
+    fn list_targets() {
+        assert_eq!(list(&["-L"]).what, ListWhat::All);
+        assert_eq!(list(&["-Lc"]).what, ListWhat::Connections);
+        assert_eq!(list(&["-L", "--timeout"]).what, ListWhat::Timeouts);
+        assert_eq!(list(&["-L", "--daemon"]).what, ListWhat::Daemons);
+        assert_eq!(
+            list(&["-Lnu", "10.0.0.1:53"]).what,
+            ListWhat::Service(ServiceKey::Addr {
+                protocol: Protocol::Udp,
+                addr: "10.0.0.1".parse().unwrap(),
+                port: 53
+            })
+        );
+        assert_eq!(
+            list(&["-L", "-f", "3", "-6"]).what,
+            ListWhat::Service(ServiceKey::Fwmark {
+                family: AddressFamily::Inet6,
+                mark: 3
+            })
+        );
+    }
+
+    #[test]
+    fn help_version_save_restore() {
+        assert_eq!(parse(&["-h", "--bogus"]), Ok(Command::Help));
+        assert_eq!(parse(&["--help"]), Ok(Command::Help));
+        assert_eq!(parse(&["-v"]), Ok(Command::Version));
+        assert_eq!(parse(&["-S"]), Ok(Command::Save { numeric: false }));
+        assert_eq!(parse(&["-Sn"]), Ok(Command::Save { numeric: true }));
+        assert_eq!(parse(&["-R"]), Ok(Command::Restore));
+        assert_eq!(parse(&["-C"]), Ok(Command::Flush));
+    }
+
+    #[test]
+    fn service_defaults() {
+        let Ok(Command::AddService(s)) = parse(&["-A", "-t", "10.0.0.1:80"]) else {
+            panic!()
+        };
+        assert_eq!(s.config.scheduler, "wlc");
+        assert_eq!(s.config.flags, ServiceFlags(0));
+        assert_eq!(s.config.timeout, 0);
+        assert_eq!(s.config.netmask, 0xffff_ffff);
+        assert_eq!(s.config.pe_name, None);
+        let Ok(Command::EditService(s)) = parse(&["-E", "-t", "[::1]:80", "-p", "-M", "64"]) else {
+            panic!()
+        };
+        assert_eq!(s.config.flags, ServiceFlags(ServiceFlags::PERSISTENT));
+        assert_eq!(s.config.timeout, DEFAULT_PERSISTENT_TIMEOUT);
+        assert_eq!(s.config.netmask, 64);
+        // An IPv4 mask is kept as the kernel receives it: network byte order.
+        let Ok(Command::AddService(s)) = parse(&["-A", "-t", "10.0.0.1:80", "-M", "255.255.255.0"])
+        else {
+            panic!()
+        };
+        assert_eq!(s.config.netmask.to_ne_bytes(), [255, 255, 255, 0]);
+    }
+
+    #[test]
+    fn destination_defaults_and_ports() {
+        let Ok(Command::AddDestination(k, d)) =
+            parse(&["-a", "-t", "10.0.0.1:80", "-r", "10.0.0.2:8080"])
+        else {
+            panic!()
+        };
+        assert_eq!(k.to_string(), "-t 10.0.0.1:80");
+        // Direct routing: the port is the service's.
+        assert_eq!(d.port, 80);
+        assert_eq!(d.config.forward, ForwardMethod::Route);
+        assert_eq!(d.config.weight, 1);
+        let Ok(Command::EditDestination(_, d)) = parse(&[
+            "-e",
+            "-t",
+            "10.0.0.1:80",
+            "-r",
+            "10.0.0.2:8080",
+            "-m",
+            "-w",
+            "0",
+        ]) else {
+            panic!()
+        };
+        assert_eq!((d.port, d.config.weight), (8080, 0));
+        assert_eq!(
+            parse(&["-d", "-u", "10.0.0.1:53", "-r", "10.0.0.2"]),
+            Ok(Command::DeleteDestination(
+                ServiceKey::Addr {
+                    protocol: Protocol::Udp,
+                    addr: "10.0.0.1".parse().unwrap(),
+                    port: 53
+                },
+                "10.0.0.2".parse().unwrap(),
+                53
+            ))
+        );
+    }
+
+    #[test]
+    fn daemons() {
+        let Ok(Command::StartDaemon(d)) = parse(&["--start-daemon", "backup"]) else {
+            panic!()
+        };
+        assert_eq!(d.state, DaemonState::Backup);
+        assert_eq!(d.mcast_ifn, "eth0");
+        assert_eq!(
+            (d.syncid, d.sync_maxlen, d.mcast_port, d.mcast_ttl),
+            (0, 0, 0, 0)
+        );
+        assert_eq!(d.mcast_group, None);
+        assert_eq!(
+            parse(&["--stop-daemon=master", "--syncid=4"]),
+            Ok(Command::StopDaemon {
+                state: DaemonState::Master,
+                syncid: 4
+            })
+        );
+    }
+
+    #[test]
+    fn zero_all_or_one() {
+        assert_eq!(parse(&["-Z"]), Ok(Command::Zero(None)));
+        assert_eq!(parse(&["-Z", "-t", "0.0.0.0"]), Ok(Command::Zero(None)));
+        assert!(matches!(
+            parse(&["-Z", "-f", "1"]),
+            Ok(Command::Zero(Some(_)))
+        ));
+    }
+
+    #[test]
+    fn error_kinds_and_codes() {
+        let e = parse(&["foo"]).unwrap_err();
+        assert_eq!(
+            (e.kind, e.exit_code(), e.ends_restore()),
+            (CliErrorKind::Usage, 255, true)
+        );
+        let e = parse(&["-L", "--foo"]).unwrap_err();
+        assert_eq!(
+            (e.kind, e.exit_code(), e.ends_restore()),
+            (CliErrorKind::Option, 255, false)
+        );
+        let e = parse(&["-L", "-w", "1"]).unwrap_err();
+        assert_eq!(
+            (e.kind, e.exit_code(), e.ends_restore()),
+            (CliErrorKind::Rejected, 2, true)
+        );
+        assert_eq!(
+            e.to_string(),
+            "Illegal 'weight' option with the 'list' command"
+        );
+        assert_eq!(err(&["-A", "-6"]), ("-6 used before -f\n\n".into(), 2));
+    }
+
+    #[test]
+    fn program_name_appears_in_try_help() {
+        let e =
+            parse_command_with(&["/usr/sbin/ipvsadm", "x"], &ParseConfig::default()).unwrap_err();
+        assert_eq!(
+            e.message_lossy(),
+            "Try `/usr/sbin/ipvsadm -h' or '/usr/sbin/ipvsadm --help' for more information.\n"
+        );
+    }
+
+    #[test]
+    fn sched_flags_of_only_commas_are_refused() {
+        // ipvsadm 1.31 crashes here.
+        assert_eq!(
+            err(&["-A", "-t", "10.0.0.1:80", "-b", ",,"]),
+            ("invalid scheduler flag `,,'\n".into(), 2)
+        );
+    }
+
+    #[test]
+    fn posixly_correct_ends_options_at_the_first_argument() {
+        let posix = ParseConfig {
+            posixly_correct: true,
+        };
+        let e = parse_with(&["--set", "1", "2", "3", "-n"], &posix).unwrap_err();
+        assert_eq!(e.message_lossy(), "unexpected argument -n\n");
+        assert_eq!(
+            err(&["--set", "1", "2", "3", "-n"]).0,
+            "Illegal 'numeric' option with the 'set' command\n"
+        );
+    }
+
+    #[test]
+    fn non_utf8_arguments_are_echoed_byte_for_byte() {
+        use std::ffi::OsStr;
+        let args = [
+            OsStr::new("ipvsadm"),
+            OsStr::new("-L"),
+            OsStr::from_bytes(b"\xff\xfe"),
+        ];
+        let e = parse_command_with(&args, &ParseConfig::default()).unwrap_err();
+        assert_eq!(e.message, b"unexpected argument \xff\xfe\n");
+    }
+
+    /// Every combination of awkward tokens parses to a command or an error.
+    #[test]
+    fn never_panics() {
+        let pool: &[&[u8]] = &[
+            b"-A",
+            b"-a",
+            b"-L",
+            b"-R",
+            b"--set",
+            b"-t",
+            b"-f",
+            b"-6",
+            b"-r",
+            b"-p",
+            b"-M",
+            b"-s",
+            b"-b",
+            b"-w",
+            b"--tun-type",
+            b"--tun-port",
+            b"-i",
+            b"--",
+            b"-",
+            b"",
+            b"10.0.0.1:80",
+            b"[::1]:80",
+            b"[::1",
+            b"1",
+            b"0",
+            b"gue",
+            b"-x=",
+            b"-Ln=",
+            b"!#:+",
+            b"\xff",
+            b"--mcast-group",
+            b"ff02::1",
+            b",",
+            b"--start-daemon",
+            b"master",
+            b"-pe",
+            b"=",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut argv = vec![b"ipvsadm".to_vec()];
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let n = (seed % 7) as usize;
+            let mut s = seed;
+            for _ in 0..n {
+                argv.push(pool[(s % pool.len() as u64) as usize].to_vec());
+                s /= pool.len() as u64;
+            }
+            let _ = parse_argv_using(&argv, &ParseConfig::default(), &FixedResolver);
+        }
     }
 }

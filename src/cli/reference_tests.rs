@@ -3,6 +3,10 @@
 //! status and standard error, and a command that makes the same netlink
 //! requests (rendered in the same canonical text as the recording).
 //!
+//! Names are resolved by a fixed table (`localhost`, `http`, `domain`),
+//! the names the recording resolved through the host's files, so the test
+//! needs no name service.
+//!
 //! Cases whose recorded run needed more than parsing (`-L -c` reads
 //! `/proc/net/ip_vs_conn`, `-h`/`-v` print texts that are ours) are matched
 //! on the command kind.
@@ -10,8 +14,9 @@
 use std::net::IpAddr;
 
 use super::command::{Command, ListWhat};
-use super::parse::{parse_argv, ParseConfig};
+use super::parse::{parse_argv_using, ParseConfig};
 use super::restore_input::{RestoreOptions, RestoreReader};
+use super::values::tests::FixedResolver;
 use crate::model::{AddressFamily, Destination, Service, ServiceKey};
 
 const CASES: &str = include_str!("testdata/reference_cases.txt");
@@ -217,7 +222,7 @@ fn simulate(args: &[Vec<u8>], stdin: Option<&[u8]>) -> Outcome {
         stderr: String::new(),
         requests: Vec::new(),
     };
-    match parse_argv(args, &config) {
+    match parse_argv_using(args, &config, &FixedResolver) {
         Err(e) => {
             out.rc = e.exit_code();
             out.stderr = e.message_lossy();
@@ -226,7 +231,7 @@ fn simulate(args: &[Vec<u8>], stdin: Option<&[u8]>) -> Outcome {
             let input = stdin.unwrap_or(b"");
             for line in RestoreReader::new(input, &args[0], RestoreOptions::default()) {
                 let line = line.unwrap();
-                match line.parse(&config) {
+                match line.parse_using(&config, &FixedResolver) {
                     Ok(Command::Help | Command::Version) => {
                         out.rc = 0;
                         break;
@@ -307,7 +312,7 @@ fn parser_matches_the_reference_ipvsadm() {
 fn error_bytes_are_exact() {
     // Messages echo arguments byte for byte, even when not UTF-8.
     for case in cases().iter().filter(|c| c.rc != 0 && c.stdin.is_none()) {
-        let Err(e) = parse_argv(&case.args, &ParseConfig::default()) else {
+        let Err(e) = parse_argv_using(&case.args, &ParseConfig::default(), &FixedResolver) else {
             continue;
         };
         assert_eq!(e.message, case.stderr, "{:?}", case.args);

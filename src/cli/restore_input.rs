@@ -21,7 +21,8 @@ use std::io::{self, BufRead};
 
 use super::command::Command;
 use super::error::CliError;
-use super::parse::{parse_argv, program_name, ParseConfig};
+use super::parse::{parse_argv_using, program_name, ParseConfig};
+use super::values::{NameResolver, SystemResolver};
 
 /// Longest token ipvsadm's reader keeps in one piece.
 const MAX_TOKEN: usize = 4096;
@@ -50,7 +51,16 @@ impl RestoreLine {
     /// `-h` and `-v` parse to [`Command::Help`]/[`Command::Version`]; 1.31
     /// prints the text and exits with status 0 on such a line, ending the restore.
     pub fn parse(&self, config: &ParseConfig) -> Result<Command, CliError> {
-        match parse_argv(&self.args, config)? {
+        self.parse_using(config, &SystemResolver)
+    }
+
+    /// [`RestoreLine::parse`] with the given name resolver.
+    pub fn parse_using(
+        &self,
+        config: &ParseConfig,
+        resolver: &dyn NameResolver,
+    ) -> Result<Command, CliError> {
+        match parse_argv_using(&self.args, config, resolver)? {
             Command::Restore => Err(CliError::usage(program_name(&self.args))),
             command => Ok(command),
         }

@@ -118,11 +118,34 @@ pub fn lossy(s: &[u8]) -> String {
     String::from_utf8_lossy(s).into_owned()
 }
 
+/// Host and service names to numbers. Parsing takes one so that tests
+/// can resolve without the system's name services (and the network).
+pub trait NameResolver {
+    /// `gethostbyname`: the first IPv4 address of a host name.
+    fn host_to_ipv4(&self, name: &str) -> Option<Ipv4Addr>;
+    /// `getservbyname`: the port of a service name for a protocol.
+    fn service_to_port(&self, name: &str, protocol: Protocol) -> Option<u16>;
+}
+
+/// The C library's resolvers (`/etc/hosts`, DNS, `/etc/services`, NSS), as ipvsadm.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemResolver;
+
+impl NameResolver for SystemResolver {
+    fn host_to_ipv4(&self, name: &str) -> Option<Ipv4Addr> {
+        resolve::host_to_ipv4(name)
+    }
+
+    fn service_to_port(&self, name: &str, protocol: Protocol) -> Option<u16> {
+        resolve::service_to_port(name, protocol)
+    }
+}
+
 /// An IPv4 address the way ipvsadm reads hosts: `inet_aton`, then
 /// `gethostbyname` (first IPv4 address).
-fn ipv4_or_host(s: &[u8]) -> Option<Ipv4Addr> {
+fn ipv4_or_host(s: &[u8], resolver: &dyn NameResolver) -> Option<Ipv4Addr> {
     let text = lossy(s);
-    resolve::parse_ipv4_aton(&text).or_else(|| resolve::host_to_ipv4(&text))
+    resolve::parse_ipv4_aton(&text).or_else(|| resolver.host_to_ipv4(&text))
 }
 
 /// What `parse_service` found in `host[:port]`.
@@ -140,7 +163,11 @@ pub struct HostPort {
 /// Quirks kept: an all-digit text is refused; `[v6]` needs `:port`; a
 /// bracketed text that is not IPv6 (`[10.0.0.1]:80`) is read as a host
 /// without port; a service-name port needs a protocol.
-pub fn parse_host_port(text: &[u8], protocol: Option<Protocol>) -> Option<HostPort> {
+pub fn parse_host_port(
+    text: &[u8],
+    protocol: Option<Protocol>,
+    resolver: &dyn NameResolver,
+) -> Option<HostPort> {
     if str_is_digit(text) {
         return None;
     }
@@ -165,7 +192,7 @@ pub fn parse_host_port(text: &[u8], protocol: Option<Protocol>) -> Option<HostPo
             port_text = Some(&host[colon + 1..]);
             host = &host[..colon];
         }
-        IpAddr::V4(ipv4_or_host(host)?)
+        IpAddr::V4(ipv4_or_host(host, resolver)?)
     };
     let port = match port_text {
         None => None,
@@ -173,7 +200,7 @@ pub fn parse_host_port(text: &[u8], protocol: Option<Protocol>) -> Option<HostPo
             Some(n) => n as u16,
             None => {
                 let protocol = protocol?;
-                resolve::service_to_port(&lossy(p), protocol)?
+                resolver.service_to_port(&lossy(p), protocol)?
             }
         }),
     };
@@ -185,8 +212,8 @@ fn parse_ipv6(s: &[u8]) -> Option<Ipv6Addr> {
 }
 
 /// ipvsadm's `parse_netmask` for IPv4: `inet_aton`, then `gethostbyname`.
-pub fn parse_ipv4_netmask(s: &[u8]) -> Option<Ipv4Addr> {
-    ipv4_or_host(s)
+pub fn parse_ipv4_netmask(s: &[u8], resolver: &dyn NameResolver) -> Option<Ipv4Addr> {
+    ipv4_or_host(s, resolver)
 }
 
 /// `--mcast-group`: IPv6 (if the text has a `:`) or dotted IPv4, multicast.
@@ -217,7 +244,7 @@ pub fn c_truncate(s: &[u8], max: usize) -> &[u8] {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -263,8 +290,25 @@ mod tests {
         assert_eq!(parse_fwmark(b""), None);
     }
 
+    /// Knows `localhost`, and `http`/`domain` for TCP and UDP; nothing else.
+    pub(crate) struct FixedResolver;
+
+    impl NameResolver for FixedResolver {
+        fn host_to_ipv4(&self, name: &str) -> Option<Ipv4Addr> {
+            (name == "localhost").then_some(Ipv4Addr::LOCALHOST)
+        }
+
+        fn service_to_port(&self, name: &str, protocol: Protocol) -> Option<u16> {
+            match (name, protocol) {
+                ("http", Protocol::Tcp | Protocol::Udp) => Some(80),
+                ("domain", Protocol::Tcp | Protocol::Udp) => Some(53),
+                _ => None,
+            }
+        }
+    }
+
     fn hp(s: &str, proto: Option<Protocol>) -> Option<(String, Option<u16>)> {
-        parse_host_port(s.as_bytes(), proto).map(|h| (h.addr.to_string(), h.port))
+        parse_host_port(s.as_bytes(), proto, &FixedResolver).map(|h| (h.addr.to_string(), h.port))
     }
 
     #[test]
@@ -291,19 +335,17 @@ mod tests {
     }
 
     #[test]
-    fn named_ports_need_a_protocol() {
-        let has_services = std::fs::read_to_string("/etc/services")
-            .map(|s| {
-                s.lines()
-                    .any(|l| l.starts_with("http\t") || l.starts_with("http "))
-            })
-            .unwrap_or(false);
-        if has_services {
-            assert_eq!(
-                hp("10.0.0.1:http", Some(Protocol::Tcp)),
-                Some(("10.0.0.1".into(), Some(80)))
-            );
-        }
+    fn names() {
+        assert_eq!(
+            hp("10.0.0.1:http", Some(Protocol::Tcp)),
+            Some(("10.0.0.1".into(), Some(80)))
+        );
+        assert_eq!(
+            hp("localhost:80", None),
+            Some(("127.0.0.1".into(), Some(80)))
+        );
+        assert_eq!(hp("nosuchhost:80", None), None);
+        // A service name needs a protocol.
         assert_eq!(hp("10.0.0.1:http", None), None);
         assert_eq!(
             hp("10.0.0.1:no-such-service-name", Some(Protocol::Tcp)),
