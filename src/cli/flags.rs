@@ -771,6 +771,22 @@ mod tests {
     }
 
     #[test]
+    fn man_page_and_completions_render() {
+        let mut man = Vec::new();
+        clap_mangen::Man::new(clap_command())
+            .render(&mut man)
+            .unwrap();
+        let man = String::from_utf8(man).unwrap();
+        assert!(man.contains("tcp\\-service"), "{man}");
+        for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh] {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut clap_command(), "ipvsadm", &mut out);
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.contains("--start-daemon"));
+        }
+    }
+
+    #[test]
     fn clap_command_is_consistent() {
         let cmd = clap_command();
         cmd.clone().debug_assert();

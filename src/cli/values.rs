@@ -290,7 +290,8 @@ pub(crate) mod tests {
         assert_eq!(parse_fwmark(b""), None);
     }
 
-    /// Knows `localhost`, and `http`/`domain` for TCP and UDP; nothing else.
+    /// Knows `localhost`, `http` (TCP) and `domain` (TCP, UDP), as the
+    /// host's `/etc/services` does; nothing else.
     pub(crate) struct FixedResolver;
 
     impl NameResolver for FixedResolver {
@@ -300,7 +301,7 @@ pub(crate) mod tests {
 
         fn service_to_port(&self, name: &str, protocol: Protocol) -> Option<u16> {
             match (name, protocol) {
-                ("http", Protocol::Tcp | Protocol::Udp) => Some(80),
+                ("http", Protocol::Tcp) => Some(80),
                 ("domain", Protocol::Tcp | Protocol::Udp) => Some(53),
                 _ => None,
             }
