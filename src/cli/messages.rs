@@ -9,6 +9,12 @@
 //! - Listing services or servers (`-L`, `-S`, `-L -t ...`) fails: the
 //!   message and a newline on stderr, exit 1 at once.
 //! - `-L --timeout` or `-L --daemon` fails: nothing printed, exit 1.
+//!
+//! At start-up ipvsadm tries netlink, then runs `/sbin/modprobe -- ip_vs`
+//! and tries again; when the IPVS netlink family is missing it falls back to
+//! the old socket-option interface, which then fails with `ENOPROTOOPT`: on a
+//! kernel without IPVS the message is "Can't initialize ipvs: Protocol not
+//! available" whatever netlink said.
 
 use std::ffi::CStr;
 
@@ -27,7 +33,8 @@ pub enum Operation {
     SetTimeouts,
     StartDaemon,
     StopDaemon,
-    /// Dump of all services (`-L`, `-S`).
+    /// Dump of all services (`-L`, `-S`). libipvs does not record this
+    /// call (see [`Operation::records_itself`]).
     GetServices,
     /// Dump of a service's real servers.
     GetDestinations,
@@ -35,11 +42,20 @@ pub enum Operation {
     GetService,
     GetTimeouts,
     GetDaemons,
-    /// `-C`. libipvs does not record this call, so the lookup uses the
-    /// previous call's entries; for the first command of a process that is
-    /// start-up, which has none. In a restore after another command the
-    /// C tool could word a flush error as that command's (not reproduced).
+    /// `-C`. libipvs does not record this call (see [`Operation::records_itself`]).
     Flush,
+}
+
+impl Operation {
+    /// Whether libipvs records this call for its message table. For the
+    /// calls that do not (flush, the service dump), `ipvs_strerror` uses the
+    /// entries of the last call that did: start-up ([`Operation::Init`],
+    /// which has none) for a single command, but in a `-R` restore possibly
+    /// an earlier line's. A runner that wants that exactness passes the last
+    /// recorded operation to [`kernel_error_message`] instead.
+    pub fn records_itself(self) -> bool {
+        !matches!(self, Operation::Flush | Operation::GetServices)
+    }
 }
 
 /// What ipvsadm does when a kernel call fails.
@@ -91,12 +107,7 @@ pub fn kernel_error_message(op: Operation, errno: i32) -> String {
             Some("Scheduler or persistence engine not found")
         }
         (
-            O::EditService
-            | O::DeleteService
-            | O::ZeroService
-            | O::GetServices
-            | O::GetDestinations
-            | O::GetService,
+            O::EditService | O::DeleteService | O::ZeroService | O::GetDestinations | O::GetService,
             libc::ESRCH,
         ) => Some("No such service"),
         (O::AddDestination | O::EditDestination | O::DeleteDestination, libc::ESRCH) => {
@@ -221,6 +232,77 @@ mod tests {
             kernel_error_message(O::GetService, libc::ESRCH),
             "No such service"
         );
+    }
+
+    /// The messages the reference ipvsadm printed when a stand-in kernel
+    /// failed each call with ENOENT, ESRCH and EEXIST.
+    #[test]
+    fn matches_the_reference_table() {
+        let nf = "No such file or directory";
+        let np = "No such process";
+        let fe = "File exists";
+        let rows: &[(Operation, [&str; 3])] = &[
+            (
+                O::AddService,
+                [
+                    "Scheduler or persistence engine not found",
+                    np,
+                    "Service already exists",
+                ],
+            ),
+            (
+                O::EditService,
+                [
+                    "Scheduler or persistence engine not found",
+                    "No such service",
+                    fe,
+                ],
+            ),
+            (O::DeleteService, [nf, "No such service", fe]),
+            (O::ZeroService, [nf, "No such service", fe]),
+            (
+                O::AddDestination,
+                [nf, "Service not defined", "Destination already exists"],
+            ),
+            (
+                O::EditDestination,
+                ["No such destination", "Service not defined", fe],
+            ),
+            (
+                O::DeleteDestination,
+                ["No such destination", "Service not defined", fe],
+            ),
+            (O::Flush, [nf, np, fe]),
+            (O::SetTimeouts, [nf, np, fe]),
+            (O::StartDaemon, [nf, np, "Daemon has already run"]),
+            (O::StopDaemon, [nf, "No daemon is running", fe]),
+            (O::GetServices, [nf, np, fe]),
+            (O::GetService, [nf, "No such service", fe]),
+        ];
+        for (op, texts) in rows {
+            for (errno, text) in [libc::ENOENT, libc::ESRCH, libc::EEXIST].iter().zip(texts) {
+                assert_eq!(kernel_error_message(*op, *errno), *text, "{op:?} {errno}");
+            }
+        }
+    }
+
+    #[test]
+    fn unrecorded_calls_use_only_generic_entries() {
+        // Observed with the reference: `-L` failing with ESRCH.
+        assert_eq!(
+            kernel_error_message(O::GetServices, libc::ESRCH),
+            "No such process"
+        );
+        assert_eq!(
+            kernel_error_message(O::Flush, libc::ESRCH),
+            "No such process"
+        );
+        assert_eq!(
+            kernel_error_message(O::GetDestinations, libc::ESRCH),
+            "No such service"
+        );
+        assert!(!O::Flush.records_itself() && !O::GetServices.records_itself());
+        assert!(O::GetService.records_itself());
     }
 
     #[test]
