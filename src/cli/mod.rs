@@ -1,2 +1,43 @@
 //! ipvsadm's command line: the option table, parsing, the command/option rules,
 //! and running a parsed command.
+//!
+//! - [`flags`]: the one table of flags (parser, help text, clap for man/completions).
+//! - [`popt`]: popt 1.19's tokenizing rules.
+//! - [`parse`]: from arguments to a checked [`Command`], with ipvsadm's messages.
+//! - [`restore_input`]: `-R` input split into lines of arguments, each parsed.
+//! - [`messages`]: kernel errors as ipvsadm words them.
+//! - [`help`]: the `-h` and `-v` texts.
+//!
+//! Driving it (what `run.rs` does, minus the kernel):
+//!
+//! ```
+//! use ipvs::cli::{parse_command_with, Command, ParseConfig};
+//!
+//! let args = ["ipvsadm", "-A", "-t", "10.0.0.1:80", "-s", "rr", "-p"];
+//! match parse_command_with(&args, &ParseConfig::default()) {
+//!     Ok(Command::AddService(service)) => assert_eq!(service.config.timeout, 360),
+//!     Ok(other) => panic!("unexpected {other:?}"),
+//!     // On error: write `e.message` (bytes) to stderr, exit with `e.exit_code()`.
+//!     Err(e) => panic!("{e}"),
+//! }
+//! ```
+
+pub mod command;
+pub mod error;
+pub mod flags;
+pub mod help;
+pub mod messages;
+pub mod parse;
+pub mod popt;
+pub mod restore_input;
+pub mod values;
+
+pub use command::{Command, ListFormat, ListRequest, ListWhat};
+pub use error::{CliError, CliErrorKind};
+pub use parse::{
+    parse_argv, parse_argv_using, parse_command, parse_command_with, program_name, ParseConfig,
+};
+pub use values::{NameResolver, SystemResolver};
+
+#[cfg(test)]
+mod reference_tests;

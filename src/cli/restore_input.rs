@@ -1,0 +1,269 @@
+//! `-R` input: lines of arguments, split the way ipvsadm 1.31 splits them
+//! (its `config_stream_read`), each parsed like a command line.
+//!
+//! Splitting rules kept from 1.31:
+//! - Tokens are separated by space, tab, carriage return and newline only;
+//!   there is no quoting.
+//! - Every token that is exactly `ipvsadm` is dropped (not only a leading one).
+//! - A line without tokens is skipped.
+//! - A token is cut at a NUL byte, and one longer than 4096 bytes is split
+//!   into 4096-byte tokens.
+//! - A last line without a newline is read, unless it ends in two or more
+//!   blanks, in which case 1.31 drops it.
+//! - `#` has no special meaning: a comment line reaches the parser and fails
+//!   (exit 255, which ends the restore). [`RestoreOptions::allow_comments`]
+//!   makes a token starting with `#` end the line instead.
+//!
+//! The caller reads every line first and can check them all before applying
+//! any; ipvsadm 1.31 itself applies each line as soon as it is read.
+
+use std::io::{self, BufRead};
+
+use super::command::Command;
+use super::error::CliError;
+use super::parse::{parse_argv_using, program_name, ParseConfig};
+use super::values::{NameResolver, SystemResolver};
+
+/// Longest token ipvsadm's reader keeps in one piece.
+const MAX_TOKEN: usize = 4096;
+
+/// How to read restore input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RestoreOptions {
+    /// Treat a token starting with `#` as the start of a comment running to
+    /// the end of the line (an extension; 1.31 rejects such lines).
+    pub allow_comments: bool,
+}
+
+/// One command line of restore input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreLine {
+    /// 1-based number of the input line.
+    pub line_number: usize,
+    /// The argument vector ipvsadm builds: the program name, then the tokens.
+    pub args: Vec<Vec<u8>>,
+}
+
+impl RestoreLine {
+    /// Parses the line as ipvsadm does inside `-R`: like a command line,
+    /// except that `-R` itself is refused (try-help message, exit 255).
+    ///
+    /// `-h` and `-v` parse to [`Command::Help`]/[`Command::Version`]; 1.31
+    /// prints the text and exits with status 0 on such a line, ending the restore.
+    pub fn parse(&self, config: &ParseConfig) -> Result<Command, CliError> {
+        self.parse_using(config, &SystemResolver)
+    }
+
+    /// [`RestoreLine::parse`] with the given name resolver.
+    pub fn parse_using(
+        &self,
+        config: &ParseConfig,
+        resolver: &dyn NameResolver,
+    ) -> Result<Command, CliError> {
+        match parse_argv_using(&self.args, config, resolver)? {
+            Command::Restore => Err(CliError::usage(program_name(&self.args))),
+            command => Ok(command),
+        }
+    }
+}
+
+/// Reads restore input line by line.
+pub struct RestoreReader<R> {
+    input: R,
+    program: Vec<u8>,
+    options: RestoreOptions,
+    line_number: usize,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> RestoreReader<R> {
+    /// `program` is the `argv[0]` of the `-R` invocation; it becomes each
+    /// line's `argv[0]` and appears in messages.
+    pub fn new(input: R, program: &[u8], options: RestoreOptions) -> Self {
+        RestoreReader {
+            input,
+            program: program.to_vec(),
+            options,
+            line_number: 0,
+            buf: Vec::new(),
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for RestoreReader<R> {
+    type Item = io::Result<RestoreLine>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            self.buf.clear();
+            match self.input.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Some(Err(e)),
+            }
+            self.line_number += 1;
+            let terminated = self.buf.last() == Some(&b'\n');
+            if !terminated && trailing_blanks(&self.buf) >= 2 {
+                return None;
+            }
+            let tokens = split_line(&self.buf, self.options);
+            if tokens.is_empty() {
+                continue;
+            }
+            let mut args = Vec::with_capacity(tokens.len() + 1);
+            args.push(self.program.clone());
+            args.extend(tokens);
+            return Some(Ok(RestoreLine {
+                line_number: self.line_number,
+                args,
+            }));
+        }
+    }
+}
+
+/// Reads all of `input` into lines (see [`RestoreReader`]).
+pub fn read_restore_lines(
+    input: impl BufRead,
+    program: &[u8],
+    options: RestoreOptions,
+) -> io::Result<Vec<RestoreLine>> {
+    RestoreReader::new(input, program, options).collect()
+}
+
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Blank bytes at the end of an unterminated last line (0 if it has no token).
+fn trailing_blanks(line: &[u8]) -> usize {
+    let blanks = line.iter().rev().take_while(|&&b| is_blank(b)).count();
+    if blanks == line.len() {
+        0
+    } else {
+        blanks
+    }
+}
+
+/// The tokens of one line.
+fn split_line(line: &[u8], options: RestoreOptions) -> Vec<Vec<u8>> {
+    let mut tokens = Vec::new();
+    for word in line.split(|&b| is_blank(b)).filter(|w| !w.is_empty()) {
+        if options.allow_comments && word[0] == b'#' {
+            break;
+        }
+        for chunk in word.chunks(MAX_TOKEN) {
+            let token = match chunk.iter().position(|&b| b == 0) {
+                Some(nul) => &chunk[..nul],
+                None => chunk,
+            };
+            if token != b"ipvsadm" {
+                tokens.push(token.to_vec());
+            }
+        }
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::CliErrorKind;
+
+    fn lines(input: &str, options: RestoreOptions) -> Vec<(usize, Vec<String>)> {
+        read_restore_lines(input.as_bytes(), b"ipvsadm", options)
+            .unwrap()
+            .into_iter()
+            .map(|l| {
+                (
+                    l.line_number,
+                    l.args[1..]
+                        .iter()
+                        .map(|a| String::from_utf8(a.clone()).unwrap())
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn words(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn splits_like_ipvsadm() {
+        let input = "-A -t 10.0.0.1:80 -s rr\n\n  \t\r\nipvsadm -C\n-a\t-t 10.0.0.1:80  -r 10.0.0.2\r\nipvsadm\n-Ln ipvsadm -t x";
+        assert_eq!(
+            lines(input, RestoreOptions::default()),
+            vec![
+                (1, words("-A -t 10.0.0.1:80 -s rr")),
+                (4, words("-C")),
+                (5, words("-a -t 10.0.0.1:80 -r 10.0.0.2")),
+                (7, words("-Ln -t x")),
+            ]
+        );
+    }
+
+    #[test]
+    fn unterminated_last_line() {
+        let d = RestoreOptions::default();
+        assert_eq!(lines("-C", d), vec![(1, words("-C"))]);
+        assert_eq!(lines("-C ", d), vec![(1, words("-C"))]);
+        assert_eq!(lines("-Z\n-C  ", d), vec![(1, words("-Z"))]);
+        assert_eq!(lines("-C\t\r", d), vec![]);
+        assert_eq!(lines("-C  \n", d), vec![(1, words("-C"))]);
+        assert_eq!(lines("   ", d), vec![]);
+    }
+
+    #[test]
+    fn comments_pass_through_unless_allowed() {
+        let input = "# saved rules\n-C # flush\n";
+        assert_eq!(
+            lines(input, RestoreOptions::default()),
+            vec![(1, words("# saved rules")), (2, words("-C # flush"))]
+        );
+        let allow = RestoreOptions {
+            allow_comments: true,
+        };
+        assert_eq!(lines(input, allow), vec![(2, words("-C"))]);
+        assert_eq!(lines("-C a#b\n", allow), vec![(1, words("-C a#b"))]);
+    }
+
+    #[test]
+    fn nul_and_long_tokens() {
+        let got = read_restore_lines(&b"-s rr\0x -C\n"[..], b"ipvsadm", RestoreOptions::default())
+            .unwrap();
+        assert_eq!(
+            got[0].args[1..],
+            [b"-s".to_vec(), b"rr".to_vec(), b"-C".to_vec()]
+        );
+        let long = "a".repeat(MAX_TOKEN + 10);
+        let got = lines(&format!("-s {long}\n"), RestoreOptions::default());
+        assert_eq!(got[0].1.len(), 3);
+        assert_eq!(got[0].1[1].len(), MAX_TOKEN);
+        assert_eq!(got[0].1[2].len(), 10);
+    }
+
+    #[test]
+    fn lines_parse_with_the_program_name() {
+        let cfg = ParseConfig::default();
+        let all = read_restore_lines(
+            &b"-A -t 10.0.0.1:80\n-R\n# comment\n-L --bogus\n"[..],
+            b"/sbin/ipvsadm",
+            RestoreOptions::default(),
+        )
+        .unwrap();
+        assert!(matches!(all[0].parse(&cfg), Ok(Command::AddService(_))));
+        let e = all[1].parse(&cfg).unwrap_err();
+        assert_eq!(e.kind, CliErrorKind::Usage);
+        assert_eq!(
+            e.message_lossy(),
+            "Try `/sbin/ipvsadm -h' or '/sbin/ipvsadm --help' for more information.\n"
+        );
+        let e = all[2].parse(&cfg).unwrap_err();
+        assert_eq!((e.kind, e.exit_code()), (CliErrorKind::Usage, 255));
+        let e = all[3].parse(&cfg).unwrap_err();
+        assert_eq!(e.message_lossy(), "--bogus: unknown option\n");
+        assert!(!e.ends_restore());
+    }
+}
