@@ -29,10 +29,10 @@ use crate::netlink::{
     config_query, daemon_attrs, daemon_stop_attrs, daemons_query, decode_ipvs_message,
     destination_attrs, destination_entry_from_attrs, destination_ref_attrs, destinations_query,
     encode_family_lookup, encode_ipvs_message, family_id_from_reply, frames, info_query,
-    kernel_info_from_attrs, push_ipvs_message, service_attrs, service_entry_from_attrs,
-    service_query, service_ref_attrs, services_query, sync_daemon_from_attrs, timeouts_attrs,
-    timeouts_from_attrs, DecodeError, IpvsCmd, IpvsCmdAttr, IpvsMessage, Reply, DUMP_FLAGS,
-    REQUEST_FLAGS,
+    kernel_info_from_attrs, push_barrier, push_ipvs_message, service_attrs,
+    service_entry_from_attrs, service_query, service_ref_attrs, services_query,
+    sync_daemon_from_attrs, timeouts_attrs, timeouts_from_attrs, DecodeError, IpvsCmd, IpvsCmdAttr,
+    IpvsMessage, Reply, DUMP_FLAGS, REQUEST_FLAGS,
 };
 
 /// Environment variable naming a file to append a hex trace of all netlink traffic to.
@@ -525,6 +525,12 @@ impl Client {
     }
 
     /// Sends one request and waits for its ACK.
+    ///
+    /// A request the kernel handled without acknowledging it (netlink sends no
+    /// ACK when the handler returns `-EINTR`, as Linux 6.1's `DEL_DAEMON` does
+    /// when the sync thread had not run yet) fails with
+    /// `Error::Kernel { errno: EINTR }` at once rather than after a timeout:
+    /// each write ends with an `NLMSG_NOOP` barrier whose ACK marks the end.
     pub fn execute(&mut self, request: &Request) -> Result<(), Error> {
         self.transact(&request.to_message()).map(|_| ())
     }
@@ -537,7 +543,9 @@ impl Client {
     /// Requests go out in chunks small enough for the socket buffers; the
     /// ACKs of a chunk are read before the next chunk is sent. Should ACKs be
     /// dropped anyway (`ENOBUFS`), the requests whose ACK is missing get
-    /// [`Error::AckLost`] and later chunks are made smaller.
+    /// [`Error::AckLost`] and later chunks are made smaller. A request the
+    /// kernel left unacknowledged gets `Error::Kernel { errno: EINTR }` (see
+    /// [`Client::execute`]).
     ///
     /// `Err` means the exchange itself broke (socket error, [`Error::Timeout`]):
     /// requests sent until then may have been applied.
@@ -581,7 +589,7 @@ impl Client {
             }
             Ok(())
         };
-        match self.exchange(&request, seq, false, &mut handle) {
+        match self.exchange(request, seq, false, &mut handle) {
             Ok(_) => {}
             Err(Error::Kernel { errno }) if errno == libc::ENOENT => {
                 return Err(Error::FamilyNotFound)
@@ -604,7 +612,7 @@ impl Client {
             }
             Ok(())
         };
-        self.exchange(&request, seq, false, &mut handle)?;
+        self.exchange(request, seq, false, &mut handle)?;
         Ok(replies)
     }
 
@@ -629,7 +637,7 @@ impl Client {
                 }
                 Ok(())
             };
-            let end = self.exchange(&request, seq, true, &mut handle)?;
+            let end = self.exchange(request, seq, true, &mut handle)?;
             if !end.interrupted {
                 return Ok(entries);
             }
@@ -640,31 +648,63 @@ impl Client {
     }
 
     /// Sends `request` (one message with sequence `seq`) and reads until its
-    /// end: the ACK or error of a plain request, `NLMSG_DONE` of a dump.
-    /// Data messages go to `handle`; if it fails, the exchange is still read
-    /// to its end (so the socket stays usable) and its first error returned.
+    /// end: `NLMSG_DONE` of a dump; for a plain request, the ACK of a barrier
+    /// sent behind it in the same write, by which the request's own ACK or
+    /// error has arrived, or never will (its handler returned `-EINTR`, which
+    /// is reported as such). Data messages go to `handle`; if it fails, the
+    /// exchange is still read to its end (so the socket stays usable) and
+    /// its first error returned.
     fn exchange(
         &mut self,
-        request: &[u8],
+        mut request: Vec<u8>,
         seq: u32,
         dump: bool,
         handle: &mut DataHandler<'_>,
     ) -> Result<ExchangeEnd, Error> {
-        self.send(request)?;
+        let barrier = if dump {
+            None
+        } else {
+            let barrier = self.next_seq();
+            push_barrier(&mut request, barrier);
+            Some(barrier)
+        };
+        self.send(&request)?;
         let mut interrupted = false;
         let mut handler_error = None;
+        let mut outcome: Option<Result<(), Error>> = None;
+        let mut lost = false;
         loop {
-            match self.receive(false) {
-                Ok(_) => {}
-                // A dropped message during a dump means the dump is incomplete.
-                Err(e) if dump && is_enobufs(&e) => {
+            // After a plain request lost answers, whatever survived is queued
+            // already (see run_chunk): drain without waiting.
+            match self.receive(lost && !dump) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return outcome
+                        .unwrap_or(Err(Error::AckLost))
+                        .map(|()| ExchangeEnd { interrupted: true })
+                }
+                // A dropped message during a dump means the dump is incomplete;
+                // the dump itself goes on to its NLMSG_DONE.
+                Err(e) if is_enobufs(&e) => {
                     interrupted = true;
+                    lost = true;
                     continue;
                 }
                 Err(e) => return Err(e),
             }
             for frame in frames(&self.recv_buf) {
                 let frame = frame?;
+                if Some(frame.seq) == barrier {
+                    if let Reply::Ack | Reply::Error { .. } = frame.reply()? {
+                        let outcome = outcome.unwrap_or(Err(if lost {
+                            Error::AckLost
+                        } else {
+                            Error::Kernel { errno: libc::EINTR }
+                        }));
+                        return outcome.and_then(|()| finish(handler_error, interrupted));
+                    }
+                    continue;
+                }
                 if frame.seq != seq {
                     continue;
                 }
@@ -674,16 +714,22 @@ impl Client {
                 match frame.reply()? {
                     Reply::Ack => {
                         if !dump {
-                            return finish(handler_error, interrupted);
+                            outcome.get_or_insert(Ok(()));
                         }
                     }
-                    Reply::Error { errno } => return Err(Error::Kernel { errno }),
-                    Reply::Done { errno } => {
-                        if errno != 0 {
+                    Reply::Error { errno } => {
+                        if dump {
                             return Err(Error::Kernel { errno });
                         }
+                        outcome.get_or_insert(Err(Error::Kernel { errno }));
+                    }
+                    Reply::Done { errno } => {
                         if dump {
-                            return finish(handler_error, interrupted);
+                            return if errno != 0 {
+                                Err(Error::Kernel { errno })
+                            } else {
+                                finish(handler_error, interrupted)
+                            };
                         }
                     }
                     Reply::Noop => {}
@@ -731,14 +777,18 @@ impl Client {
         if count == 0 {
             return Ok(Vec::new());
         }
+        let barrier = self.next_seq();
+        push_barrier(&mut buffer, barrier);
         self.send(&buffer)?;
 
         let mut outcomes: Vec<Option<Result<(), Error>>> = (0..count).map(|_| None).collect();
-        let mut pending = count;
         let mut lost = false;
-        // All ACKs of a write are queued while the write is processed, so once
-        // one was dropped the survivors are already there: drain, don't wait.
-        while pending > 0 {
+        let mut barrier_seen = false;
+        // The kernel answers a write's messages in order and has queued every
+        // answer by the time the write returns. So once the barrier's ACK is
+        // read, nothing more will come for this chunk; and once an answer was
+        // dropped (ENOBUFS), the survivors are already queued: drain, don't wait.
+        while !barrier_seen {
             match self.receive(lost) {
                 Ok(true) => {}
                 Ok(false) => break,
@@ -750,6 +800,10 @@ impl Client {
             }
             for frame in frames(&self.recv_buf) {
                 let frame = frame?;
+                if frame.seq == barrier {
+                    barrier_seen |= matches!(frame.reply()?, Reply::Ack | Reply::Error { .. });
+                    continue;
+                }
                 let index = frame.seq.wrapping_sub(first_seq) as usize;
                 let Some(slot) = outcomes.get_mut(index) else {
                     continue;
@@ -759,18 +813,23 @@ impl Client {
                     Reply::Error { errno } => Err(Error::Kernel { errno }),
                     _ => continue,
                 };
-                if slot.is_none() {
-                    *slot = Some(outcome);
-                    pending -= 1;
-                }
+                slot.get_or_insert(outcome);
             }
         }
         if lost {
             self.chunk_messages = (self.chunk_messages / 2).max(1);
         }
+        // Unanswered: dropped if answers were lost, else the handler returned
+        // -EINTR (netlink's one case of a request without ACK).
         Ok(outcomes
             .into_iter()
-            .map(|outcome| outcome.unwrap_or(Err(Error::AckLost)))
+            .map(|outcome| {
+                outcome.unwrap_or(Err(if lost {
+                    Error::AckLost
+                } else {
+                    Error::Kernel { errno: libc::EINTR }
+                }))
+            })
             .collect())
     }
 
@@ -853,7 +912,7 @@ mod tests {
     use crate::model::{AddressFamily, ServiceConfig, ServiceFlags};
     use crate::netlink::constants::{CTRL_ATTR_FAMILY_ID, CTRL_CMD_NEWFAMILY};
     use crate::netlink::{push_genl_message, Frame, IpvsFlags, SvcAttr};
-    use netlink_packet_core::{DefaultNla, NLMSG_DONE, NLMSG_ERROR};
+    use netlink_packet_core::{DefaultNla, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP};
 
     const FAMILY: u16 = 0x2a;
     const NLM_F_MULTI: u16 = 2;
@@ -866,11 +925,14 @@ mod tests {
         queue: Queue,
         script: Script,
         writes: Rc<RefCell<Vec<Vec<u8>>>>,
+        /// Whether IPVS barriers (NLMSG_NOOP) are acknowledged.
+        ack_barriers: bool,
     }
 
     impl Transport for FakeKernel {
         fn send(&mut self, bytes: &[u8]) -> io::Result<usize> {
             self.writes.borrow_mut().push(bytes.to_vec());
+            let nlctrl = frames(bytes).any(|f| matches!(f, Ok(f) if f.msg_type == GENL_ID_CTRL));
             for frame in frames(bytes) {
                 let frame = frame.expect("client sent a malformed message");
                 if frame.msg_type == GENL_ID_CTRL {
@@ -888,6 +950,12 @@ mod tests {
                     );
                     self.queue.push_back(Ok(reply));
                     self.queue.push_back(Ok(ack(frame.seq, 0)));
+                } else if frame.msg_type == NLMSG_NOOP {
+                    // The barrier: acknowledged without running any handler.
+                    assert_eq!(frame.flags, REQUEST_FLAGS);
+                    if self.ack_barriers || nlctrl {
+                        self.queue.push_back(Ok(ack(frame.seq, 0)));
+                    }
                 } else {
                     assert_eq!(frame.msg_type, FAMILY);
                     (self.script)(&frame, &mut self.queue);
@@ -917,11 +985,20 @@ mod tests {
         script: impl FnMut(&Frame, &mut Queue) + 'static,
         chunk_messages: usize,
     ) -> (Client, Rc<RefCell<Vec<Vec<u8>>>>) {
+        client_on(script, chunk_messages, true)
+    }
+
+    fn client_on(
+        script: impl FnMut(&Frame, &mut Queue) + 'static,
+        chunk_messages: usize,
+        ack_barriers: bool,
+    ) -> (Client, Rc<RefCell<Vec<Vec<u8>>>>) {
         let writes = Rc::new(RefCell::new(Vec::new()));
         let kernel = FakeKernel {
             queue: VecDeque::new(),
             script: Box::new(script),
             writes: Rc::clone(&writes),
+            ack_barriers,
         };
         let client = Client::start(Box::new(kernel), MAX_CHUNK_BYTES, chunk_messages, None)
             .expect("family lookup");
@@ -1124,7 +1201,7 @@ mod tests {
 
     #[test]
     fn silence_is_a_timeout() {
-        let (mut client, _) = client_with(|_, _| {}, 16);
+        let (mut client, _) = client_on(|_, _| {}, 16, false);
         assert!(matches!(client.timeouts(), Err(Error::Timeout)));
     }
 
@@ -1134,23 +1211,28 @@ mod tests {
 
     #[test]
     fn batches_are_chunked_and_ordered() {
+        let mut seen = 0;
         let (mut client, writes) = client_with(
-            |frame, queue| {
-                // Every third request fails; ACKs of a write arrive reversed.
-                let code = if frame.seq % 3 == 0 { -libc::EEXIST } else { 0 };
+            move |frame, queue| {
+                // Every third request fails; ACKs of a write arrive reversed
+                // (ahead of the barrier's, which the kernel sends last).
+                seen += 1;
+                let code = if seen % 3 == 0 { -libc::EEXIST } else { 0 };
                 queue.push_front(Ok(ack(frame.seq, code)));
             },
             4,
         );
-        let first_seq = client.seq + 1;
         let outcomes = client.execute_batch(&flushes(10)).unwrap();
         assert_eq!(outcomes.len(), 10);
         for (i, outcome) in outcomes.iter().enumerate() {
-            let seq = first_seq + i as u32;
-            assert_eq!(outcome.is_err(), seq % 3 == 0, "request {i}");
+            assert_eq!(outcome.is_err(), (i + 1) % 3 == 0, "request {i}");
         }
         let sizes: Vec<_> = writes.borrow().iter().map(|w| frames(w).count()).collect();
-        assert_eq!(sizes, [4, 4, 2]);
+        assert_eq!(
+            sizes,
+            [5, 5, 3],
+            "chunks of 4, 4 and 2 requests, each with a barrier"
+        );
     }
 
     #[test]
@@ -1159,7 +1241,7 @@ mod tests {
             |frame, queue| {
                 // The kernel dropped the ACKs of the 2nd and 3rd message of the
                 // write, and reports ENOBUFS before the queued ones.
-                if frame.seq % 4 == 2 || frame.seq % 4 == 3 {
+                if frame.seq == 102 || frame.seq == 103 {
                     if !matches!(queue.front(), Some(Err(_))) {
                         queue.push_front(Err(io::Error::from_raw_os_error(libc::ENOBUFS)));
                     }
@@ -1179,6 +1261,46 @@ mod tests {
         assert!(outcomes[0].is_ok() && outcomes[3].is_ok());
         assert_eq!(client.chunk_messages, 2);
         client.execute(&Request::Flush).unwrap();
+        // A single request whose answer is dropped is AckLost too.
+        client.seq = 101;
+        assert!(matches!(
+            client.execute(&Request::Flush),
+            Err(Error::AckLost)
+        ));
+    }
+
+    #[test]
+    fn a_request_without_ack_is_eintr_not_a_timeout() {
+        // Linux 6.1 answers DEL_DAEMON with no ACK when kthread_stop() returns
+        // -EINTR (seen in the test guest); netlink never ACKs -EINTR.
+        let (mut client, writes) = client_with(
+            |frame, queue| {
+                if cmd_of(frame) != IpvsCmd::DelDaemon {
+                    queue.push_back(Ok(ack(frame.seq, 0)));
+                }
+            },
+            16,
+        );
+        let err = client
+            .execute(&Request::StopDaemon(DaemonState::Backup))
+            .unwrap_err();
+        assert_eq!(err.errno(), Some(libc::EINTR));
+        let requests = [
+            Request::Flush,
+            Request::StopDaemon(DaemonState::Master),
+            Request::Flush,
+        ];
+        let outcomes = client.execute_batch(&requests).unwrap();
+        let errnos: Vec<_> = outcomes
+            .iter()
+            .map(|o| o.as_ref().err().and_then(Error::errno))
+            .collect();
+        assert_eq!(errnos, [None, Some(libc::EINTR), None]);
+        // One write per call: request(s) plus the barrier.
+        let writes = writes.borrow();
+        assert_eq!(writes.len(), 2);
+        assert_eq!(frames(&writes[0]).count(), 2);
+        assert_eq!(frames(&writes[1]).count(), 4);
     }
 
     /// The real socket path up to the family lookup: a kernel without IPVS

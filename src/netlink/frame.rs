@@ -4,7 +4,7 @@
 
 use netlink_packet_core::{
     parse_i32, parse_u16, parse_u32, DecodeError, Emitable, NlasIterator, ParseableParametrized,
-    NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN,
+    NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_REQUEST,
 };
 use netlink_packet_generic::ctrl::nlas::GenlCtrlAttrs;
 use netlink_packet_generic::ctrl::{GenlCtrl, GenlCtrlCmd};
@@ -39,6 +39,19 @@ pub fn push_genl_message(
     // Attribute lengths are multiples of 4, so messages stay NLMSG_ALIGNed.
     let aligned = (out.len() + 3) & !3;
     out.resize(aligned, 0);
+}
+
+/// Appends an `NLMSG_NOOP` request asking for an ACK. The kernel ACKs such a
+/// control message without running any handler, in order after the messages
+/// before it in the same write; its ACK therefore marks the point by which
+/// every earlier message of the write has been answered, if it will ever be.
+/// (Netlink sends no ACK for a request whose handler returned `-EINTR`.)
+pub fn push_barrier(out: &mut Vec<u8>, seq: u32) {
+    out.extend_from_slice(&(NLMSG_HDRLEN as u32).to_ne_bytes());
+    out.extend_from_slice(&NLMSG_NOOP.to_ne_bytes());
+    out.extend_from_slice(&(NLM_F_REQUEST | NLM_F_ACK).to_ne_bytes());
+    out.extend_from_slice(&seq.to_ne_bytes());
+    out.extend_from_slice(&0u32.to_ne_bytes());
 }
 
 /// Appends an IPVS request for the family id `family_id`.

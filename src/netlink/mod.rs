@@ -31,7 +31,7 @@ pub use dest::{
 };
 pub use frame::{
     decode_ipvs_message, encode_family_lookup, encode_ipvs_message, family_id_from_reply, frames,
-    push_genl_message, push_ipvs_message, Frame, Frames, Reply,
+    push_barrier, push_genl_message, push_ipvs_message, Frame, Frames, Reply,
 };
 pub use message::{
     kernel_info_from_attrs, timeouts_attrs, timeouts_from_attrs, InfoAttr, IpvsCmd, IpvsCmdAttr,
