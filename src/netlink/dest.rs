@@ -1,0 +1,275 @@
+//! Destination (real server) attributes (`IPVS_DEST_ATTR_*`), nested in
+//! `IPVS_CMD_ATTR_DEST`, and their conversion to and from the model.
+//!
+//! Kernel facts (Linux 6.1, `ip_vs_ctl.c`):
+//! - A destination is found by `ADDR` + `PORT` (+ `ADDR_FAMILY`, which defaults
+//!   to the service's family when absent). `NEW_DEST`/`SET_DEST` also require
+//!   `FWD_METHOD`, `WEIGHT`, `U_THRESH` and `L_THRESH`; `TUN_*` are optional.
+//! - `PORT` and `TUN_PORT` are big-endian (`__be16`); `TUN_FLAGS` is host order;
+//!   `TUN_TYPE` is one byte; `WEIGHT` is a `u32` the kernel reads as `int`
+//!   (negative is rejected with `EINVAL`).
+//! - A family different from the service's is accepted only for tunnelling
+//!   (`EINVAL` otherwise, and while a sync daemon runs).
+//! - Dumps send every attribute, `ADDR_FAMILY` included, plus `STATS` and `STATS64`.
+
+use std::net::IpAddr;
+
+use netlink_packet_core::{
+    emit_u16, emit_u16_be, emit_u32, parse_u16, parse_u16_be, parse_u32, parse_u8, DecodeError,
+    DefaultNla, Emitable, ErrorContext, Nla, NlaBuffer, Parseable, NLA_F_NESTED,
+};
+
+use super::constants::*;
+use super::nla::{family_from_raw, parse_list, InetAddr};
+use super::stats::{pick_stats, StatsAttr};
+use crate::model::{
+    AddressFamily, Destination, DestinationConfig, DestinationEntry, ForwardMethod, TunnelType,
+};
+
+/// One destination attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DestAttr {
+    /// Real server address.
+    Addr(InetAddr),
+    /// Real server port, host-order value (big-endian on the wire).
+    Port(u16),
+    /// Connection flags; only the forwarding bits (`& 7`) are used.
+    FwdMethod(u32),
+    /// Weight (the kernel's `int`, as a `u32` on the wire).
+    Weight(u32),
+    /// Upper connection threshold.
+    UThresh(u32),
+    /// Lower connection threshold.
+    LThresh(u32),
+    ActiveConns(u32),
+    InactConns(u32),
+    PersistConns(u32),
+    /// 32-bit statistics nest.
+    Stats(Vec<StatsAttr>),
+    /// The real server's address family.
+    AddrFamily(u16),
+    /// 64-bit statistics nest.
+    Stats64(Vec<StatsAttr>),
+    /// `IP_VS_CONN_F_TUNNEL_TYPE_*`.
+    TunType(u8),
+    /// Tunnel (GUE) port, host-order value (big-endian on the wire).
+    TunPort(u16),
+    /// `IP_VS_TUNNEL_ENCAP_FLAG_*`, host order.
+    TunFlags(u16),
+    /// Anything else, kept as it came.
+    Other(DefaultNla),
+}
+
+impl Nla for DestAttr {
+    fn value_len(&self) -> usize {
+        use DestAttr::*;
+        match self {
+            Addr(_) => INET_ADDR_LEN,
+            Port(_) | AddrFamily(_) | TunPort(_) | TunFlags(_) => 2,
+            FwdMethod(_) | Weight(_) | UThresh(_) | LThresh(_) | ActiveConns(_) | InactConns(_)
+            | PersistConns(_) => 4,
+            TunType(_) => 1,
+            Stats(attrs) | Stats64(attrs) => attrs.as_slice().buffer_len(),
+            Other(nla) => nla.value_len(),
+        }
+    }
+
+    fn kind(&self) -> u16 {
+        use DestAttr::*;
+        match self {
+            Addr(_) => IPVS_DEST_ATTR_ADDR,
+            Port(_) => IPVS_DEST_ATTR_PORT,
+            FwdMethod(_) => IPVS_DEST_ATTR_FWD_METHOD,
+            Weight(_) => IPVS_DEST_ATTR_WEIGHT,
+            UThresh(_) => IPVS_DEST_ATTR_U_THRESH,
+            LThresh(_) => IPVS_DEST_ATTR_L_THRESH,
+            ActiveConns(_) => IPVS_DEST_ATTR_ACTIVE_CONNS,
+            InactConns(_) => IPVS_DEST_ATTR_INACT_CONNS,
+            PersistConns(_) => IPVS_DEST_ATTR_PERSIST_CONNS,
+            Stats(_) => IPVS_DEST_ATTR_STATS | NLA_F_NESTED,
+            AddrFamily(_) => IPVS_DEST_ATTR_ADDR_FAMILY,
+            Stats64(_) => IPVS_DEST_ATTR_STATS64 | NLA_F_NESTED,
+            TunType(_) => IPVS_DEST_ATTR_TUN_TYPE,
+            TunPort(_) => IPVS_DEST_ATTR_TUN_PORT,
+            TunFlags(_) => IPVS_DEST_ATTR_TUN_FLAGS,
+            Other(nla) => nla.kind(),
+        }
+    }
+
+    fn emit_value(&self, buffer: &mut [u8]) {
+        use DestAttr::*;
+        // Buffers are sized by value_len(), so the emit_* calls cannot fail.
+        let _ = match self {
+            Addr(addr) => {
+                buffer.copy_from_slice(&addr.0);
+                Ok(())
+            }
+            Port(v) | TunPort(v) => emit_u16_be(buffer, *v),
+            AddrFamily(v) | TunFlags(v) => emit_u16(buffer, *v),
+            FwdMethod(v) | Weight(v) | UThresh(v) | LThresh(v) | ActiveConns(v) | InactConns(v)
+            | PersistConns(v) => emit_u32(buffer, *v),
+            TunType(v) => {
+                buffer[0] = *v;
+                Ok(())
+            }
+            Stats(attrs) | Stats64(attrs) => {
+                attrs.as_slice().emit(buffer);
+                Ok(())
+            }
+            Other(nla) => {
+                nla.emit_value(buffer);
+                Ok(())
+            }
+        };
+    }
+}
+
+impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for DestAttr {
+    fn parse(buf: &NlaBuffer<&'a T>) -> Result<Self, DecodeError> {
+        let value = buf.value();
+        let attr = match buf.kind() {
+            IPVS_DEST_ATTR_ADDR => DestAttr::Addr(InetAddr::parse(value)?),
+            IPVS_DEST_ATTR_PORT => DestAttr::Port(parse_u16_be(value)?),
+            IPVS_DEST_ATTR_FWD_METHOD => DestAttr::FwdMethod(parse_u32(value)?),
+            IPVS_DEST_ATTR_WEIGHT => DestAttr::Weight(parse_u32(value)?),
+            IPVS_DEST_ATTR_U_THRESH => DestAttr::UThresh(parse_u32(value)?),
+            IPVS_DEST_ATTR_L_THRESH => DestAttr::LThresh(parse_u32(value)?),
+            IPVS_DEST_ATTR_ACTIVE_CONNS => DestAttr::ActiveConns(parse_u32(value)?),
+            IPVS_DEST_ATTR_INACT_CONNS => DestAttr::InactConns(parse_u32(value)?),
+            IPVS_DEST_ATTR_PERSIST_CONNS => DestAttr::PersistConns(parse_u32(value)?),
+            IPVS_DEST_ATTR_STATS => DestAttr::Stats(parse_list(value, "destination stats")?),
+            IPVS_DEST_ATTR_ADDR_FAMILY => DestAttr::AddrFamily(parse_u16(value)?),
+            IPVS_DEST_ATTR_STATS64 => DestAttr::Stats64(parse_list(value, "destination stats64")?),
+            IPVS_DEST_ATTR_TUN_TYPE => DestAttr::TunType(parse_u8(value)?),
+            IPVS_DEST_ATTR_TUN_PORT => DestAttr::TunPort(parse_u16_be(value)?),
+            IPVS_DEST_ATTR_TUN_FLAGS => DestAttr::TunFlags(parse_u16(value)?),
+            _ => DestAttr::Other(DefaultNla::parse(buf)?),
+        };
+        Ok(attr)
+    }
+}
+
+/// The destination nest in the order libipvs writes it: `ADDR_FAMILY`, `ADDR`,
+/// `PORT`, `FWD_METHOD`, `WEIGHT`, `TUN_TYPE`, `TUN_PORT`, `TUN_FLAGS`,
+/// `U_THRESH`, `L_THRESH`. Used for `NEW_DEST`, `SET_DEST` and `DEL_DEST`.
+pub fn destination_attrs(dest: &Destination) -> Vec<DestAttr> {
+    let config = &dest.config;
+    vec![
+        DestAttr::AddrFamily(dest.family().to_raw()),
+        DestAttr::Addr(InetAddr::from_ip(dest.addr)),
+        DestAttr::Port(dest.port),
+        DestAttr::FwdMethod(config.forward.to_raw()),
+        // Bit-for-bit, as the kernel reads it back into an int.
+        DestAttr::Weight(config.weight as u32),
+        DestAttr::TunType(config.tunnel_type.to_raw()),
+        DestAttr::TunPort(config.tunnel_port),
+        DestAttr::TunFlags(config.tunnel_flags),
+        DestAttr::UThresh(config.upper_threshold),
+        DestAttr::LThresh(config.lower_threshold),
+    ]
+}
+
+/// The configuration ipvsadm 1.31 has for a real server given only by address
+/// (as in `-d`): direct routing, weight 1, no thresholds, no tunnel options.
+pub fn unset_destination_config() -> DestinationConfig {
+    DestinationConfig {
+        forward: ForwardMethod::Route,
+        weight: 1,
+        upper_threshold: 0,
+        lower_threshold: 0,
+        tunnel_type: TunnelType::Ipip,
+        tunnel_port: 0,
+        tunnel_flags: 0,
+    }
+}
+
+/// The destination nest ipvsadm 1.31 sends for `DEL_DEST`: the address and
+/// port plus its unset configuration (the kernel reads only the address,
+/// port and family there).
+pub fn destination_ref_attrs(addr: IpAddr, port: u16) -> Vec<DestAttr> {
+    destination_attrs(&Destination {
+        addr,
+        port,
+        config: unset_destination_config(),
+    })
+}
+
+/// Reads a destination as the kernel lists it. Requires `ADDR`, `PORT`,
+/// `FWD_METHOD`, `WEIGHT`, `U_THRESH`, `L_THRESH` and the three connection
+/// counts, like libipvs. `ADDR_FAMILY` defaults to `service_family`; tunnel
+/// attributes default to IPIP/0/0; counters come from `STATS64`, else `STATS`.
+pub fn destination_entry_from_attrs(
+    attrs: &[DestAttr],
+    service_family: AddressFamily,
+) -> Result<DestinationEntry, DecodeError> {
+    let mut addr = None;
+    let mut port = None;
+    let mut fwd = None;
+    let mut weight = None;
+    let mut u_thresh = None;
+    let mut l_thresh = None;
+    let mut active = None;
+    let mut inactive = None;
+    let mut persistent = None;
+    let mut family = None;
+    let mut tun_type = 0u8;
+    let mut tun_port = 0u16;
+    let mut tun_flags = 0u16;
+    let mut stats32 = None;
+    let mut stats64 = None;
+    for attr in attrs {
+        match attr {
+            DestAttr::Addr(v) => addr = Some(*v),
+            DestAttr::Port(v) => port = Some(*v),
+            DestAttr::FwdMethod(v) => fwd = Some(*v),
+            DestAttr::Weight(v) => weight = Some(*v),
+            DestAttr::UThresh(v) => u_thresh = Some(*v),
+            DestAttr::LThresh(v) => l_thresh = Some(*v),
+            DestAttr::ActiveConns(v) => active = Some(*v),
+            DestAttr::InactConns(v) => inactive = Some(*v),
+            DestAttr::PersistConns(v) => persistent = Some(*v),
+            DestAttr::AddrFamily(v) => family = Some(*v),
+            DestAttr::TunType(v) => tun_type = *v,
+            DestAttr::TunPort(v) => tun_port = *v,
+            DestAttr::TunFlags(v) => tun_flags = *v,
+            DestAttr::Stats(v) => stats32 = Some(v.as_slice()),
+            DestAttr::Stats64(v) => stats64 = Some(v.as_slice()),
+            DestAttr::Other(_) => {}
+        }
+    }
+    let missing =
+        |name: &str| DecodeError::from(format!("destination lacks IPVS_DEST_ATTR_{name}"));
+    let family = match family {
+        Some(raw) => family_from_raw(raw)?,
+        None => service_family,
+    };
+    let raw_fwd = fwd.ok_or_else(|| missing("FWD_METHOD"))?;
+    let forward = ForwardMethod::from_raw(raw_fwd & IP_VS_CONN_F_FWD_MASK).ok_or_else(|| {
+        DecodeError::from(format!(
+            "destination has unknown forwarding method {raw_fwd}"
+        ))
+    })?;
+    let tunnel_type = TunnelType::from_raw(tun_type).ok_or_else(|| {
+        DecodeError::from(format!("destination has unknown tunnel type {tun_type}"))
+    })?;
+    let destination = Destination {
+        addr: addr.ok_or_else(|| missing("ADDR"))?.to_ip(family),
+        port: port.ok_or_else(|| missing("PORT"))?,
+        config: DestinationConfig {
+            forward,
+            weight: weight.ok_or_else(|| missing("WEIGHT"))? as i32,
+            upper_threshold: u_thresh.ok_or_else(|| missing("U_THRESH"))?,
+            lower_threshold: l_thresh.ok_or_else(|| missing("L_THRESH"))?,
+            tunnel_type,
+            tunnel_port: tun_port,
+            tunnel_flags: tun_flags,
+        },
+    };
+    Ok(DestinationEntry {
+        destination,
+        active_conns: active.ok_or_else(|| missing("ACTIVE_CONNS"))?,
+        inactive_conns: inactive.ok_or_else(|| missing("INACT_CONNS"))?,
+        persistent_conns: persistent.ok_or_else(|| missing("PERSIST_CONNS"))?,
+        stats: pick_stats(stats64, stats32).context("invalid destination stats")?,
+    })
+}

@@ -1,0 +1,100 @@
+//! Helpers shared by the IPVS attribute sets: nested-list parsing, strings and
+//! the 16-byte address union.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use netlink_packet_core::{DecodeError, ErrorContext, NlaBuffer, NlasIterator, Parseable};
+
+use super::constants::INET_ADDR_LEN;
+use crate::model::AddressFamily;
+
+/// Parses every attribute of `buf` (the value of a nested attribute, or a
+/// message body) into `T`. Any malformed attribute fails the whole list.
+pub(crate) fn parse_list<T>(buf: &[u8], what: &str) -> Result<Vec<T>, DecodeError>
+where
+    T: for<'a> Parseable<NlaBuffer<&'a [u8]>>,
+{
+    NlasIterator::new(buf)
+        .map(|nla| nla.and_then(|nla| T::parse(&nla)))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("failed to parse {what} attributes"))
+}
+
+/// Reads an `NLA_NUL_STRING`/`NLA_STRING` value: the bytes up to the first NUL
+/// (or the end). Bytes that are not UTF-8 are replaced, never rejected, since
+/// interface names may hold any byte.
+pub(crate) fn parse_c_string(value: &[u8]) -> String {
+    let end = value.iter().position(|&b| b == 0).unwrap_or(value.len());
+    String::from_utf8_lossy(&value[..end]).into_owned()
+}
+
+/// Longest string value written, in bytes. Kernel names are at most 16 bytes,
+/// so a longer string is rejected by the kernel either way; the cap only keeps
+/// attribute lengths far below their 16-bit limit whatever the input.
+pub const MAX_STRING_BYTES: usize = 1024;
+
+fn capped(s: &str) -> &[u8] {
+    let bytes = s.as_bytes();
+    &bytes[..bytes.len().min(MAX_STRING_BYTES)]
+}
+
+/// Length of a string attribute's value: the (capped) bytes plus the NUL.
+pub(crate) fn c_string_len(s: &str) -> usize {
+    capped(s).len() + 1
+}
+
+/// Writes a string attribute's value (capped) with its terminating NUL.
+pub(crate) fn emit_c_string(buffer: &mut [u8], s: &str) {
+    let bytes = capped(s);
+    buffer[..bytes.len()].copy_from_slice(bytes);
+    buffer[bytes.len()] = 0;
+}
+
+/// `union nf_inet_addr` as IPVS carries it: always 16 bytes on the wire, an
+/// IPv4 address in the first 4 bytes and zeros after it. Which of the two it
+/// is comes from a separate address-family attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct InetAddr(pub [u8; INET_ADDR_LEN]);
+
+impl InetAddr {
+    /// The union holding `ip`.
+    pub fn from_ip(ip: IpAddr) -> Self {
+        let mut bytes = [0u8; INET_ADDR_LEN];
+        match ip {
+            IpAddr::V4(v4) => bytes[..4].copy_from_slice(&v4.octets()),
+            IpAddr::V6(v6) => bytes.copy_from_slice(&v6.octets()),
+        }
+        InetAddr(bytes)
+    }
+
+    /// The address, read as `family`.
+    pub fn to_ip(&self, family: AddressFamily) -> IpAddr {
+        match family {
+            AddressFamily::Inet => {
+                IpAddr::V4(Ipv4Addr::new(self.0[0], self.0[1], self.0[2], self.0[3]))
+            }
+            AddressFamily::Inet6 => IpAddr::V6(Ipv6Addr::from(self.0)),
+        }
+    }
+
+    /// Reads an address attribute's value. The kernel always sends 16 bytes;
+    /// a bare 4-byte IPv4 address is accepted too. Other lengths are errors.
+    pub fn parse(value: &[u8]) -> Result<Self, DecodeError> {
+        let mut bytes = [0u8; INET_ADDR_LEN];
+        match value.len() {
+            INET_ADDR_LEN | 4 => {
+                bytes[..value.len()].copy_from_slice(value);
+                Ok(InetAddr(bytes))
+            }
+            other => Err(DecodeError::from(format!(
+                "address attribute has {other} bytes, expected 16 (or 4)"
+            ))),
+        }
+    }
+}
+
+/// Reads an address family number the way IPVS uses it.
+pub(crate) fn family_from_raw(raw: u16) -> Result<AddressFamily, DecodeError> {
+    AddressFamily::from_raw(raw)
+        .ok_or_else(|| DecodeError::from(format!("unsupported address family {raw}")))
+}

@@ -1,0 +1,321 @@
+//! Service attributes (`IPVS_SVC_ATTR_*`), nested in `IPVS_CMD_ATTR_SERVICE`,
+//! and their conversion to and from [`Service`]/[`ServiceEntry`].
+//!
+//! Kernel facts (Linux 6.1, `ip_vs_ctl.c`):
+//! - A service is found by `AF` plus either `FWMARK` or `PROTOCOL`+`ADDR`+`PORT`.
+//!   `NEW_SERVICE`/`SET_SERVICE` also require `SCHED_NAME`, `FLAGS`, `TIMEOUT`
+//!   and `NETMASK`; every other command only reads the key.
+//! - `PORT` is big-endian (`__be16`). `ADDR` is the 16-byte `nf_inet_addr`.
+//! - `NETMASK` is read and dumped as a raw 32-bit word: for IPv4 it holds the
+//!   mask's bytes in network order, for IPv6 the prefix length as a native
+//!   integer. It is carried here unchanged, exactly like the model's
+//!   [`ServiceConfig::netmask`] (a `__be32`: for IPv4 `u32::from_ne_bytes(mask.octets())`).
+//! - `FLAGS` is `struct ip_vs_flags { u32 flags; u32 mask; }` in host order; the
+//!   kernel applies `(old & !mask) | (flags & mask)` and dumps `mask = !0`.
+//! - Dumps send `STATS` (32-bit) and `STATS64`; `PE_NAME` only when a
+//!   persistence engine is set; scheduler name `"none"` when there is none.
+//! - Fwmark services are dumped without `PROTOCOL`, `ADDR` and `PORT`.
+
+use netlink_packet_core::{
+    emit_u16, emit_u16_be, emit_u32, parse_u16, parse_u16_be, parse_u32, DecodeError, DefaultNla,
+    Emitable, ErrorContext, Nla, NlaBuffer, Parseable, NLA_F_NESTED,
+};
+
+use super::constants::*;
+use super::nla::{
+    c_string_len, emit_c_string, family_from_raw, parse_c_string, parse_list, InetAddr,
+};
+use super::stats::{pick_stats, StatsAttr};
+use crate::model::{
+    AddressFamily, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
+};
+
+/// `struct ip_vs_flags`: the flag bits to set and the mask of bits to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IpvsFlags {
+    pub flags: u32,
+    pub mask: u32,
+}
+
+impl IpvsFlags {
+    const LEN: usize = 8;
+
+    fn parse(value: &[u8]) -> Result<Self, DecodeError> {
+        // The kernel's policy is NLA_BINARY with a maximum of 8 bytes and it
+        // copies what is there; the kernel itself always sends 8.
+        if value.len() != Self::LEN {
+            return Err(DecodeError::from(format!(
+                "service flags attribute has {} bytes, expected 8",
+                value.len()
+            )));
+        }
+        Ok(IpvsFlags {
+            flags: parse_u32(&value[0..4])?,
+            mask: parse_u32(&value[4..8])?,
+        })
+    }
+
+    /// The flags in force: `flags & mask`.
+    pub fn effective(self) -> u32 {
+        self.flags & self.mask
+    }
+}
+
+/// One service attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SvcAttr {
+    /// Address family (`AF_INET`, `AF_INET6`), host order.
+    Af(u16),
+    /// IP protocol number, host order.
+    Protocol(u16),
+    /// Virtual address.
+    Addr(InetAddr),
+    /// Virtual port, host-order value (big-endian on the wire).
+    Port(u16),
+    /// Firewall mark, host order.
+    Fwmark(u32),
+    /// Scheduler name (NUL-terminated on the wire).
+    SchedName(String),
+    /// `struct ip_vs_flags`.
+    Flags(IpvsFlags),
+    /// Persistence timeout in seconds.
+    Timeout(u32),
+    /// Persistence netmask word, raw (see the module documentation).
+    Netmask(u32),
+    /// 32-bit statistics nest.
+    Stats(Vec<StatsAttr>),
+    /// Persistence engine name.
+    PeName(String),
+    /// 64-bit statistics nest.
+    Stats64(Vec<StatsAttr>),
+    /// Anything else, kept as it came.
+    Other(DefaultNla),
+}
+
+impl Nla for SvcAttr {
+    fn value_len(&self) -> usize {
+        use SvcAttr::*;
+        match self {
+            Af(_) | Protocol(_) | Port(_) => 2,
+            Fwmark(_) | Timeout(_) | Netmask(_) => 4,
+            Addr(_) => INET_ADDR_LEN,
+            SchedName(s) | PeName(s) => c_string_len(s),
+            Flags(_) => IpvsFlags::LEN,
+            Stats(attrs) | Stats64(attrs) => attrs.as_slice().buffer_len(),
+            Other(nla) => nla.value_len(),
+        }
+    }
+
+    fn kind(&self) -> u16 {
+        use SvcAttr::*;
+        match self {
+            Af(_) => IPVS_SVC_ATTR_AF,
+            Protocol(_) => IPVS_SVC_ATTR_PROTOCOL,
+            Addr(_) => IPVS_SVC_ATTR_ADDR,
+            Port(_) => IPVS_SVC_ATTR_PORT,
+            Fwmark(_) => IPVS_SVC_ATTR_FWMARK,
+            SchedName(_) => IPVS_SVC_ATTR_SCHED_NAME,
+            Flags(_) => IPVS_SVC_ATTR_FLAGS,
+            Timeout(_) => IPVS_SVC_ATTR_TIMEOUT,
+            Netmask(_) => IPVS_SVC_ATTR_NETMASK,
+            // The kernel dumps nests without NLA_F_NESTED; libnl sets it on
+            // what it sends. Both parse the same; we set it, like libnl.
+            Stats(_) => IPVS_SVC_ATTR_STATS | NLA_F_NESTED,
+            PeName(_) => IPVS_SVC_ATTR_PE_NAME,
+            Stats64(_) => IPVS_SVC_ATTR_STATS64 | NLA_F_NESTED,
+            Other(nla) => nla.kind(),
+        }
+    }
+
+    fn emit_value(&self, buffer: &mut [u8]) {
+        use SvcAttr::*;
+        // Buffers are sized by value_len(), so the emit_* calls cannot fail.
+        let _ = match self {
+            Af(v) | Protocol(v) => emit_u16(buffer, *v),
+            Port(v) => emit_u16_be(buffer, *v),
+            Fwmark(v) | Timeout(v) | Netmask(v) => emit_u32(buffer, *v),
+            Addr(addr) => {
+                buffer.copy_from_slice(&addr.0);
+                Ok(())
+            }
+            SchedName(s) | PeName(s) => {
+                emit_c_string(buffer, s);
+                Ok(())
+            }
+            Flags(f) => emit_u32(&mut buffer[0..4], f.flags)
+                .and_then(|()| emit_u32(&mut buffer[4..8], f.mask)),
+            Stats(attrs) | Stats64(attrs) => {
+                attrs.as_slice().emit(buffer);
+                Ok(())
+            }
+            Other(nla) => {
+                nla.emit_value(buffer);
+                Ok(())
+            }
+        };
+    }
+}
+
+impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for SvcAttr {
+    fn parse(buf: &NlaBuffer<&'a T>) -> Result<Self, DecodeError> {
+        let value = buf.value();
+        let attr = match buf.kind() {
+            IPVS_SVC_ATTR_AF => SvcAttr::Af(parse_u16(value)?),
+            IPVS_SVC_ATTR_PROTOCOL => SvcAttr::Protocol(parse_u16(value)?),
+            IPVS_SVC_ATTR_ADDR => SvcAttr::Addr(InetAddr::parse(value)?),
+            IPVS_SVC_ATTR_PORT => SvcAttr::Port(parse_u16_be(value)?),
+            IPVS_SVC_ATTR_FWMARK => SvcAttr::Fwmark(parse_u32(value)?),
+            IPVS_SVC_ATTR_SCHED_NAME => SvcAttr::SchedName(parse_c_string(value)),
+            IPVS_SVC_ATTR_FLAGS => SvcAttr::Flags(IpvsFlags::parse(value)?),
+            IPVS_SVC_ATTR_TIMEOUT => SvcAttr::Timeout(parse_u32(value)?),
+            IPVS_SVC_ATTR_NETMASK => SvcAttr::Netmask(parse_u32(value)?),
+            IPVS_SVC_ATTR_STATS => SvcAttr::Stats(parse_list(value, "service stats")?),
+            IPVS_SVC_ATTR_PE_NAME => SvcAttr::PeName(parse_c_string(value)),
+            IPVS_SVC_ATTR_STATS64 => SvcAttr::Stats64(parse_list(value, "service stats64")?),
+            _ => SvcAttr::Other(DefaultNla::parse(buf)?),
+        };
+        Ok(attr)
+    }
+}
+
+/// The raw netmask word ipvsadm 1.31 uses when none is given: all ones for
+/// IPv4, prefix length 128 for IPv6.
+pub fn default_netmask(family: AddressFamily) -> u32 {
+    match family {
+        AddressFamily::Inet => 0xffff_ffff,
+        AddressFamily::Inet6 => 128,
+    }
+}
+
+/// The identifying attributes: `AF`, then `FWMARK` or `PROTOCOL`, `ADDR`,
+/// `PORT`. This is what ipvsadm 1.31 sends in `GET_DEST` dump requests.
+pub fn service_key_attrs(key: &ServiceKey) -> Vec<SvcAttr> {
+    let mut attrs = vec![SvcAttr::Af(key.family().to_raw())];
+    match key {
+        ServiceKey::Fwmark { mark, .. } => attrs.push(SvcAttr::Fwmark(*mark)),
+        ServiceKey::Addr {
+            protocol,
+            addr,
+            port,
+        } => {
+            attrs.push(SvcAttr::Protocol(protocol.to_raw()));
+            attrs.push(SvcAttr::Addr(InetAddr::from_ip(*addr)));
+            attrs.push(SvcAttr::Port(*port));
+        }
+    }
+    attrs
+}
+
+/// Key attributes followed by the configuration attributes in the order
+/// libipvs writes them: `SCHED_NAME`, `PE_NAME` (only when non-empty),
+/// `FLAGS` (mask all ones), `TIMEOUT`, `NETMASK`.
+fn full_service_attrs(
+    key: &ServiceKey,
+    scheduler: &str,
+    pe_name: Option<&str>,
+    flags: u32,
+    timeout: u32,
+    netmask: u32,
+) -> Vec<SvcAttr> {
+    let mut attrs = service_key_attrs(key);
+    attrs.push(SvcAttr::SchedName(scheduler.to_owned()));
+    if let Some(pe) = pe_name.filter(|pe| !pe.is_empty()) {
+        attrs.push(SvcAttr::PeName(pe.to_owned()));
+    }
+    attrs.push(SvcAttr::Flags(IpvsFlags { flags, mask: !0 }));
+    attrs.push(SvcAttr::Timeout(timeout));
+    attrs.push(SvcAttr::Netmask(netmask));
+    attrs
+}
+
+/// The full service nest, as ipvsadm 1.31 sends it for `NEW_SERVICE` and
+/// `SET_SERVICE` (the kernel requires every configuration attribute there;
+/// `FLAGS` replaces all flag bits).
+pub fn service_attrs(service: &Service) -> Vec<SvcAttr> {
+    let config = &service.config;
+    full_service_attrs(
+        &service.key,
+        &config.scheduler,
+        config.pe_name.as_deref(),
+        config.flags.0,
+        config.timeout,
+        config.netmask,
+    )
+}
+
+/// The service nest ipvsadm 1.31 sends when only the key matters (`DEL_SERVICE`,
+/// `ZERO`, and the destination commands): the key plus its unset configuration
+/// (empty scheduler name, no flags, timeout 0, the default netmask). The kernel
+/// reads only the key there; sending the same bytes keeps traces comparable.
+pub fn service_ref_attrs(key: &ServiceKey) -> Vec<SvcAttr> {
+    full_service_attrs(key, "", None, 0, 0, default_netmask(key.family()))
+}
+
+/// The service nest ipvsadm 1.31 sends in a single-service `GET_SERVICE`:
+/// like [`service_ref_attrs`] but with netmask 0 (its lookup struct is zeroed).
+pub fn service_lookup_attrs(key: &ServiceKey) -> Vec<SvcAttr> {
+    full_service_attrs(key, "", None, 0, 0, 0)
+}
+
+/// Reads a service as the kernel lists it. Requires `AF`, the key (`FWMARK`,
+/// or `PROTOCOL`+`ADDR`+`PORT`), `SCHED_NAME`, `FLAGS`, `TIMEOUT` and `NETMASK`,
+/// like libipvs. Counters come from `STATS64`, else `STATS`, else are zero.
+pub fn service_entry_from_attrs(attrs: &[SvcAttr]) -> Result<ServiceEntry, DecodeError> {
+    let mut af = None;
+    let mut protocol = None;
+    let mut addr = None;
+    let mut port = None;
+    let mut fwmark = None;
+    let mut scheduler = None;
+    let mut flags = None;
+    let mut timeout = None;
+    let mut netmask = None;
+    let mut pe_name = None;
+    let mut stats32 = None;
+    let mut stats64 = None;
+    for attr in attrs {
+        match attr {
+            SvcAttr::Af(v) => af = Some(*v),
+            SvcAttr::Protocol(v) => protocol = Some(*v),
+            SvcAttr::Addr(v) => addr = Some(*v),
+            SvcAttr::Port(v) => port = Some(*v),
+            SvcAttr::Fwmark(v) => fwmark = Some(*v),
+            SvcAttr::SchedName(v) => scheduler = Some(v.clone()),
+            SvcAttr::Flags(v) => flags = Some(*v),
+            SvcAttr::Timeout(v) => timeout = Some(*v),
+            SvcAttr::Netmask(v) => netmask = Some(*v),
+            SvcAttr::PeName(v) => pe_name = Some(v.clone()),
+            SvcAttr::Stats(v) => stats32 = Some(v.as_slice()),
+            SvcAttr::Stats64(v) => stats64 = Some(v.as_slice()),
+            SvcAttr::Other(_) => {}
+        }
+    }
+    let missing = |name: &str| DecodeError::from(format!("service lacks IPVS_SVC_ATTR_{name}"));
+    let family = family_from_raw(af.ok_or_else(|| missing("AF"))?)?;
+    let key = match fwmark {
+        Some(mark) => ServiceKey::Fwmark { family, mark },
+        None => {
+            let raw_protocol = protocol.ok_or_else(|| missing("PROTOCOL (or FWMARK)"))?;
+            let protocol = Protocol::from_raw(raw_protocol).ok_or_else(|| {
+                DecodeError::from(format!("service has unsupported protocol {raw_protocol}"))
+            })?;
+            ServiceKey::Addr {
+                protocol,
+                addr: addr.ok_or_else(|| missing("ADDR"))?.to_ip(family),
+                port: port.ok_or_else(|| missing("PORT"))?,
+            }
+        }
+    };
+    let config = ServiceConfig {
+        scheduler: scheduler.ok_or_else(|| missing("SCHED_NAME"))?,
+        flags: ServiceFlags(flags.ok_or_else(|| missing("FLAGS"))?.effective()),
+        timeout: timeout.ok_or_else(|| missing("TIMEOUT"))?,
+        netmask: netmask.ok_or_else(|| missing("NETMASK"))?,
+        pe_name: pe_name.filter(|pe| !pe.is_empty()),
+    };
+    let stats = pick_stats(stats64, stats32).context("invalid service stats")?;
+    Ok(ServiceEntry {
+        service: Service { key, config },
+        stats,
+    })
+}
