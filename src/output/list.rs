@@ -1,0 +1,426 @@
+//! `ipvsadm -L`: the version header, the column titles and one block per
+//! service (its line, then one line per real server).
+
+use std::io::{self, Write};
+use std::net::IpAddr;
+
+use crate::model::{
+    AddressFamily, DestinationEntry, ForwardMethod, KernelInfo, ServiceEntry, ServiceFlags,
+    ServiceKey, TunnelType,
+};
+
+use super::names::{addr_port, Names, SystemNames};
+use super::sort::{destination_order, service_order};
+use super::text::{largenum, left, put};
+use super::{ListFormat, ListOptions, ServiceListing};
+
+/// ipvsadm cuts an IPv4 service's `PROT ADDR:PORT` label to this many bytes.
+const SERVICE_LABEL_MAX: usize = 33;
+/// ipvsadm cuts an IPv4 real server's `ADDR:PORT` to this many bytes.
+const DEST_NAME_MAX: usize = 28;
+
+/// `-L` / `-l` without a service: the `IP Virtual Server version` line, the
+/// column titles and every service, names looked up through the C library
+/// unless `opts.numeric`.
+///
+/// `services` is in kernel order; it is sorted here unless `opts.sort` is off.
+pub fn write_list(
+    w: &mut dyn Write,
+    info: &KernelInfo,
+    services: &[ServiceListing],
+    opts: &ListOptions,
+) -> io::Result<()> {
+    write_list_with(w, info, services, opts, &SystemNames)
+}
+
+/// [`write_list`] with names from `names`.
+pub fn write_list_with(
+    w: &mut dyn Write,
+    info: &KernelInfo,
+    services: &[ServiceListing],
+    opts: &ListOptions,
+    names: &dyn Names,
+) -> io::Result<()> {
+    let (major, minor, patch) = info.version_triple();
+    // ipvsadm prints the table size with %d.
+    writeln!(
+        w,
+        "IP Virtual Server version {major}.{minor}.{patch} (size={})",
+        info.conn_table_size as i32
+    )?;
+    w.write_all(title(opts.format).as_bytes())?;
+    for index in service_order(services, opts.sort) {
+        write_block(w, &services[index], opts, names)?;
+    }
+    Ok(())
+}
+
+/// `-L -t|-u|-f SERVICE`: the column titles and that one service (ipvsadm
+/// prints no version line here).
+pub fn write_service(
+    w: &mut dyn Write,
+    service: &ServiceListing,
+    opts: &ListOptions,
+) -> io::Result<()> {
+    write_service_with(w, service, opts, &SystemNames)
+}
+
+/// [`write_service`] with names from `names`.
+pub fn write_service_with(
+    w: &mut dyn Write,
+    service: &ServiceListing,
+    opts: &ListOptions,
+    names: &dyn Names,
+) -> io::Result<()> {
+    w.write_all(title(opts.format).as_bytes())?;
+    write_block(w, service, opts, names)
+}
+
+/// The two column-title lines of a format (ipvsadm's `print_title`).
+fn title(format: ListFormat) -> String {
+    const SERVICE: &str = "Prot LocalAddress:Port";
+    const REMOTE: &str = "  -> RemoteAddress:Port";
+    match format {
+        ListFormat::Stats => format!(
+            "{SERVICE:<33} {:>8} {:>8} {:>8} {:>8} {:>8}\n{REMOTE}\n",
+            "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"
+        ),
+        ListFormat::Rate => format!(
+            "{SERVICE:<33} {:>8} {:>8} {:>8} {:>8} {:>8}\n{REMOTE}\n",
+            "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"
+        ),
+        ListFormat::Thresholds => format!(
+            "{SERVICE:<33} {:<10} {:<10} {:<10} {:<10}\n{REMOTE}\n",
+            "Uthreshold", "Lthreshold", "ActiveConn", "InActConn"
+        ),
+        ListFormat::PersistentConn => format!(
+            "{SERVICE:<33} {:<9} {:<11} {:<10} {:<10}\n{REMOTE}\n",
+            "Weight", "PersistConn", "ActiveConn", "InActConn"
+        ),
+        ListFormat::TunInfo => format!(
+            "{SERVICE} Scheduler Flags\n\
+             {REMOTE}           Forward TunnelInfo    Weight ActiveConn InActConn\n"
+        ),
+        ListFormat::Default => format!(
+            "{SERVICE} Scheduler Flags\n\
+             {REMOTE}           Forward Weight ActiveConn InActConn\n"
+        ),
+    }
+}
+
+/// The `ADDR:PORT` text of a service, or `None` for a fwmark service.
+pub(crate) fn service_address(
+    entry: &ServiceEntry,
+    numeric: bool,
+    names: &dyn Names,
+) -> Option<Vec<u8>> {
+    match &entry.service.key {
+        ServiceKey::Addr {
+            protocol,
+            addr,
+            port,
+        } => Some(addr_port(addr, *port, Some(*protocol), numeric, names)),
+        ServiceKey::Fwmark { .. } => None,
+    }
+}
+
+/// The `ADDR:PORT` text of a real server; the port is looked up with the
+/// service's protocol (fwmark services have none, so it stays a number).
+pub(crate) fn destination_address(
+    service: &ServiceEntry,
+    dest: &DestinationEntry,
+    numeric: bool,
+    names: &dyn Names,
+) -> Vec<u8> {
+    let protocol = match &service.service.key {
+        ServiceKey::Addr { protocol, .. } => Some(*protocol),
+        ServiceKey::Fwmark { .. } => None,
+    };
+    let d = &dest.destination;
+    addr_port(&d.addr, d.port, protocol, numeric, names)
+}
+
+/// `FWM  5`, `FWM  5 IPv6` or `TCP  10.0.0.1:80` (cut at 33 bytes for IPv4).
+fn service_label(entry: &ServiceEntry, numeric: bool, names: &dyn Names) -> Vec<u8> {
+    let mut label = Vec::new();
+    match &entry.service.key {
+        ServiceKey::Fwmark { family, mark } => {
+            // ipvsadm prints the mark with %d.
+            put(&mut label, format!("FWM  {}", *mark as i32));
+            if *family == AddressFamily::Inet6 {
+                put(&mut label, " IPv6");
+            }
+        }
+        ServiceKey::Addr { protocol, addr, .. } => {
+            left(&mut label, protocol.upper_name().as_bytes(), 4);
+            put(&mut label, " ");
+            if let Some(address) = service_address(entry, numeric, names) {
+                put(&mut label, address);
+            }
+            if !addr.is_ipv6() {
+                label.truncate(SERVICE_LABEL_MAX);
+            }
+        }
+    }
+    label
+}
+
+/// ipvsadm's `print_sched_flags`: the names of the set scheduler flags,
+/// comma-separated (`sh` and `mh` have their own names for flags 1 and 2 and
+/// ignore flag 3).
+pub(crate) fn scheduler_flags(scheduler: &str, flags: ServiceFlags) -> String {
+    let named: [(u32, &str); 3] = match scheduler {
+        "sh" => [
+            (ServiceFlags::SCHED1, "sh-fallback"),
+            (ServiceFlags::SCHED2, "sh-port"),
+            (0, ""),
+        ],
+        "mh" => [
+            (ServiceFlags::SCHED1, "mh-fallback"),
+            (ServiceFlags::SCHED2, "mh-port"),
+            (0, ""),
+        ],
+        _ => [
+            (ServiceFlags::SCHED1, "flag-1"),
+            (ServiceFlags::SCHED2, "flag-2"),
+            (ServiceFlags::SCHED3, "flag-3"),
+        ],
+    };
+    named
+        .iter()
+        .filter(|(bit, _)| *bit != 0 && flags.0 & bit != 0)
+        .map(|(_, name)| *name)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Whether any of the three scheduler flag bits is set.
+pub(crate) fn has_scheduler_flags(flags: ServiceFlags) -> bool {
+    flags.0 & (ServiceFlags::SCHED1 | ServiceFlags::SCHED2 | ServiceFlags::SCHED3) != 0
+}
+
+/// A persistence netmask as dotted quad (the model keeps it as the numeric
+/// value of the mask, `0xffffff00` for 255.255.255.0).
+pub(crate) fn ipv4_netmask(netmask: u32) -> String {
+    std::net::Ipv4Addr::from(netmask).to_string()
+}
+
+/// Whether a service's persistence netmask differs from the default
+/// (`/32` for IPv4, `/128` for IPv6) and is printed.
+pub(crate) fn netmask_text(family: AddressFamily, netmask: u32) -> Option<String> {
+    match family {
+        AddressFamily::Inet => (netmask != 0xffff_ffff).then(|| ipv4_netmask(netmask)),
+        // ipvsadm prints the IPv6 prefix length with %i.
+        AddressFamily::Inet6 => (netmask != 128).then(|| (netmask as i32).to_string()),
+    }
+}
+
+/// The persistence-engine name, when there is a non-empty one.
+pub(crate) fn pe_name(entry: &ServiceEntry) -> Option<&str> {
+    entry
+        .service
+        .config
+        .pe_name
+        .as_deref()
+        .filter(|name| !name.is_empty())
+}
+
+/// A service line in the default, threshold, persistent-conn and tun-info
+/// formats: `LABEL SCHED [(FLAGS)] [persistent T [mask M] [pe P]] [ops]`.
+fn service_line(out: &mut Vec<u8>, entry: &ServiceEntry, label: &[u8]) {
+    let config = &entry.service.config;
+    put(out, label);
+    put(out, " ");
+    put(out, &config.scheduler);
+    if has_scheduler_flags(config.flags) {
+        put(out, " (");
+        put(out, scheduler_flags(&config.scheduler, config.flags));
+        put(out, ")");
+    }
+    if config.flags.contains(ServiceFlags::PERSISTENT) {
+        put(out, format!(" persistent {}", config.timeout));
+        if let Some(mask) = netmask_text(entry.service.key.family(), config.netmask) {
+            put(out, format!(" mask {mask}"));
+        }
+        if let Some(pe) = pe_name(entry) {
+            put(out, format!(" pe {pe}"));
+        }
+    }
+    if config.flags.contains(ServiceFlags::ONEPACKET) {
+        put(out, " ops");
+    }
+    put(out, "\n");
+}
+
+/// The name ipvsadm gives a forwarding method in listings; glibc prints
+/// ipvsadm's NULL for anything else as `(null)`.
+fn forward_name(forward: ForwardMethod) -> &'static str {
+    match forward {
+        ForwardMethod::Masquerade => "Masq",
+        ForwardMethod::Local => "Local",
+        ForwardMethod::Tunnel => "Tunnel",
+        ForwardMethod::Route => "Route",
+        ForwardMethod::Bypass => "(null)",
+    }
+}
+
+/// Index into ipvsadm's three-entry tunnel-flag tables (none, csum,
+/// remcsum). ipvsadm indexes with the raw flags; values it cannot set
+/// (both bits) are shown as remcsum, which is what the kernel applies.
+pub(crate) fn tunnel_flag_index(flags: u16) -> usize {
+    use crate::model::DestinationConfig as C;
+    if flags & C::TUN_FLAG_REMCSUM != 0 {
+        2
+    } else if flags & C::TUN_FLAG_CSUM != 0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// The `--tun-info` column: `ipip`, `gue:PORT:FLAGS`, `gre:FLAGS`, or `n/a`
+/// for servers that are not tunnelled.
+fn tunnel_info(dest: &DestinationEntry) -> String {
+    const FLAGS: [&str; 3] = ["-c", "+c", "r+c"];
+    let config = &dest.destination.config;
+    if config.forward != ForwardMethod::Tunnel {
+        return "n/a".to_string();
+    }
+    let flags = FLAGS[tunnel_flag_index(config.tunnel_flags)];
+    match config.tunnel_type {
+        TunnelType::Ipip => "ipip".to_string(),
+        TunnelType::Gue => format!("gue:{}:{flags}", config.tunnel_port),
+        TunnelType::Gre => format!("gre:{flags}"),
+    }
+}
+
+/// ipvsadm 1.31 reads a real server's 64-bit counters with a 32-bit getter
+/// for everything but the byte counts, so on x86 it shows them modulo 2^32.
+fn as_shown_by_ipvsadm(value: u64) -> u64 {
+    u64::from(value as u32)
+}
+
+/// One real-server line of a listing.
+fn destination_line(
+    out: &mut Vec<u8>,
+    service: &ServiceEntry,
+    dest: &DestinationEntry,
+    opts: &ListOptions,
+    names: &dyn Names,
+) {
+    let mut name = destination_address(service, dest, opts.numeric, names);
+    if !matches!(dest.destination.addr, IpAddr::V6(_)) {
+        name.truncate(DEST_NAME_MAX);
+    }
+    let config = &dest.destination.config;
+    let stats = &dest.stats;
+    put(out, "  -> ");
+    left(out, &name, 28);
+    match opts.format {
+        ListFormat::Stats => {
+            for value in [stats.conns, stats.inpkts, stats.outpkts] {
+                largenum(out, as_shown_by_ipvsadm(value), opts.exact);
+            }
+            largenum(out, stats.inbytes, opts.exact);
+            largenum(out, stats.outbytes, opts.exact);
+        }
+        ListFormat::Rate => {
+            put(
+                out,
+                format!(
+                    " {:>8} {:>8} {:>8}",
+                    as_shown_by_ipvsadm(stats.cps),
+                    as_shown_by_ipvsadm(stats.inpps),
+                    as_shown_by_ipvsadm(stats.outpps)
+                ),
+            );
+            largenum(out, as_shown_by_ipvsadm(stats.inbps), opts.exact);
+            largenum(out, as_shown_by_ipvsadm(stats.outbps), opts.exact);
+        }
+        ListFormat::Thresholds => put(
+            out,
+            format!(
+                " {:<10} {:<10} {:<10} {:<10}",
+                config.upper_threshold,
+                config.lower_threshold,
+                dest.active_conns,
+                dest.inactive_conns
+            ),
+        ),
+        ListFormat::PersistentConn => put(
+            out,
+            format!(
+                // ipvsadm prints the weight with %u here.
+                " {:<9} {:<11} {:<10} {:<10}",
+                config.weight as u32, dest.persistent_conns, dest.active_conns, dest.inactive_conns
+            ),
+        ),
+        ListFormat::TunInfo => put(
+            out,
+            format!(
+                " {:<7} {:<13} {:<6} {:<10} {:<10}",
+                forward_name(config.forward),
+                tunnel_info(dest),
+                config.weight,
+                dest.active_conns,
+                dest.inactive_conns
+            ),
+        ),
+        ListFormat::Default => put(
+            out,
+            format!(
+                " {:<7} {:<6} {:<10} {:<10}",
+                forward_name(config.forward),
+                config.weight,
+                dest.active_conns,
+                dest.inactive_conns
+            ),
+        ),
+    }
+    put(out, "\n");
+}
+
+/// A service line and its real servers (ipvsadm's `print_service_entry`
+/// for listings).
+fn write_block(
+    w: &mut dyn Write,
+    listing: &ServiceListing,
+    opts: &ListOptions,
+    names: &dyn Names,
+) -> io::Result<()> {
+    let entry = &listing.entry;
+    let mut out = Vec::with_capacity(128 * (listing.destinations.len() + 1));
+    let label = service_label(entry, opts.numeric, names);
+    let stats = &entry.stats;
+    match opts.format {
+        ListFormat::Stats | ListFormat::Rate => {
+            left(&mut out, &label, 33);
+            let values = if opts.format == ListFormat::Stats {
+                [
+                    stats.conns,
+                    stats.inpkts,
+                    stats.outpkts,
+                    stats.inbytes,
+                    stats.outbytes,
+                ]
+            } else {
+                [
+                    stats.cps,
+                    stats.inpps,
+                    stats.outpps,
+                    stats.inbps,
+                    stats.outbps,
+                ]
+            };
+            for value in values {
+                largenum(&mut out, value, opts.exact);
+            }
+            put(&mut out, "\n");
+        }
+        _ => service_line(&mut out, entry, &label),
+    }
+    for index in destination_order(&listing.destinations, opts.sort) {
+        destination_line(&mut out, entry, &listing.destinations[index], opts, names);
+    }
+    w.write_all(&out)
+}

@@ -1,0 +1,215 @@
+//! Turning addresses and ports into the text ipvsadm prints: numbers as
+//! glibc's `inet_ntop` writes them, or names from the C library.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::model::Protocol;
+use crate::resolve;
+
+/// Where host and service names come from when a listing is not numeric.
+///
+/// The real implementation is [`SystemNames`]; tests supply fixed tables so
+/// their output does not depend on the machine's `/etc/hosts` or DNS.
+pub trait Names {
+    /// The host name of an address (`gethostbyaddr`), or `None` when it has none.
+    fn host_name(&self, addr: &IpAddr) -> Option<String>;
+    /// The service name of a port for a protocol (`getservbyport`), or `None`.
+    fn service_name(&self, port: u16, protocol: Protocol) -> Option<String>;
+}
+
+/// Names from the C library resolver, as ipvsadm 1.31 looks them up.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemNames;
+
+impl Names for SystemNames {
+    fn host_name(&self, addr: &IpAddr) -> Option<String> {
+        resolve::addr_to_host(addr)
+    }
+
+    fn service_name(&self, port: u16, protocol: Protocol) -> Option<String> {
+        resolve::port_to_service(port, protocol)
+    }
+}
+
+/// An address as glibc's `inet_ntop` writes it. IPv6 differs from Rust's
+/// `Display` for IPv4-compatible addresses: `::10.0.0.1`, not `::a00:1`.
+pub fn inet_ntop(addr: &IpAddr) -> String {
+    match addr {
+        IpAddr::V4(a) => a.to_string(),
+        IpAddr::V6(a) => inet_ntop6(a),
+    }
+}
+
+/// glibc's `inet_ntop6`: the first longest run (two or more) of zero groups
+/// becomes `::`; a run of six leading zero groups, or five followed by
+/// `ffff`, puts the last 32 bits in dotted form.
+fn inet_ntop6(addr: &Ipv6Addr) -> String {
+    let words = addr.segments();
+    let mut best: Option<(usize, usize)> = None;
+    let mut cur: Option<(usize, usize)> = None;
+    for (i, &word) in words.iter().enumerate() {
+        if word == 0 {
+            cur = Some(match cur {
+                None => (i, 1),
+                Some((base, len)) => (base, len + 1),
+            });
+        } else if let Some(run) = cur.take() {
+            if best.map_or(true, |b| run.1 > b.1) {
+                best = Some(run);
+            }
+        }
+    }
+    if let Some(run) = cur {
+        if best.map_or(true, |b| run.1 > b.1) {
+            best = Some(run);
+        }
+    }
+    let best = best.filter(|&(_, len)| len >= 2);
+
+    let mut out = String::with_capacity(46);
+    for (i, &word) in words.iter().enumerate() {
+        if let Some((base, len)) = best {
+            if i >= base && i < base + len {
+                if i == base {
+                    out.push(':');
+                }
+                continue;
+            }
+        }
+        if i != 0 {
+            out.push(':');
+        }
+        if i == 6 {
+            if let Some((0, len)) = best {
+                if len == 6 || (len == 5 && words[5] == 0xffff) {
+                    let o = addr.octets();
+                    out.push_str(&Ipv4Addr::new(o[12], o[13], o[14], o[15]).to_string());
+                    break;
+                }
+            }
+        }
+        out.push_str(&format!("{word:x}"));
+    }
+    if let Some((base, len)) = best {
+        if base + len == words.len() {
+            out.push(':');
+        }
+    }
+    out
+}
+
+/// ipvsadm formats `ADDR:PORT` into a 60-byte buffer with `snprintf`.
+const ADDRPORT_MAX: usize = 59;
+
+/// `host:port`, `[v6host]:port`, or their numeric forms, as ipvsadm's
+/// `addrport_to_anyname` writes them (cut at 59 bytes).
+///
+/// `protocol` is `None` where ipvsadm has no protocol to look the port up
+/// with (fwmark services, unknown connection protocols): the port stays a
+/// number.
+pub(crate) fn addr_port(
+    addr: &IpAddr,
+    port: u16,
+    protocol: Option<Protocol>,
+    numeric: bool,
+    names: &dyn Names,
+) -> Vec<u8> {
+    let (open, close) = match addr {
+        IpAddr::V4(_) => ("", ""),
+        IpAddr::V6(_) => ("[", "]"),
+    };
+    let text = if numeric {
+        format!("{open}{}{close}:{port}", inet_ntop(addr))
+    } else {
+        let host = names.host_name(addr).unwrap_or_else(|| inet_ntop(addr));
+        let service = protocol
+            .and_then(|p| names.service_name(port, p))
+            .unwrap_or_else(|| port.to_string());
+        format!("{open}{host}{close}:{service}")
+    };
+    let mut bytes = text.into_bytes();
+    bytes.truncate(ADDRPORT_MAX);
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v6(text: &str) -> String {
+        inet_ntop(&IpAddr::V6(text.parse().unwrap()))
+    }
+
+    #[test]
+    fn ipv6_text_matches_glibc() {
+        assert_eq!(v6("::"), "::");
+        assert_eq!(v6("::1"), "::1");
+        assert_eq!(v6("2001:db8::1"), "2001:db8::1");
+        assert_eq!(v6("2001:db8:0:0:1:0:0:1"), "2001:db8::1:0:0:1");
+        assert_eq!(v6("2001:0:0:1:0:0:0:1"), "2001:0:0:1::1");
+        assert_eq!(v6("1:0:2:0:3:0:4:0"), "1:0:2:0:3:0:4:0");
+        assert_eq!(v6("fe80::"), "fe80::");
+        assert_eq!(v6("::ffff:10.0.0.1"), "::ffff:10.0.0.1");
+        // IPv4-compatible: glibc prints the dotted form, Rust does not.
+        assert_eq!(v6("::10.0.0.1"), "::10.0.0.1");
+        assert_eq!(v6("::2:3"), "::0.2.0.3");
+        assert_eq!(v6("::ffff:0:0"), "::ffff:0.0.0.0");
+        assert_eq!(v6("0:0:0:0:1::"), "::1:0:0:0");
+        assert_eq!(v6("1:0:0:2:0:0:3:4"), "1::2:0:0:3:4");
+        assert_eq!(v6("1::ffff:1.2.3.4"), "1::ffff:102:304");
+    }
+
+    struct Fixed;
+    impl Names for Fixed {
+        fn host_name(&self, addr: &IpAddr) -> Option<String> {
+            match addr {
+                IpAddr::V4(a) if a.octets()[3] == 1 => Some("one.example".into()),
+                IpAddr::V4(a) if a.octets()[3] == 2 => Some("x".repeat(70)),
+                IpAddr::V6(a) if a.is_loopback() => Some("ip6-localhost".into()),
+                _ => None,
+            }
+        }
+        fn service_name(&self, port: u16, protocol: Protocol) -> Option<String> {
+            (port == 80 && protocol == Protocol::Tcp).then(|| "http".into())
+        }
+    }
+
+    #[test]
+    fn addr_port_forms() {
+        let one: IpAddr = "10.0.0.1".parse().unwrap();
+        let three: IpAddr = "10.0.0.3".parse().unwrap();
+        let lo6: IpAddr = "::1".parse().unwrap();
+        let s = |b: Vec<u8>| String::from_utf8(b).unwrap();
+        assert_eq!(
+            s(addr_port(&one, 80, Some(Protocol::Tcp), true, &Fixed)),
+            "10.0.0.1:80"
+        );
+        assert_eq!(
+            s(addr_port(&one, 80, Some(Protocol::Tcp), false, &Fixed)),
+            "one.example:http"
+        );
+        assert_eq!(
+            s(addr_port(&one, 80, Some(Protocol::Udp), false, &Fixed)),
+            "one.example:80"
+        );
+        assert_eq!(
+            s(addr_port(&one, 80, None, false, &Fixed)),
+            "one.example:80"
+        );
+        assert_eq!(
+            s(addr_port(&three, 80, Some(Protocol::Tcp), false, &Fixed)),
+            "10.0.0.3:http"
+        );
+        assert_eq!(
+            s(addr_port(&lo6, 80, Some(Protocol::Tcp), true, &Fixed)),
+            "[::1]:80"
+        );
+        assert_eq!(
+            s(addr_port(&lo6, 80, Some(Protocol::Tcp), false, &Fixed)),
+            "[ip6-localhost]:http"
+        );
+        let long = addr_port(&"10.0.0.2".parse().unwrap(), 80, None, false, &Fixed);
+        assert_eq!(long.len(), 59);
+        assert_eq!(long, "x".repeat(59).into_bytes());
+    }
+}
