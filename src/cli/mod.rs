@@ -30,6 +30,7 @@ pub mod messages;
 pub mod parse;
 pub mod popt;
 pub mod restore_input;
+pub mod run;
 pub mod values;
 
 pub use command::{Command, ListFormat, ListRequest, ListWhat};

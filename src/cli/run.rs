@@ -1,0 +1,439 @@
+//! Running a command line against the kernel, the way ipvsadm 1.31's `main`
+//! and `process_options` do: connect first, then parse, then act, with
+//! ipvsadm's messages and exit codes.
+
+use std::fs;
+use std::io::{self, Write};
+use std::process;
+
+use crate::client::{Client, Error as ClientError, Request};
+use crate::model::ServiceKey;
+use crate::output::{self, ListOptions, ServiceListing, CONN_PROC_FILE};
+
+use super::command::{Command, ListFormat, ListRequest, ListWhat};
+use super::error::CliError;
+use super::help;
+use super::messages::{self, kernel_failure, Operation};
+use super::parse::{parse_argv, program_name, ParseConfig};
+use super::restore_input::{read_restore_lines, RestoreOptions};
+
+/// How a run ended: the exit status, after everything was written.
+pub type ExitCode = i32;
+
+/// Where a command writes: standard output and standard error.
+pub struct Streams<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// The program name (`argv[0]`) used in help and messages.
+    pub program: String,
+}
+
+/// A failure that ends the process with a status (its message is already written).
+struct Exit(ExitCode);
+
+impl From<io::Error> for Exit {
+    /// A write to a closed or broken stream: end quietly with ipvsadm's
+    /// listing-failure status.
+    fn from(_: io::Error) -> Self {
+        Exit(1)
+    }
+}
+
+type Outcome = Result<ExitCode, Exit>;
+
+/// Runs `ipvsadm` with `argv` (program name first) and returns its exit status.
+pub fn run_ipvsadm(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
+    let mut client = match connect(streams) {
+        Ok(client) => client,
+        Err(Exit(code)) => return code,
+    };
+    let config = ParseConfig::from_env();
+    let result = if argv.len() <= 1 {
+        list(&mut client, &ListRequest::default(), streams)
+    } else {
+        match parse_argv(argv, &config) {
+            Ok(Command::Restore) => restore_from_stdin(&mut client, argv, &config, streams),
+            Ok(command) => execute(&mut client, &command, streams),
+            Err(e) => Ok(report_cli_error(&e, streams)),
+        }
+    };
+    finish(result, streams)
+}
+
+/// Runs `ipvsadm-save [-n]`: what `ipvsadm -S [-n]` prints. Any other option
+/// is an error, as with Debian's script.
+pub fn run_save(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
+    let mut numeric = false;
+    for arg in argv.iter().skip(1) {
+        if arg.as_slice() == b"-n" {
+            numeric = true;
+        } else if arg.first() == Some(&b'-') {
+            let name = String::from_utf8_lossy(program_name(argv)).into_owned();
+            let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+            let _ = write!(
+                streams.err,
+                "{base}: Script to save the IPVS table to stdout.\n   \
+                 With the -n option, prints out the table in numeric format.\n"
+            );
+            return 1;
+        }
+    }
+    let mut client = match connect(streams) {
+        Ok(client) => client,
+        Err(Exit(code)) => return code,
+    };
+    let result = execute(&mut client, &Command::Save { numeric }, streams);
+    finish(result, streams)
+}
+
+fn finish(result: Outcome, streams: &mut Streams<'_>) -> ExitCode {
+    let code = match result {
+        Ok(code) | Err(Exit(code)) => code,
+    };
+    // A flush failure means stdout was closed: nothing more to say.
+    let _ = streams.out.flush();
+    let _ = streams.err.flush();
+    code
+}
+
+/// Opens the kernel connection as ipvsadm does at start-up: when that
+/// fails it runs `modprobe ip_vs`, and if that succeeds, tries once more.
+fn connect(streams: &mut Streams<'_>) -> Result<Client, Exit> {
+    let first = match open_client() {
+        Ok(client) => return Ok(client),
+        Err(e) => e,
+    };
+    let error = if modprobe_ipvs() {
+        match open_client() {
+            Ok(client) => return Ok(client),
+            Err(e) => e,
+        }
+    } else {
+        first
+    };
+    let _ = streams
+        .err
+        .write_all(messages::init_failure_message(init_errno(&error)).as_bytes());
+    Err(Exit(2))
+}
+
+/// A socket with the family resolved, checked with `GET_INFO` as libipvs does.
+fn open_client() -> Result<Client, ClientError> {
+    let mut client = Client::connect()?;
+    client.info()?;
+    Ok(client)
+}
+
+/// The errno ipvsadm reports when start-up fails. Without the netlink
+/// family, 1.31 falls back to its socket-option interface, which fails
+/// with `ENOPROTOOPT` ("Protocol not available").
+fn init_errno(error: &ClientError) -> i32 {
+    match error {
+        ClientError::FamilyNotFound => libc::ENOPROTOOPT,
+        other => other.errno().unwrap_or(libc::EINVAL),
+    }
+}
+
+/// `/sbin/modprobe -- ip_vs`, as ipvsadm runs it; true when it succeeded.
+fn modprobe_ipvs() -> bool {
+    process::Command::new("/sbin/modprobe")
+        .args(["--", "ip_vs"])
+        .stdin(process::Stdio::null())
+        .status()
+        .map(|status| status.success())
+        .unwrap_or(false)
+}
+
+fn report_cli_error(error: &CliError, streams: &mut Streams<'_>) -> ExitCode {
+    let _ = streams.err.write_all(&error.message);
+    error.exit_code()
+}
+
+/// Runs one parsed command (not `-R`).
+fn execute(client: &mut Client, command: &Command, streams: &mut Streams<'_>) -> Outcome {
+    match command {
+        Command::List(request) => list(client, request, streams),
+        Command::Save { numeric } => {
+            let services = fetch_all(client, streams)?;
+            output::write_save(streams.out, &services, *numeric)?;
+            Ok(0)
+        }
+        Command::Help => {
+            let text = help::help_text(&streams.program);
+            streams.out.write_all(text.as_bytes())?;
+            Ok(0)
+        }
+        Command::Version => {
+            streams.out.write_all(help::version_text().as_bytes())?;
+            Ok(0)
+        }
+        Command::Restore => Ok(0),
+        change => {
+            let Some((request, operation)) = change_request(change) else {
+                return Ok(0);
+            };
+            match client.execute(&request) {
+                Ok(()) => Ok(0),
+                Err(e) => kernel_error(operation, &e, streams),
+            }
+        }
+    }
+}
+
+/// The kernel request and libipvs operation of a command that changes the table.
+pub fn change_request(command: &Command) -> Option<(Request, Operation)> {
+    let pair = match command {
+        Command::AddService(s) => (Request::AddService(s.clone()), Operation::AddService),
+        Command::EditService(s) => (Request::EditService(s.clone()), Operation::EditService),
+        Command::DeleteService(k) => (Request::DeleteService(*k), Operation::DeleteService),
+        Command::Flush => (Request::Flush, Operation::Flush),
+        Command::Zero(k) => (Request::Zero(*k), Operation::ZeroService),
+        Command::AddDestination(k, d) => {
+            (Request::AddDestination(*k, *d), Operation::AddDestination)
+        }
+        Command::EditDestination(k, d) => {
+            (Request::EditDestination(*k, *d), Operation::EditDestination)
+        }
+        Command::DeleteDestination(k, a, p) => (
+            Request::DeleteDestination(*k, *a, *p),
+            Operation::DeleteDestination,
+        ),
+        Command::SetTimeouts(t) => (Request::SetTimeouts(*t), Operation::SetTimeouts),
+        Command::StartDaemon(d) => (Request::StartDaemon(d.clone()), Operation::StartDaemon),
+        Command::StopDaemon { state, .. } => (Request::StopDaemon(*state), Operation::StopDaemon),
+        Command::List(_)
+        | Command::Restore
+        | Command::Save { .. }
+        | Command::Help
+        | Command::Version => return None,
+    };
+    Some(pair)
+}
+
+/// Writes ipvsadm's message for a failed kernel call and returns the status
+/// (`Err` when ipvsadm would exit at once).
+fn kernel_error(operation: Operation, error: &ClientError, streams: &mut Streams<'_>) -> Outcome {
+    match error.errno() {
+        Some(errno) => {
+            let failure = kernel_failure(operation, errno);
+            streams.err.write_all(failure.stderr.as_bytes())?;
+            if failure.exits_now {
+                Err(Exit(failure.exit_code))
+            } else {
+                Ok(failure.exit_code)
+            }
+        }
+        None => {
+            // Not an errno (timeout, lost ACK, malformed reply): say what happened.
+            writeln!(streams.err, "{error}")?;
+            Err(Exit(255))
+        }
+    }
+}
+
+fn list_options(format: &ListFormat) -> ListOptions {
+    ListOptions {
+        numeric: format.numeric,
+        format: output::ListFormat::from_options(
+            format.stats,
+            format.rate,
+            format.thresholds,
+            format.persistent_conn,
+            format.tun_info,
+        ),
+        exact: format.exact,
+        sort: !format.nosort,
+    }
+}
+
+fn list(client: &mut Client, request: &ListRequest, streams: &mut Streams<'_>) -> Outcome {
+    let opts = list_options(&request.format);
+    match &request.what {
+        ListWhat::All => {
+            let info = match client.info() {
+                Ok(info) => info,
+                Err(e) => return kernel_error(Operation::GetServices, &e, streams),
+            };
+            let services = fetch_all(client, streams)?;
+            output::write_list(streams.out, &info, &services, &opts)?;
+        }
+        ListWhat::Service(key) => {
+            let listing = fetch_one(client, key, streams)?;
+            output::write_service(streams.out, &listing, &opts)?;
+        }
+        ListWhat::Connections => list_connections(&opts, streams)?,
+        ListWhat::Timeouts => match client.timeouts() {
+            Ok(t) => output::write_timeouts(streams.out, &t)?,
+            Err(e) => return kernel_error(Operation::GetTimeouts, &e, streams),
+        },
+        ListWhat::Daemons => match client.daemons() {
+            Ok(d) => output::write_daemons(streams.out, &d)?,
+            Err(e) => return kernel_error(Operation::GetDaemons, &e, streams),
+        },
+    }
+    Ok(0)
+}
+
+/// Every service with its real servers, in kernel order.
+fn fetch_all(client: &mut Client, streams: &mut Streams<'_>) -> Result<Vec<ServiceListing>, Exit> {
+    let entries = match client.services() {
+        Ok(entries) => entries,
+        Err(e) => return kernel_error(Operation::GetServices, &e, streams).map(|_| Vec::new()),
+    };
+    let mut listings = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let destinations = match client.destinations(&entry.service.key) {
+            Ok(d) => d,
+            Err(e) => {
+                return kernel_error(Operation::GetDestinations, &e, streams).map(|_| Vec::new())
+            }
+        };
+        listings.push(ServiceListing {
+            entry,
+            destinations,
+        });
+    }
+    Ok(listings)
+}
+
+fn fetch_one(
+    client: &mut Client,
+    key: &ServiceKey,
+    streams: &mut Streams<'_>,
+) -> Result<ServiceListing, Exit> {
+    let entry = match client.service(key) {
+        Ok(entry) => entry,
+        Err(e) => {
+            kernel_error(Operation::GetService, &e, streams)?;
+            return Err(Exit(1));
+        }
+    };
+    let destinations = match client.destinations(key) {
+        Ok(d) => d,
+        Err(e) => {
+            kernel_error(Operation::GetDestinations, &e, streams)?;
+            return Err(Exit(1));
+        }
+    };
+    Ok(ServiceListing {
+        entry,
+        destinations,
+    })
+}
+
+fn list_connections(opts: &ListOptions, streams: &mut Streams<'_>) -> Result<(), Exit> {
+    let text = match fs::read(CONN_PROC_FILE) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => {
+            writeln!(streams.err, "cannot open file {CONN_PROC_FILE}")?;
+            return Err(Exit(1));
+        }
+    };
+    match output::parse_connections(&text) {
+        Ok(conns) => {
+            output::write_connections(streams.out, &conns, opts)?;
+            Ok(())
+        }
+        Err(_) => {
+            writeln!(streams.err, "unexpected input from {CONN_PROC_FILE}")?;
+            Err(Exit(1))
+        }
+    }
+}
+
+/// `-R`: reads every line from standard input and checks all of them before
+/// the kernel is touched; then applies them in order, in batches, reporting
+/// kernel errors per line as ipvsadm does. The status is the last line's.
+fn restore_from_stdin(
+    client: &mut Client,
+    argv: &[Vec<u8>],
+    config: &ParseConfig,
+    streams: &mut Streams<'_>,
+) -> Outcome {
+    let stdin = io::stdin();
+    let lines = match read_restore_lines(
+        stdin.lock(),
+        program_name(argv),
+        RestoreOptions {
+            allow_comments: true,
+        },
+    ) {
+        Ok(lines) => lines,
+        Err(e) => {
+            writeln!(streams.err, "ipvsadm: cannot read standard input: {e}")?;
+            return Err(Exit(2));
+        }
+    };
+    let mut commands = Vec::with_capacity(lines.len());
+    for line in &lines {
+        match line.parse(config) {
+            Ok(command) => commands.push(command),
+            Err(e) => {
+                streams.err.write_all(&e.message)?;
+                let text: Vec<String> = line
+                    .args
+                    .iter()
+                    .skip(1)
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect();
+                writeln!(
+                    streams.err,
+                    "ipvsadm: restore: line {}: `{}' is not valid; nothing was applied",
+                    line.line_number,
+                    text.join(" ")
+                )?;
+                return Err(Exit(2));
+            }
+        }
+    }
+    apply_commands(client, &commands, streams)
+}
+
+/// Applies restore commands in order. Consecutive table changes go to the
+/// kernel in one batch; listing, help and version lines run in between.
+fn apply_commands(client: &mut Client, commands: &[Command], streams: &mut Streams<'_>) -> Outcome {
+    let mut status = 0;
+    let mut pending: Vec<(Request, Operation)> = Vec::new();
+    for command in commands {
+        if let Some(change) = change_request(command) {
+            pending.push(change);
+            continue;
+        }
+        apply_batch(client, &mut pending, streams)?;
+        status = execute(client, command, streams)?;
+        if matches!(command, Command::Help | Command::Version) {
+            // ipvsadm exits after printing these, ending the restore.
+            return Ok(status);
+        }
+    }
+    Ok(apply_batch(client, &mut pending, streams)?.unwrap_or(status))
+}
+
+/// Sends the pending changes as one batch and reports each failure; returns
+/// the status of the last one, if there was any.
+fn apply_batch(
+    client: &mut Client,
+    pending: &mut Vec<(Request, Operation)>,
+    streams: &mut Streams<'_>,
+) -> Result<Option<ExitCode>, Exit> {
+    if pending.is_empty() {
+        return Ok(None);
+    }
+    let requests: Vec<Request> = pending.iter().map(|(r, _)| r.clone()).collect();
+    let outcomes = match client.execute_batch(&requests) {
+        Ok(outcomes) => outcomes,
+        Err(e) => {
+            writeln!(streams.err, "ipvsadm: {e}")?;
+            return Err(Exit(255));
+        }
+    };
+    let mut status = 0;
+    for ((_, operation), outcome) in pending.iter().zip(outcomes) {
+        status = match outcome {
+            Ok(()) => 0,
+            Err(e) => kernel_error(*operation, &e, streams)?,
+        };
+    }
+    pending.clear();
+    Ok(Some(status))
+}
