@@ -7,6 +7,12 @@
 //! reply is matched to its request by sequence number; messages for other
 //! sequence numbers (left over from an abandoned request) are ignored.
 //!
+//! Every write of plain requests ends with an `NLMSG_NOOP` barrier asking for
+//! an ACK: the kernel answers a write's messages in order, so the barrier's
+//! ACK tells that all answers to the write have arrived (or never will, when
+//! a handler returned `-EINTR`) without waiting for a timeout. Batches go out
+//! in chunks sized to the socket buffers; see [`Client::execute_batch`].
+//!
 //! Setting the environment variable `IPVS_NETLINK_TRACE` to a file path makes
 //! the client append every netlink message it sends (`> hex`) and receives
 //! (`< hex`) to that file, one message per line.
@@ -363,7 +369,7 @@ struct ExchangeEnd {
 
 /// A connection to the kernel's IPVS generic-netlink family.
 pub struct Client {
-    transport: Box<dyn Transport>,
+    transport: Box<dyn Transport + Send>,
     family_id: u16,
     seq: u32,
     timeout: Duration,
@@ -430,7 +436,7 @@ impl Client {
 
     /// A client on `transport`, once the family is resolved.
     fn start(
-        transport: Box<dyn Transport>,
+        transport: Box<dyn Transport + Send>,
         chunk_bytes: usize,
         chunk_messages: usize,
         trace: Option<File>,
@@ -907,9 +913,8 @@ mod tests {
     //! The exchange logic against a scripted kernel: ACK matching, dumps and
     //! their restarts, batches, lost ACKs, timeouts.
 
-    use std::cell::RefCell;
     use std::collections::VecDeque;
-    use std::rc::Rc;
+    use std::sync::{Arc, Mutex};
 
     use super::*;
     use crate::model::{AddressFamily, ServiceConfig, ServiceFlags};
@@ -921,20 +926,21 @@ mod tests {
     const NLM_F_MULTI: u16 = 2;
 
     type Queue = VecDeque<io::Result<Vec<u8>>>;
-    type Script = Box<dyn FnMut(&Frame, &mut Queue)>;
+    type Script = Box<dyn FnMut(&Frame, &mut Queue) + Send>;
+    type Writes = Arc<Mutex<Vec<Vec<u8>>>>;
 
     /// A kernel that answers nlctrl itself and hands IPVS messages to a script.
     struct FakeKernel {
         queue: Queue,
         script: Script,
-        writes: Rc<RefCell<Vec<Vec<u8>>>>,
+        writes: Writes,
         /// Whether IPVS barriers (NLMSG_NOOP) are acknowledged.
         ack_barriers: bool,
     }
 
     impl Transport for FakeKernel {
         fn send(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.writes.borrow_mut().push(bytes.to_vec());
+            self.writes.lock().unwrap().push(bytes.to_vec());
             let nlctrl = frames(bytes).any(|f| matches!(f, Ok(f) if f.msg_type == GENL_ID_CTRL));
             for frame in frames(bytes) {
                 let frame = frame.expect("client sent a malformed message");
@@ -985,28 +991,28 @@ mod tests {
     }
 
     fn client_with(
-        script: impl FnMut(&Frame, &mut Queue) + 'static,
+        script: impl FnMut(&Frame, &mut Queue) + Send + 'static,
         chunk_messages: usize,
-    ) -> (Client, Rc<RefCell<Vec<Vec<u8>>>>) {
+    ) -> (Client, Writes) {
         client_on(script, chunk_messages, true)
     }
 
     fn client_on(
-        script: impl FnMut(&Frame, &mut Queue) + 'static,
+        script: impl FnMut(&Frame, &mut Queue) + Send + 'static,
         chunk_messages: usize,
         ack_barriers: bool,
-    ) -> (Client, Rc<RefCell<Vec<Vec<u8>>>>) {
-        let writes = Rc::new(RefCell::new(Vec::new()));
+    ) -> (Client, Writes) {
+        let writes = Writes::default();
         let kernel = FakeKernel {
             queue: VecDeque::new(),
             script: Box::new(script),
-            writes: Rc::clone(&writes),
+            writes: Arc::clone(&writes),
             ack_barriers,
         };
         let client = Client::start(Box::new(kernel), MAX_CHUNK_BYTES, chunk_messages, None)
             .expect("family lookup");
         assert_eq!(client.family_id(), FAMILY);
-        writes.borrow_mut().clear();
+        writes.lock().unwrap().clear();
         (client, writes)
     }
 
@@ -1063,6 +1069,12 @@ mod tests {
     }
 
     #[test]
+    fn client_is_send() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Client>();
+    }
+
+    #[test]
     fn execute_waits_for_its_ack_and_maps_errors() {
         let (mut client, writes) = client_with(
             |frame, queue| {
@@ -1084,7 +1096,7 @@ mod tests {
         let err = client.execute(&Request::DeleteService(key)).unwrap_err();
         assert!(matches!(err, Error::Kernel { errno } if errno == libc::ESRCH));
         assert_eq!(err.errno(), Some(libc::ESRCH));
-        let writes = writes.borrow();
+        let writes = writes.lock().unwrap();
         assert_eq!(writes.len(), 2);
         let flags = u16::from_ne_bytes([writes[0][6], writes[0][7]]);
         assert_eq!(flags, REQUEST_FLAGS);
@@ -1113,28 +1125,25 @@ mod tests {
             })
             .collect();
         assert_eq!(marks, [1, 2, 3]);
-        assert_eq!(writes.borrow().len(), 1);
+        assert_eq!(writes.lock().unwrap().len(), 1);
     }
 
     #[test]
     fn interrupted_dumps_restart_and_give_up_after_a_bound() {
-        let attempts = Rc::new(RefCell::new(0));
-        let seen = Rc::clone(&attempts);
+        let attempts = Arc::new(Mutex::new(0));
+        let seen = Arc::clone(&attempts);
         let (mut client, _) = client_with(
             move |frame, queue| {
-                *seen.borrow_mut() += 1;
-                let flags = if *seen.borrow() == 1 {
-                    NLM_F_DUMP_INTR
-                } else {
-                    0
-                };
+                let mut seen = seen.lock().unwrap();
+                *seen += 1;
+                let flags = if *seen == 1 { NLM_F_DUMP_INTR } else { 0 };
                 queue.push_back(Ok(entry(frame.seq, flags, &fwmark_service(9))));
                 queue.push_back(Ok(done(frame.seq, flags)));
             },
             16,
         );
         assert_eq!(client.services().unwrap().len(), 1);
-        assert_eq!(*attempts.borrow(), 2, "restarted once");
+        assert_eq!(*attempts.lock().unwrap(), 2, "restarted once");
 
         let (mut client, writes) = client_with(
             |frame, queue| {
@@ -1149,7 +1158,7 @@ mod tests {
                 attempts: MAX_DUMP_ATTEMPTS
             })
         ));
-        assert_eq!(writes.borrow().len(), MAX_DUMP_ATTEMPTS);
+        assert_eq!(writes.lock().unwrap().len(), MAX_DUMP_ATTEMPTS);
     }
 
     #[test]
@@ -1230,7 +1239,12 @@ mod tests {
         for (i, outcome) in outcomes.iter().enumerate() {
             assert_eq!(outcome.is_err(), (i + 1) % 3 == 0, "request {i}");
         }
-        let sizes: Vec<_> = writes.borrow().iter().map(|w| frames(w).count()).collect();
+        let sizes: Vec<_> = writes
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|w| frames(w).count())
+            .collect();
         assert_eq!(
             sizes,
             [5, 5, 3],
@@ -1300,7 +1314,7 @@ mod tests {
             .collect();
         assert_eq!(errnos, [None, Some(libc::EINTR), None]);
         // One write per call: request(s) plus the barrier.
-        let writes = writes.borrow();
+        let writes = writes.lock().unwrap();
         assert_eq!(writes.len(), 2);
         assert_eq!(frames(&writes[0]).count(), 2);
         assert_eq!(frames(&writes[1]).count(), 4);
@@ -1342,7 +1356,7 @@ mod tests {
         let (index, err) = client.execute_until_error(&requests).unwrap_err();
         assert_eq!(index, 2);
         assert_eq!(err.errno(), Some(libc::ESRCH));
-        assert_eq!(writes.borrow().len(), 3);
+        assert_eq!(writes.lock().unwrap().len(), 3);
         assert!(client.execute_until_error(&requests[..2]).is_ok());
     }
 }
