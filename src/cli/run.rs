@@ -174,10 +174,17 @@ fn execute(client: &mut Client, command: &Command, streams: &mut Streams<'_>) ->
             };
             match client.execute(&request) {
                 Ok(()) => Ok(0),
+                Err(e) if stopped_without_ack(&request, &e) => Ok(0),
                 Err(e) => kernel_error(operation, &e, streams),
             }
         }
     }
+}
+
+/// Linux answers `--stop-daemon` with `EINTR` (and no ACK) when the sync
+/// thread had not run yet; the daemon is stopped all the same.
+fn stopped_without_ack(request: &Request, error: &ClientError) -> bool {
+    matches!(request, Request::StopDaemon(_)) && error.errno() == Some(libc::EINTR)
 }
 
 /// The kernel request and libipvs operation of a command that changes the table.
@@ -428,9 +435,10 @@ fn apply_batch(
         }
     };
     let mut status = 0;
-    for ((_, operation), outcome) in pending.iter().zip(outcomes) {
+    for ((request, operation), outcome) in pending.iter().zip(outcomes) {
         status = match outcome {
             Ok(()) => 0,
+            Err(e) if stopped_without_ack(request, &e) => 0,
             Err(e) => kernel_error(*operation, &e, streams)?,
         };
     }
