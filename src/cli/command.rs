@@ -85,4 +85,8 @@ pub struct ListFormat {
     pub exact: bool,
     /// `--nosort`.
     pub nosort: bool,
+    /// `-j`/`--json` (an extension): one JSON document instead of text.
+    /// Every field is always there, so the other switches except
+    /// `--nosort` do not change it.
+    pub json: bool,
 }

@@ -107,20 +107,20 @@ impl CommandKind {
         // Columns: -n -c svc -s -p -M -r fwd -w -x -y mcast-if timeout daemon
         // stats rate thresholds persistent-conn nosort syncid exact ops pe -b
         // mcast-group mcast-port mcast-ttl sync-maxlen tun-info tun-type
-        // tun-port tun-nocsum tun-csum tun-remcsum
+        // tun-port tun-nocsum tun-csum tun-remcsum json
         match self {
-            CommandKind::Add | CommandKind::Edit => b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxx",
-            CommandKind::Delete => b"xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            CommandKind::Add | CommandKind::Edit => b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx",
+            CommandKind::Delete => b"xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
             CommandKind::Flush | CommandKind::Timeout | CommandKind::Restore => {
-                b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
             }
-            CommandKind::List => b" 11xxxxxxxxx11       xxxxxxx xxxxx",
-            CommandKind::AddDest | CommandKind::EditDest => b"xx+xxx+    xxxxxxxxxxxxxxxxxx     ",
-            CommandKind::DeleteDest => b"xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxx",
-            CommandKind::StartDaemon => b"xxxxxxxxxxx xxxxxxx xxxx    xxxxxx",
-            CommandKind::StopDaemon => b"xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxx",
-            CommandKind::Save => b" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-            CommandKind::Zero => b"xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            CommandKind::List => b" 11xxxxxxxxx11       xxxxxxx xxxxx ",
+            CommandKind::AddDest | CommandKind::EditDest => b"xx+xxx+    xxxxxxxxxxxxxxxxxx     x",
+            CommandKind::DeleteDest => b"xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            CommandKind::StartDaemon => b"xxxxxxxxxxx xxxxxxx xxxx    xxxxxxx",
+            CommandKind::StopDaemon => b"xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxx",
+            CommandKind::Save => b" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            CommandKind::Zero => b"xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
         }
     }
 
@@ -172,11 +172,14 @@ pub enum Opt {
     TunNoCsum,
     TunCsum,
     TunRemCsum,
+    /// `--json`: not in ipvsadm 1.31; its bit comes after all of 1.31's, so
+    /// the command/option checks report 1.31's options first.
+    Json,
 }
 
 impl Opt {
-    /// Number of options (`NUMBER_OF_OPT`).
-    pub const COUNT: usize = 34;
+    /// Number of options (1.31's `NUMBER_OF_OPT`, plus `--json`).
+    pub const COUNT: usize = 35;
 
     /// All options in bit order.
     pub const ALL: [Opt; Opt::COUNT] = [
@@ -214,6 +217,7 @@ impl Opt {
         Opt::TunNoCsum,
         Opt::TunCsum,
         Opt::TunRemCsum,
+        Opt::Json,
     ];
 
     /// The option's bit in an [`OptSet`].
@@ -258,6 +262,7 @@ impl Opt {
             Opt::TunNoCsum => "tun-nocsum",
             Opt::TunCsum => "tun-csum",
             Opt::TunRemCsum => "tun-remcsum",
+            Opt::Json => "json",
         }
     }
 }
@@ -342,6 +347,7 @@ pub enum FlagId {
     McastGroup,
     McastPort,
     McastTtl,
+    Json,
 }
 
 /// One flag: its names, its value, its help, and what it means to ipvsadm.
@@ -364,6 +370,10 @@ pub struct FlagDef {
     pub command: Option<CommandKind>,
     /// The option bit it sets, if any (`-6` and `--sort` set none).
     pub option: Option<Opt>,
+    /// The values the flag's value is chosen from, each with a short
+    /// description, for the man page and shell completions (empty when the
+    /// value is free-form). The parser does its own checking.
+    pub choices: &'static [(&'static str, &'static str)],
 }
 
 const fn flag(id: FlagId, long: &'static str, short: Option<char>, help: &'static str) -> FlagDef {
@@ -378,6 +388,7 @@ const fn flag(id: FlagId, long: &'static str, short: Option<char>, help: &'stati
         section: Section::Option,
         command: None,
         option: None,
+        choices: &[],
     }
 }
 
@@ -424,6 +435,11 @@ impl FlagDef {
         self
     }
 
+    const fn choices(mut self, choices: &'static [(&'static str, &'static str)]) -> Self {
+        self.choices = choices;
+        self
+    }
+
     /// Whether this row is a second spelling of an earlier one and is left
     /// out of the help text and the clap command (`-l` for `-L`).
     pub fn is_alias(&self) -> bool {
@@ -433,6 +449,51 @@ impl FlagDef {
 
 use CommandKind as C;
 use FlagId as F;
+
+/// `--start-daemon` and `--stop-daemon` values.
+const DAEMON_STATES: &[(&str, &str)] = &[
+    ("master", "send connection state to the backups"),
+    ("backup", "receive connection state from a master"),
+];
+
+/// Schedulers of the Linux kernel (`-s`).
+pub const SCHEDULERS: &[(&str, &str)] = &[
+    ("rr", "round robin"),
+    ("wrr", "weighted round robin"),
+    ("lc", "least connections"),
+    ("wlc", "weighted least connections (the default)"),
+    ("lblc", "locality-based least connections"),
+    ("lblcr", "locality-based least connections with replication"),
+    ("dh", "destination hashing"),
+    ("sh", "source hashing"),
+    ("sed", "shortest expected delay"),
+    ("nq", "never queue"),
+    ("fo", "weighted failover"),
+    ("ovf", "weighted overflow"),
+    ("mh", "maglev hashing"),
+    ("twos", "weighted random twos choice"),
+];
+
+/// Persistence engines of the Linux kernel (`--pe`).
+const PERSISTENCE_ENGINES: &[(&str, &str)] = &[("sip", "SIP, by Call-ID")];
+
+/// `--tun-type` values.
+const TUNNEL_TYPES: &[(&str, &str)] = &[
+    ("ipip", "IP in IP (the default)"),
+    ("gue", "Generic UDP Encapsulation, needs --tun-port"),
+    ("gre", "Generic Routing Encapsulation"),
+];
+
+/// `-b` values (comma-separated).
+const SCHED_FLAGS: &[(&str, &str)] = &[
+    ("flag-1", "scheduler flag 1"),
+    ("flag-2", "scheduler flag 2"),
+    ("flag-3", "scheduler flag 3"),
+    ("sh-fallback", "sh: skip unavailable servers (flag 1)"),
+    ("sh-port", "sh: hash the source port too (flag 2)"),
+    ("mh-fallback", "mh: skip unavailable servers (flag 1)"),
+    ("mh-port", "mh: hash the source port too (flag 2)"),
+];
 
 /// Every flag ipvsadm 1.31 accepts, in help order.
 ///
@@ -462,9 +523,11 @@ pub const FLAGS: &[FlagDef] = &[
         .positionals(&["tcp", "tcpfin", "udp"]),
     flag(F::StartDaemon, "start-daemon", None, "start a connection sync daemon")
         .value("master|backup")
+        .choices(DAEMON_STATES)
         .command(C::StartDaemon),
     flag(F::StopDaemon, "stop-daemon", None, "stop a connection sync daemon")
         .value("master|backup")
+        .choices(DAEMON_STATES)
         .command(C::StopDaemon),
     flag(F::Help, "help", Some('h'), "show this help").section(Section::Command),
     flag(F::Version, "version", Some('v'), "show the version").section(Section::Command),
@@ -490,9 +553,11 @@ pub const FLAGS: &[FlagDef] = &[
     // Options.
     flag(F::Scheduler, "scheduler", Some('s'), "scheduler: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh (default: wlc)")
         .value("scheduler")
+        .choices(SCHEDULERS)
         .sets(Opt::Scheduler),
     flag(F::Pe, "pe", None, "persistence engine, e.g. sip (default: none)")
         .value("engine")
+        .choices(PERSISTENCE_ENGINES)
         .sets(Opt::PersistenceEngine),
     flag(F::Persistent, "persistent", Some('p'), "persistent service (default timeout: 360 s)")
         .optional_value("timeout")
@@ -509,6 +574,7 @@ pub const FLAGS: &[FlagDef] = &[
     flag(F::Masquerading, "masquerading", Some('m'), "forward by NAT").sets(Opt::Forward),
     flag(F::TunType, "tun-type", None, "tunnel type: ipip, gue or gre (default: ipip)")
         .value("type")
+        .choices(TUNNEL_TYPES)
         .sets(Opt::TunType),
     flag(F::TunPort, "tun-port", None, "tunnel destination port (gue)")
         .value("port")
@@ -532,6 +598,7 @@ pub const FLAGS: &[FlagDef] = &[
     flag(F::Stats, "stats", None, "list with traffic counters").sets(Opt::Stats),
     flag(F::Rate, "rate", None, "list with traffic rates").sets(Opt::Rate),
     flag(F::Exact, "exact", Some('X'), "print exact numbers, not K/M/G").sets(Opt::Exact),
+    flag(F::Json, "json", Some('j'), "list as one JSON document (an extension)").sets(Opt::Json),
     flag(F::Thresholds, "thresholds", None, "list with thresholds").sets(Opt::Thresholds),
     flag(F::PersistentConn, "persistent-conn", None, "list with persistent connections")
         .sets(Opt::PersistentConn),
@@ -544,6 +611,7 @@ pub const FLAGS: &[FlagDef] = &[
         .sets(Opt::Numeric),
     flag(F::SchedFlags, "sched-flags", Some('b'), "comma-separated scheduler flags: flag-1, flag-2, flag-3, sh-fallback, sh-port (sh), mh-fallback, mh-port (mh)")
         .value("flags")
+        .choices(SCHED_FLAGS)
         .sets(Opt::SchedFlags),
     // Sync daemon options.
     flag(F::SyncId, "syncid", None, "sync id, 0-255")
@@ -627,17 +695,22 @@ pub fn clap_command() -> clap::Command {
                 .num_args(0..=1)
                 .value_name(def.value_name.unwrap_or("value")),
         };
+        if !def.choices.is_empty() {
+            let values = def
+                .choices
+                .iter()
+                .map(|(name, help)| clap::builder::PossibleValue::new(*name).help(*help));
+            arg = arg.value_parser(clap::builder::PossibleValuesParser::new(values));
+        }
         match def.id {
-            FlagId::StartDaemon | FlagId::StopDaemon => {
-                arg = arg.value_parser(["master", "backup"]);
-            }
-            FlagId::TunType => arg = arg.value_parser(["ipip", "gue", "gre"]),
+            FlagId::SchedFlags => arg = arg.value_delimiter(','),
             FlagId::TcpService | FlagId::UdpService | FlagId::SctpService | FlagId::RealServer => {
                 arg = arg.value_hint(clap::ValueHint::Hostname)
             }
+            FlagId::McastGroup => arg = arg.value_hint(clap::ValueHint::Other),
             _ => {}
         }
-        cmd = cmd.arg(arg);
+        cmd = cmd.arg(arg.help_heading(def.section.heading()));
     }
     cmd
 }
@@ -707,6 +780,7 @@ mod tests {
             F::McastGroup,
             F::McastPort,
             F::McastTtl,
+            F::Json,
         ];
         assert_eq!(ids.len(), FLAGS.len());
         for id in ids {

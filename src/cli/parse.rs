@@ -594,6 +594,10 @@ impl State {
                 self.set_option(Opt::TunPort)?;
                 self.tun_port = number(1, 65535, "tunnel port")? as u16;
             }
+            FlagId::Json => {
+                self.set_option(Opt::Json)?;
+                self.format.json = true;
+            }
             FlagId::TunNoCsum => self.set_option(Opt::TunNoCsum)?,
             FlagId::TunCsum => {
                 self.set_option(Opt::TunCsum)?;
@@ -880,6 +884,51 @@ mod tests {
                 family: AddressFamily::Inet6,
                 mark: 3
             })
+        );
+    }
+
+    #[test]
+    fn json_is_a_list_option() {
+        assert!(list(&["-L", "--json"]).format.json);
+        assert!(list(&["-Lnj"]).format.json);
+        assert_eq!(list(&["-L", "-c", "-j"]).what, ListWhat::Connections);
+        assert_eq!(list(&["-L", "--timeout", "-j"]).what, ListWhat::Timeouts);
+        assert_eq!(list(&["-l", "--daemon", "--json"]).what, ListWhat::Daemons);
+        let l = list(&["-L", "-t", "10.0.0.1:80", "--stats", "--json", "--nosort"]);
+        assert!(l.format.json && l.format.stats && l.format.nosort);
+        assert!(!list(&["-L"]).format.json);
+        assert_eq!(
+            err(&["-L", "-j", "--json"]),
+            (
+                "multiple 'json' options specified
+"
+                .into(),
+                2
+            )
+        );
+        assert_eq!(
+            err(&["-A", "-t", "10.0.0.1:80", "--json"]),
+            (
+                "Illegal 'json' option with the 'add-service' command
+"
+                .into(),
+                2
+            )
+        );
+        assert_eq!(
+            err(&["-S", "-j"]),
+            (
+                "Illegal 'json' option with the 'save' command
+"
+                .into(),
+                2
+            )
+        );
+        // 1.31's own options are checked first.
+        assert_eq!(
+            err(&["-Z", "--json", "-n"]).0,
+            "Illegal 'numeric' option with the 'zero' command
+"
         );
     }
 

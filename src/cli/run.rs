@@ -8,7 +8,7 @@ use std::process;
 
 use crate::client::{Client, Error as ClientError, Request};
 use crate::model::ServiceKey;
-use crate::output::{self, ListOptions, ServiceListing, CONN_PROC_FILE};
+use crate::output::{self, ConnectionEntry, ListOptions, ServiceListing, CONN_PROC_FILE};
 
 use super::command::{Command, ListFormat, ListRequest, ListWhat};
 use super::error::CliError;
@@ -254,6 +254,9 @@ fn list_options(format: &ListFormat) -> ListOptions {
 }
 
 fn list(client: &mut Client, request: &ListRequest, streams: &mut Streams<'_>) -> Outcome {
+    if request.format.json {
+        return list_json(client, request, streams);
+    }
     let opts = list_options(&request.format);
     match &request.what {
         ListWhat::All => {
@@ -275,6 +278,38 @@ fn list(client: &mut Client, request: &ListRequest, streams: &mut Streams<'_>) -
         },
         ListWhat::Daemons => match client.daemons() {
             Ok(d) => output::write_daemons(streams.out, &d)?,
+            Err(e) => return kernel_error(Operation::GetDaemons, &e, streams),
+        },
+    }
+    Ok(0)
+}
+
+/// `-L --json`: the same listings as one JSON document each, with the same
+/// kernel calls, messages and exit codes as the text listings.
+fn list_json(client: &mut Client, request: &ListRequest, streams: &mut Streams<'_>) -> Outcome {
+    let sort = !request.format.nosort;
+    match &request.what {
+        ListWhat::All | ListWhat::Service(_) => {
+            let services = match &request.what {
+                ListWhat::Service(key) => vec![fetch_one(client, key, streams)?],
+                _ => fetch_all(client, streams)?,
+            };
+            let info = match client.info() {
+                Ok(info) => info,
+                Err(e) => return kernel_error(Operation::GetServices, &e, streams),
+            };
+            output::write_list_json(streams.out, &info, &services, sort)?;
+        }
+        ListWhat::Connections => {
+            let conns = read_connections(streams)?;
+            output::write_connections_json(streams.out, &conns)?;
+        }
+        ListWhat::Timeouts => match client.timeouts() {
+            Ok(t) => output::write_timeouts_json(streams.out, &t)?,
+            Err(e) => return kernel_error(Operation::GetTimeouts, &e, streams),
+        },
+        ListWhat::Daemons => match client.daemons() {
+            Ok(d) => output::write_daemons_json(streams.out, &d)?,
             Err(e) => return kernel_error(Operation::GetDaemons, &e, streams),
         },
     }
@@ -329,6 +364,13 @@ fn fetch_one(
 }
 
 fn list_connections(opts: &ListOptions, streams: &mut Streams<'_>) -> Result<(), Exit> {
+    let conns = read_connections(streams)?;
+    output::write_connections(streams.out, &conns, opts)?;
+    Ok(())
+}
+
+/// The kernel's connection table, with ipvsadm's messages when it cannot be read.
+fn read_connections(streams: &mut Streams<'_>) -> Result<Vec<ConnectionEntry>, Exit> {
     let text = match fs::read(CONN_PROC_FILE) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(_) => {
@@ -337,10 +379,7 @@ fn list_connections(opts: &ListOptions, streams: &mut Streams<'_>) -> Result<(),
         }
     };
     match output::parse_connections(&text) {
-        Ok(conns) => {
-            output::write_connections(streams.out, &conns, opts)?;
-            Ok(())
-        }
+        Ok(conns) => Ok(conns),
         Err(_) => {
             writeln!(streams.err, "unexpected input from {CONN_PROC_FILE}")?;
             Err(Exit(1))

@@ -1,5 +1,6 @@
 //! Listings, save format and connection tables, byte for byte as ipvsadm 1.31
-//! prints them.
+//! prints them, and the same listings as JSON ([`write_list_json`] and
+//! friends, an extension).
 //!
 //! Every writer builds whole lines and writes them to the given `Write`;
 //! write errors (a closed pipe) are returned, never panicked on. Wrap
@@ -9,6 +10,7 @@
 //! the C library ([`SystemNames`]) and a `_with` form taking any [`Names`].
 
 mod connections;
+mod json;
 mod list;
 mod names;
 mod save;
@@ -23,6 +25,7 @@ pub use connections::{
     parse_connections, write_connections, write_connections_with, ConnectionEntry, ParseError,
     CONN_PROC_FILE,
 };
+pub use json::{write_connections_json, write_daemons_json, write_list_json, write_timeouts_json};
 pub use list::{write_list, write_list_with, write_service, write_service_with};
 pub use names::{inet_ntop, Names, SystemNames};
 pub use save::{write_save, write_save_with};
