@@ -1,0 +1,104 @@
+//! Runs the shell side of the test bed: tests/vm/prepare.sh (host
+//! prerequisites) and tests/vm/run-guest.sh (one boot of the guest).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+/// Exit status of the tests/vm scripts meaning "no guest on this host".
+const EXIT_UNAVAILABLE: i32 = 3;
+
+/// Whether the guest can be booted here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    Ready,
+    /// Why not (qemu missing and not root, kernel not downloadable, ...).
+    Unavailable(String),
+}
+
+/// Installs what it can (as root) and fetches the kernel: tests/vm/prepare.sh.
+pub fn prepare(repo: &Path) -> Result<Availability> {
+    let output = run_script(repo, "tests/vm/prepare.sh", &[])?;
+    match output.status.code() {
+        Some(0) => Ok(Availability::Ready),
+        Some(EXIT_UNAVAILABLE) => {
+            // The last line says why; earlier ones are progress notes.
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let reason = stderr.lines().rev().find(|l| !l.trim().is_empty());
+            Ok(Availability::Unavailable(
+                reason.unwrap_or("no reason given").trim().to_string(),
+            ))
+        }
+        _ => bail!(
+            "tests/vm/prepare.sh failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+/// One boot of the guest running a script (see tests/vm/run-guest.sh).
+#[derive(Debug, Clone)]
+pub struct GuestRun {
+    /// The binary under test.
+    pub ours: PathBuf,
+    /// Guest script, run as /guest/script.
+    pub script: PathBuf,
+    /// Directory copied to /guest/files.
+    pub files: PathBuf,
+    /// Receives the guest's $RESULTS and console.log.
+    pub out: PathBuf,
+    /// Stop the guest after this long (`None`: the script's default).
+    pub timeout: Option<Duration>,
+}
+
+/// What a finished boot left behind.
+#[derive(Debug, Clone)]
+pub struct GuestReport {
+    pub elapsed: Duration,
+}
+
+impl GuestRun {
+    /// Boots the guest and waits for it; fails with the console tail when the
+    /// guest or its script failed.
+    pub fn run(&self, repo: &Path) -> Result<GuestReport> {
+        let mut args = vec![
+            "--ours".into(),
+            self.ours.clone().into_os_string(),
+            "--script".into(),
+            self.script.clone().into_os_string(),
+            "--files".into(),
+            self.files.clone().into_os_string(),
+            "--out".into(),
+            self.out.clone().into_os_string(),
+        ];
+        if let Some(timeout) = self.timeout {
+            args.push("--timeout".into());
+            args.push(timeout.as_secs().to_string().into());
+        }
+        let started = Instant::now();
+        let output = run_script(repo, "tests/vm/run-guest.sh", &args)?;
+        if !output.status.success() {
+            bail!(
+                "tests/vm/run-guest.sh failed ({}):\n{}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(GuestReport {
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+fn run_script(repo: &Path, script: &str, args: &[std::ffi::OsString]) -> Result<Output> {
+    Command::new("bash")
+        .arg(repo.join(script))
+        .args(args)
+        .current_dir(repo)
+        .output()
+        .with_context(|| format!("running bash {script}"))
+}

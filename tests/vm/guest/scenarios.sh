@@ -1,0 +1,99 @@
+#!/bin/sh
+# Guest side of the differential scenarios: runs every $FILES/scenarios/*.scn
+# twice, first with the reference ipvsadm (/sbin) and then with ours
+# (/opt/ours/bin), each pass in a fresh network namespace (so it starts with
+# no services, connections or sync daemons), and records every command's
+# stdout, stderr and exit status under $RESULTS/NAME/{ref,ours}/. The host
+# compares them (tests/support/); the format is described in
+# tests/support/scenario.rs.
+#
+# Per pass, files are named after the scenario line: Ln.out, Ln.err, Ln.rc;
+# for `~` lines the ours pass also has Ln.ref.* (the reference, run just
+# before ours). state-save, state-timeout and state-daemon record the final
+# kernel state as the reference reads it; setup.log the namespace setup and
+# the reset; complete marks a finished pass.
+#
+# Env: IPVSADM_CMD_TIMEOUT (seconds per command, default 10).
+set -u
+
+REF_PATH=/sbin:/bin
+OURS_PATH=/opt/ours/bin:/sbin:/bin
+CMD_TIMEOUT=${IPVSADM_CMD_TIMEOUT:-10}
+CR=$(printf '\r')
+
+# run OUTDIR NAME PATH CMDLINE: runs CMDLINE with sh -c (in /tmp/scn, the
+# pass's working directory), with PATH choosing the ipvsadm under test and no
+# stdin unless CMDLINE redirects it.
+run() {
+    PATH=$3 timeout "$CMD_TIMEOUT" sh -c "$4" </dev/null >"$1/$2.out" 2>"$1/$2.err"
+    echo "$?" >"$1/$2.rc"
+}
+
+# The clean state every pass starts from, made by the reference.
+reset_ipvs() {
+    /sbin/ipvsadm -C
+    /sbin/ipvsadm --set 900 120 300
+    # "No daemon is running" is the usual answer.
+    /sbin/ipvsadm --stop-daemon master 2>/dev/null
+    /sbin/ipvsadm --stop-daemon backup 2>/dev/null
+    rm -rf /tmp/scn && mkdir /tmp/scn
+}
+
+# run_pass ref|ours SCENARIO_FILE OUTDIR (inside the pass's own namespace)
+run_pass() {
+    pass=$1 file=$2 out=$3
+    mkdir -p "$out"
+    {
+        /guest/bin/net-up || echo "scenarios.sh: network setup failed"
+        reset_ipvs
+    } >"$out/setup.log" 2>&1
+    cd /tmp/scn || return 1
+    case $pass in
+    ref) path=$REF_PATH ;;
+    *) path=$OURS_PATH ;;
+    esac
+    n=0
+    while IFS= read -r line || [ -n "$line" ]; do
+        n=$((n + 1))
+        line=${line%"$CR"}
+        case $line in
+        '$ '* | '> '* | '% '*)
+            run "$out" "L$n" "$path" "${line#? }"
+            ;;
+        '~ '* | '~~ '*)
+            # Time-varying output: reference and ours back to back, ours pass only.
+            [ "$pass" = ours ] || continue
+            cmd=${line#"${line%% *} "}
+            run "$out" "L$n.ref" "$REF_PATH" "$cmd"
+            run "$out" "L$n" "$OURS_PATH" "$cmd"
+            ;;
+        esac
+    done <"$file"
+    run "$out" state-save "$REF_PATH" "ipvsadm -Sn"
+    run "$out" state-timeout "$REF_PATH" "ipvsadm -L --timeout"
+    run "$out" state-daemon "$REF_PATH" "ipvsadm -L --daemon"
+    : >"$out/complete"
+}
+
+if [ "${1:-}" = pass ]; then
+    shift
+    run_pass "$@"
+    exit 0
+fi
+
+[ -x /opt/ours/bin/ipvsadm ] || {
+    echo "scenarios.sh: no ipvsadm under test (run-guest.sh --ours)" >&2
+    exit 1
+}
+total=$(find "$FILES/scenarios" -name '*.scn' | wc -l)
+i=0
+for file in "$FILES"/scenarios/*.scn; do
+    [ -f "$file" ] || continue
+    i=$((i + 1))
+    name=$(basename "$file" .scn)
+    echo "[$(cut -d' ' -f1 /proc/uptime)s] scenario $i/$total: $name"
+    for pass in ref ours; do
+        unshare -n "$0" pass "$pass" "$file" "$RESULTS/$name/$pass" ||
+            echo "scenarios.sh: $name: $pass pass failed"
+    done
+done
