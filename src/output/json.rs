@@ -463,7 +463,7 @@ mod tests {
         let mut web = service(tcp("10.0.0.3", 80), "sh", ServiceFlags::PERSISTENT);
         web.entry.service.config.flags.0 |= ServiceFlags::SCHED1 | ServiceFlags::SCHED2;
         web.entry.service.config.timeout = 600;
-        web.entry.service.config.netmask = u32::from(std::net::Ipv4Addr::new(255, 255, 255, 0));
+        web.entry.service.config.netmask = u32::from_ne_bytes([255, 255, 255, 0]);
         web.entry.service.config.pe_name = Some("sip".into());
         web.entry.stats = big_stats();
         let mut tunnel = dest("10.0.0.13", 80, ForwardMethod::Tunnel, 2);
