@@ -199,10 +199,11 @@ pub(crate) fn has_scheduler_flags(flags: ServiceFlags) -> bool {
     flags.0 & (ServiceFlags::SCHED1 | ServiceFlags::SCHED2 | ServiceFlags::SCHED3) != 0
 }
 
-/// A persistence netmask as dotted quad (the model keeps it as the numeric
-/// value of the mask, `0xffffff00` for 255.255.255.0).
+/// A persistence netmask as dotted quad. The model keeps the kernel's raw
+/// `__be32` word: the mask's bytes in network order, read as a native `u32`
+/// (`u32::from_ne_bytes([255, 255, 255, 0])` for 255.255.255.0).
 pub(crate) fn ipv4_netmask(netmask: u32) -> String {
-    std::net::Ipv4Addr::from(netmask).to_string()
+    std::net::Ipv4Addr::from(netmask.to_ne_bytes()).to_string()
 }
 
 /// Whether a service's persistence netmask differs from the default

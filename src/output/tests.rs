@@ -229,7 +229,11 @@ fn table() -> Vec<ServiceListing> {
             ],
         ),
         with_dests(
-            persistent(fwmark(AddressFamily::Inet, 5, "lc"), 300, 0xffff_ff00),
+            persistent(
+                fwmark(AddressFamily::Inet, 5, "lc"),
+                300,
+                u32::from_ne_bytes([255, 255, 255, 0]),
+            ),
             vec![
                 dest("10.0.2.2", 0, ForwardMethod::Route, 1),
                 dest("10.0.2.1", 0, ForwardMethod::Route, 1),
@@ -590,7 +594,11 @@ fn list_persistence_variants() {
             300,
             0xffff_ffff,
         ),
-        persistent(service(Protocol::Tcp, "10.0.0.1", 1, "wlc"), 1, 0xffff_0000),
+        persistent(
+            service(Protocol::Tcp, "10.0.0.1", 1, "wlc"),
+            1,
+            u32::from_ne_bytes([255, 255, 0, 0]),
+        ),
         persistent(service(Protocol::Tcp, "2001:db8::1", 0, "wlc"), 86400, 128),
         persistent(service(Protocol::Tcp, "2001:db8::1", 1, "wlc"), 60, 48),
         persistent(fwmark(AddressFamily::Inet6, 9, "wlc"), 60, 96),
