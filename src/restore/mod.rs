@@ -170,7 +170,7 @@ pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
             return EXIT_INVALID;
         }
     };
-    let mut report = Reporter {
+    let report = Reporter {
         program,
         name,
         file: &file,
@@ -179,7 +179,7 @@ pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
     let code = restore(
         &options,
         &file,
-        &mut report,
+        &report,
         streams,
         |streams| connect_kernel(streams).map_err(|_| EXIT_FAILED),
         &lock,
@@ -280,7 +280,7 @@ fn report_line_errors(report: &Reporter<'_>, streams: &mut Streams<'_>, errors: 
 fn restore<K: Kernel>(
     options: &Options,
     file: &RuleFile,
-    report: &mut Reporter<'_>,
+    report: &Reporter<'_>,
     streams: &mut Streams<'_>,
     connect: impl FnOnce(&mut Streams<'_>) -> Result<K, ExitCode>,
     lock_path: &Path,
@@ -363,7 +363,24 @@ fn restore<K: Kernel>(
         return EXIT_OK;
     }
 
-    match apply_plan(&mut kernel, &live, &steps) {
+    // From here on, an interrupt would leave a half-applied table: hold it
+    // back until the outcome is reported.
+    let _deferred = DeferSignals::new();
+    let code = apply_and_report(&mut kernel, &live, &steps, report, streams);
+    let _ = streams.out.flush();
+    let _ = streams.err.flush();
+    code
+}
+
+/// Applies the plan and reports how it went.
+fn apply_and_report<K: Kernel>(
+    kernel: &mut K,
+    live: &Table,
+    steps: &[Step],
+    report: &Reporter<'_>,
+    streams: &mut Streams<'_>,
+) -> ExitCode {
+    match apply_plan(kernel, live, steps) {
         Ok(Outcome::Applied) => EXIT_OK,
         Ok(Outcome::RolledBack { failure, undone }) => {
             report.step_failure(streams, &steps[failure.step], &failure.error);
@@ -387,7 +404,7 @@ fn restore<K: Kernel>(
                 report.say(streams, problem);
             }
             report.say(streams, "the table before the restore was:");
-            write_table(streams, &live);
+            write_table(streams, live);
             EXIT_ROLLBACK_FAILED
         }
         Err((index, conflict)) => {
@@ -400,6 +417,38 @@ fn restore<K: Kernel>(
                 ),
             );
             EXIT_FAILED
+        }
+    }
+}
+
+/// Holds back SIGINT, SIGTERM, SIGHUP and SIGQUIT while alive; they take
+/// effect when it is dropped.
+struct DeferSignals {
+    previous: libc::sigset_t,
+}
+
+impl DeferSignals {
+    fn new() -> Option<Self> {
+        // SAFETY: sigset_t is plain data that sigemptyset initialises; the
+        // calls only read and write the sets passed.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+                libc::sigaddset(&mut set, signal);
+            }
+            let mut previous: libc::sigset_t = std::mem::zeroed();
+            (libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut previous) == 0)
+                .then_some(DeferSignals { previous })
+        }
+    }
+}
+
+impl Drop for DeferSignals {
+    fn drop(&mut self) {
+        // SAFETY: restores the mask saved by `new`.
+        unsafe {
+            libc::pthread_sigmask(libc::SIG_SETMASK, &self.previous, std::ptr::null_mut());
         }
     }
 }

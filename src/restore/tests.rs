@@ -64,7 +64,7 @@ fn run(options: Options, text: &str, kernel: Option<&mut FakeKernel>) -> Run {
         err: &mut err,
         program: "ipvsadm-restore".into(),
     };
-    let mut report = Reporter {
+    let report = Reporter {
         program: "ipvsadm-restore".into(),
         name: "rules".into(),
         file: &file,
@@ -78,7 +78,7 @@ fn run(options: Options, text: &str, kernel: Option<&mut FakeKernel>) -> Run {
     let code = restore(
         &options,
         &file,
-        &mut report,
+        &report,
         &mut streams,
         |_| kernel.ok_or(EXIT_FAILED),
         &dir.join(lock::LOCK_FILE_NAME),
