@@ -29,6 +29,7 @@ fn main() {
     };
     let code = match name.as_str() {
         "ipvsadm-save" => run_save(&argv, &mut streams),
+        "ipvsadm-restore" => ipvs::restore::run_restore(&argv, &mut streams),
         _ => run_ipvsadm(&argv, &mut streams),
     };
     drop(streams);

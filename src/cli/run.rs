@@ -117,6 +117,13 @@ fn connect(streams: &mut Streams<'_>) -> Result<Client, Exit> {
     Err(Exit(2))
 }
 
+/// Opens the kernel connection as ipvsadm does at start-up (running
+/// `modprobe ip_vs` and trying again if needed). On failure ipvsadm's
+/// message is written to standard error and its exit status returned.
+pub fn connect_kernel(streams: &mut Streams<'_>) -> Result<Client, ExitCode> {
+    connect(streams).map_err(|Exit(code)| code)
+}
+
 /// A socket with the family resolved, checked with `GET_INFO` as libipvs does.
 fn open_client() -> Result<Client, ClientError> {
     let mut client = Client::connect()?;

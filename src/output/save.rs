@@ -1,17 +1,33 @@
-//! `ipvsadm -S`: the rules as `-A` and `-a` lines that `-R` reads back.
+//! `ipvsadm -S`: the rules as `-A` and `-a` lines that `-R` reads back, and
+//! the same renderers for single rule lines (`-A`/`-E`, `-a`/`-e`, `-D`, `-d`)
+//! that other tools print (e.g. `ipvsadm-restore --dry-run`).
 
 use std::io::{self, Write};
+use std::net::IpAddr;
 
-use crate::model::{AddressFamily, ForwardMethod, Protocol, ServiceFlags, ServiceKey, TunnelType};
-
-use super::list::{
-    destination_address, has_scheduler_flags, netmask_text, pe_name, scheduler_flags,
-    service_address, tunnel_flag_index,
+use crate::model::{
+    AddressFamily, Destination, ForwardMethod, Protocol, Service, ServiceFlags, ServiceKey,
+    TunnelType,
 };
-use super::names::{Names, SystemNames};
+
+use super::list::{has_scheduler_flags, netmask_text, scheduler_flags, tunnel_flag_index};
+use super::names::{addr_port, Names, SystemNames};
 use super::sort::{destination_order, service_order};
 use super::text::put;
 use super::ServiceListing;
+
+/// How a rule line is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RuleStyle {
+    /// Addresses and ports as numbers (`-S -n`).
+    pub numeric: bool,
+    /// Also write what `-S` leaves out, so that reading the line back gives
+    /// exactly the same configuration: thresholds (`-x`, `-y`), a netmask of
+    /// a service without persistence (`-M`), scheduler flags without a name
+    /// for the scheduler (`flag-N`), and fwmarks above 2^31 unsigned.
+    /// Off, lines are byte for byte ipvsadm 1.31's `-S` lines.
+    pub complete: bool,
+}
 
 /// `-S` (`-S -n` when `numeric`): one `-A` line per service followed by an
 /// `-a` line per real server, in ipvsadm's sorted order (`-S` never takes
@@ -27,40 +43,65 @@ pub fn write_save_with(
     numeric: bool,
     names: &dyn Names,
 ) -> io::Result<()> {
+    let style = RuleStyle {
+        numeric,
+        complete: false,
+    };
     for index in service_order(services, true) {
+        let listing = &services[index];
+        let service = &listing.entry.service;
         let mut out = Vec::new();
-        save_block(&mut out, &services[index], numeric, names);
+        service_rule(&mut out, "-A", service, style, names);
+        for d in destination_order(&listing.destinations, true) {
+            let dest = &listing.destinations[d].destination;
+            destination_rule(&mut out, "-a", &service.key, dest, style, names);
+        }
         w.write_all(&out)?;
     }
     Ok(())
 }
 
 /// The `-f 5 [-6]` or `-t ADDR:PORT` part shared by a service's lines.
-fn service_switch(listing: &ServiceListing, numeric: bool, names: &dyn Names) -> Vec<u8> {
-    let mut text = Vec::new();
-    match &listing.entry.service.key {
+fn service_switch(out: &mut Vec<u8>, key: &ServiceKey, style: RuleStyle, names: &dyn Names) {
+    match key {
         ServiceKey::Fwmark { family, mark } => {
-            // ipvsadm prints the mark with %d.
-            put(&mut text, format!("-f {}", *mark as i32));
+            if style.complete {
+                put(out, format!("-f {mark}"));
+            } else {
+                // ipvsadm prints the mark with %d.
+                put(out, format!("-f {}", *mark as i32));
+            }
             if *family == AddressFamily::Inet6 {
-                put(&mut text, " -6");
+                put(out, " -6");
             }
         }
-        ServiceKey::Addr { protocol, .. } => {
+        ServiceKey::Addr {
+            protocol,
+            addr,
+            port,
+        } => {
             put(
-                &mut text,
+                out,
                 match protocol {
                     Protocol::Tcp => "-t ",
                     Protocol::Udp => "-u ",
                     Protocol::Sctp => "--sctp-service ",
                 },
             );
-            if let Some(address) = service_address(&listing.entry, numeric, names) {
-                put(&mut text, address);
-            }
+            put(
+                out,
+                addr_port(addr, *port, Some(*protocol), style.numeric, names),
+            );
         }
     }
-    text
+}
+
+/// The protocol a service looks real-server ports up with (none for fwmark services).
+fn port_protocol(key: &ServiceKey) -> Option<Protocol> {
+    match key {
+        ServiceKey::Addr { protocol, .. } => Some(*protocol),
+        ServiceKey::Fwmark { .. } => None,
+    }
 }
 
 /// The switch `-R` takes for a forwarding method (ipvsadm's `fwd_switch`);
@@ -74,24 +115,45 @@ fn forward_switch(forward: ForwardMethod) -> &'static str {
     }
 }
 
-fn save_block(out: &mut Vec<u8>, listing: &ServiceListing, numeric: bool, names: &dyn Names) {
-    const TUNNEL_FLAG_OPTIONS: [&str; 3] = ["--tun-nocsum", "--tun-csum", "--tun-remcsum"];
+/// Scheduler flags as `-b` takes them. The scheduler's own names, except in
+/// a complete line whose flags include one the scheduler has no name for
+/// (flag 3 of `sh`/`mh`): then the generic `flag-N` names, which every
+/// scheduler accepts.
+fn scheduler_flags_text(service: &Service, complete: bool) -> String {
+    let config = &service.config;
+    let named = scheduler_flags(&config.scheduler, config.flags);
+    if !complete || scheduler_flags("", config.flags).split(',').count() == named.split(',').count()
+    {
+        return named;
+    }
+    scheduler_flags("", config.flags)
+}
 
-    let entry = &listing.entry;
-    let config = &entry.service.config;
-    let switch = service_switch(listing, numeric, names);
-
-    put(out, "-A ");
-    put(out, &switch);
+/// Appends a service line: `VERB SERVICE -s SCHED [-p T [-M MASK]] [--pe PE]
+/// [-o] [-b FLAGS]` and a newline. `VERB` is `-A` or `-E`.
+pub fn service_rule(
+    out: &mut Vec<u8>,
+    verb: &str,
+    service: &Service,
+    style: RuleStyle,
+    names: &dyn Names,
+) {
+    let config = &service.config;
+    put(out, verb);
+    put(out, " ");
+    service_switch(out, &service.key, style, names);
     put(out, " -s ");
     put(out, &config.scheduler);
-    if config.flags.contains(ServiceFlags::PERSISTENT) {
+    let persistent = config.flags.contains(ServiceFlags::PERSISTENT);
+    if persistent {
         put(out, format!(" -p {}", config.timeout));
-        if let Some(mask) = netmask_text(entry.service.key.family(), config.netmask) {
+    }
+    if persistent || style.complete {
+        if let Some(mask) = netmask_text(service.key.family(), config.netmask) {
             put(out, format!(" -M {mask}"));
         }
     }
-    if let Some(pe) = pe_name(entry) {
+    if let Some(pe) = config.pe_name.as_deref().filter(|pe| !pe.is_empty()) {
         put(out, format!(" --pe {pe}"));
     }
     if config.flags.contains(ServiceFlags::ONEPACKET) {
@@ -99,32 +161,246 @@ fn save_block(out: &mut Vec<u8>, listing: &ServiceListing, numeric: bool, names:
     }
     if has_scheduler_flags(config.flags) {
         put(out, " -b ");
-        put(out, scheduler_flags(&config.scheduler, config.flags));
+        put(out, scheduler_flags_text(service, style.complete));
     }
     put(out, "\n");
+}
 
-    for index in destination_order(&listing.destinations, true) {
-        let dest = &listing.destinations[index];
-        let d = &dest.destination.config;
-        put(out, "-a ");
-        put(out, &switch);
-        put(out, " -r ");
-        put(out, destination_address(entry, dest, numeric, names));
-        put(
-            out,
-            format!(" {} -w {}", forward_switch(d.forward), d.weight),
-        );
-        if d.forward == ForwardMethod::Tunnel {
-            let flags = TUNNEL_FLAG_OPTIONS[tunnel_flag_index(d.tunnel_flags)];
-            match d.tunnel_type {
-                TunnelType::Ipip => put(out, " --tun-type ipip"),
-                TunnelType::Gue => put(
-                    out,
-                    format!(" --tun-type gue --tun-port {} {flags}", d.tunnel_port),
-                ),
-                TunnelType::Gre => put(out, format!(" --tun-type gre {flags}")),
-            }
+/// Appends a real-server line: `VERB SERVICE -r ADDR:PORT FWD -w W [tunnel
+/// options] [-x U] [-y L]` and a newline. `VERB` is `-a` or `-e`.
+pub fn destination_rule(
+    out: &mut Vec<u8>,
+    verb: &str,
+    key: &ServiceKey,
+    dest: &Destination,
+    style: RuleStyle,
+    names: &dyn Names,
+) {
+    const TUNNEL_FLAG_OPTIONS: [&str; 3] = ["--tun-nocsum", "--tun-csum", "--tun-remcsum"];
+
+    let d = &dest.config;
+    put(out, verb);
+    put(out, " ");
+    service_switch(out, key, style, names);
+    put(out, " -r ");
+    put(
+        out,
+        addr_port(
+            &dest.addr,
+            dest.port,
+            port_protocol(key),
+            style.numeric,
+            names,
+        ),
+    );
+    put(
+        out,
+        format!(" {} -w {}", forward_switch(d.forward), d.weight),
+    );
+    if d.forward == ForwardMethod::Tunnel {
+        let flags = TUNNEL_FLAG_OPTIONS[tunnel_flag_index(d.tunnel_flags)];
+        match d.tunnel_type {
+            TunnelType::Ipip => put(out, " --tun-type ipip"),
+            TunnelType::Gue => put(
+                out,
+                format!(" --tun-type gue --tun-port {} {flags}", d.tunnel_port),
+            ),
+            TunnelType::Gre => put(out, format!(" --tun-type gre {flags}")),
         }
-        put(out, "\n");
+    }
+    if style.complete {
+        if d.upper_threshold != 0 {
+            put(out, format!(" -x {}", d.upper_threshold));
+        }
+        if d.lower_threshold != 0 {
+            put(out, format!(" -y {}", d.lower_threshold));
+        }
+    }
+    put(out, "\n");
+}
+
+/// Appends `VERB SERVICE` and a newline (`-D -t 10.0.0.1:80`).
+pub fn service_ref_rule(
+    out: &mut Vec<u8>,
+    verb: &str,
+    key: &ServiceKey,
+    style: RuleStyle,
+    names: &dyn Names,
+) {
+    put(out, verb);
+    put(out, " ");
+    service_switch(out, key, style, names);
+    put(out, "\n");
+}
+
+/// Appends `VERB SERVICE -r ADDR:PORT` and a newline (`-d -t 10.0.0.1:80 -r 10.0.0.2:80`).
+pub fn destination_ref_rule(
+    out: &mut Vec<u8>,
+    verb: &str,
+    key: &ServiceKey,
+    addr: &IpAddr,
+    port: u16,
+    style: RuleStyle,
+    names: &dyn Names,
+) {
+    put(out, verb);
+    put(out, " ");
+    service_switch(out, key, style, names);
+    put(out, " -r ");
+    put(
+        out,
+        addr_port(addr, port, port_protocol(key), style.numeric, names),
+    );
+    put(out, "\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DestinationConfig, ServiceConfig};
+
+    struct NoNames;
+    impl Names for NoNames {
+        fn host_name(&self, _: &IpAddr) -> Option<String> {
+            None
+        }
+        fn service_name(&self, _: u16, _: Protocol) -> Option<String> {
+            None
+        }
+    }
+
+    const NUMERIC: RuleStyle = RuleStyle {
+        numeric: true,
+        complete: false,
+    };
+    const COMPLETE: RuleStyle = RuleStyle {
+        numeric: true,
+        complete: true,
+    };
+
+    fn tcp(addr: &str, port: u16) -> ServiceKey {
+        ServiceKey::Addr {
+            protocol: Protocol::Tcp,
+            addr: addr.parse().unwrap(),
+            port,
+        }
+    }
+
+    fn service(key: ServiceKey, scheduler: &str) -> Service {
+        Service {
+            key,
+            config: ServiceConfig {
+                scheduler: scheduler.into(),
+                flags: ServiceFlags(0),
+                timeout: 0,
+                netmask: match key.family() {
+                    AddressFamily::Inet => 0xffff_ffff,
+                    AddressFamily::Inet6 => 128,
+                },
+                pe_name: None,
+            },
+        }
+    }
+
+    fn dest(addr: &str, port: u16, forward: ForwardMethod, weight: i32) -> Destination {
+        Destination {
+            addr: addr.parse().unwrap(),
+            port,
+            config: DestinationConfig {
+                forward,
+                weight,
+                upper_threshold: 0,
+                lower_threshold: 0,
+                tunnel_type: TunnelType::Ipip,
+                tunnel_port: 0,
+                tunnel_flags: 0,
+            },
+        }
+    }
+
+    fn text(f: impl FnOnce(&mut Vec<u8>)) -> String {
+        let mut out = Vec::new();
+        f(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn verbs_and_references() {
+        let s = service(tcp("10.0.0.1", 80), "rr");
+        assert_eq!(
+            text(|o| service_rule(o, "-E", &s, NUMERIC, &NoNames)),
+            "-E -t 10.0.0.1:80 -s rr\n"
+        );
+        let d = dest("10.0.0.2", 8080, ForwardMethod::Masquerade, 3);
+        assert_eq!(
+            text(|o| destination_rule(o, "-e", &s.key, &d, NUMERIC, &NoNames)),
+            "-e -t 10.0.0.1:80 -r 10.0.0.2:8080 -m -w 3\n"
+        );
+        assert_eq!(
+            text(|o| service_ref_rule(o, "-D", &s.key, NUMERIC, &NoNames)),
+            "-D -t 10.0.0.1:80\n"
+        );
+        let v6 = ServiceKey::Fwmark {
+            family: AddressFamily::Inet6,
+            mark: 7,
+        };
+        assert_eq!(
+            text(|o| destination_ref_rule(
+                o,
+                "-d",
+                &v6,
+                &"2001:db8::2".parse().unwrap(),
+                0,
+                NUMERIC,
+                &NoNames
+            )),
+            "-d -f 7 -6 -r [2001:db8::2]:0\n"
+        );
+    }
+
+    #[test]
+    fn complete_lines_keep_what_save_drops() {
+        let mut s = service(tcp("10.0.0.1", 80), "sh");
+        s.config.netmask = u32::from_ne_bytes([255, 255, 255, 0]);
+        s.config.flags = ServiceFlags(ServiceFlags::SCHED1 | ServiceFlags::SCHED3);
+        assert_eq!(
+            text(|o| service_rule(o, "-A", &s, NUMERIC, &NoNames)),
+            "-A -t 10.0.0.1:80 -s sh -b sh-fallback\n"
+        );
+        assert_eq!(
+            text(|o| service_rule(o, "-A", &s, COMPLETE, &NoNames)),
+            "-A -t 10.0.0.1:80 -s sh -M 255.255.255.0 -b flag-1,flag-3\n"
+        );
+        s.config.flags = ServiceFlags(ServiceFlags::SCHED2 | ServiceFlags::PERSISTENT);
+        s.config.timeout = 60;
+        assert_eq!(
+            text(|o| service_rule(o, "-A", &s, COMPLETE, &NoNames)),
+            "-A -t 10.0.0.1:80 -s sh -p 60 -M 255.255.255.0 -b sh-port\n"
+        );
+
+        let mut d = dest("10.0.0.2", 80, ForwardMethod::Route, 1);
+        d.config.upper_threshold = 100;
+        d.config.lower_threshold = 10;
+        assert_eq!(
+            text(|o| destination_rule(o, "-a", &s.key, &d, NUMERIC, &NoNames)),
+            "-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n"
+        );
+        assert_eq!(
+            text(|o| destination_rule(o, "-a", &s.key, &d, COMPLETE, &NoNames)),
+            "-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1 -x 100 -y 10\n"
+        );
+
+        let big = ServiceKey::Fwmark {
+            family: AddressFamily::Inet,
+            mark: u32::MAX,
+        };
+        assert_eq!(
+            text(|o| service_ref_rule(o, "-D", &big, NUMERIC, &NoNames)),
+            "-D -f -1\n"
+        );
+        assert_eq!(
+            text(|o| service_ref_rule(o, "-D", &big, COMPLETE, &NoNames)),
+            "-D -f 4294967295\n"
+        );
     }
 }

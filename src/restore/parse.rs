@@ -1,0 +1,535 @@
+//! Rule files: from lines to table changes, and from table changes to the
+//! table they describe.
+//!
+//! A rule file is what `ipvsadm -S` writes: `-A` and `-a` lines, read the way
+//! `ipvsadm -R` reads its input (whitespace-separated tokens, `ipvsadm` words
+//! dropped, blank lines skipped), with `#` comments allowed. The other table
+//! commands (`-E`, `-D`, `-C`, `-e`, `-d`) are accepted too and mean what they
+//! mean to `ipvsadm -R`; commands that are not about services and real
+//! servers (`-Z`, `--set`, daemons, listings) are refused.
+//!
+//! [`desired_table`] runs the changes, in order, on a starting table (empty
+//! to replace the live table, the live table with `--noflush`) and reports
+//! every line the kernel would refuse for a conflict: a service or real
+//! server defined twice, one that does not exist, ...
+
+use std::collections::HashMap;
+use std::io::{self, BufRead};
+use std::net::IpAddr;
+
+use crate::cli::restore_input::{RestoreLine, RestoreOptions, RestoreReader};
+use crate::cli::{CliErrorKind, Command, NameResolver, ParseConfig};
+use crate::client::Request;
+use crate::model::{Destination, ServiceKey};
+
+use super::table::{Conflict, Table};
+
+/// One table change read from a rule file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// 1-based line number in the file.
+    pub line: usize,
+    pub request: Request,
+}
+
+/// A line that cannot be restored, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    /// 1-based line number in the file.
+    pub line: usize,
+    pub message: String,
+}
+
+/// What a rule file holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleFile {
+    /// The table changes, in file order.
+    pub rules: Vec<Rule>,
+    /// The lines that are not valid rules, in file order.
+    pub errors: Vec<LineError>,
+    /// The text of every non-blank line (its tokens, comment removed), by line number.
+    texts: HashMap<usize, String>,
+}
+
+impl RuleFile {
+    /// The tokens of line `line`, space-separated (empty if it has none).
+    pub fn text(&self, line: usize) -> &str {
+        self.texts.get(&line).map_or("", String::as_str)
+    }
+}
+
+/// Reads and parses every line of a rule file. Name resolution goes
+/// through `resolver`; `config` carries popt's environment settings.
+pub fn read_rules(
+    input: impl BufRead,
+    config: &ParseConfig,
+    resolver: &dyn NameResolver,
+) -> io::Result<RuleFile> {
+    let options = RestoreOptions {
+        allow_comments: true,
+    };
+    let mut file = RuleFile::default();
+    for line in RestoreReader::new(input, b"ipvsadm", options) {
+        let line = line?;
+        file.texts.insert(line.line_number, line_text(&line));
+        match parse_rule(&line, config, resolver) {
+            Ok(request) => file.rules.push(Rule {
+                line: line.line_number,
+                request,
+            }),
+            Err(message) => file.errors.push(LineError {
+                line: line.line_number,
+                message,
+            }),
+        }
+    }
+    Ok(file)
+}
+
+fn line_text(line: &RestoreLine) -> String {
+    line.args
+        .iter()
+        .skip(1)
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One line as a table change, or why it is not one.
+fn parse_rule(
+    line: &RestoreLine,
+    config: &ParseConfig,
+    resolver: &dyn NameResolver,
+) -> Result<Request, String> {
+    let command = line.parse_using(config, resolver).map_err(|e| {
+        if e.kind == CliErrorKind::Usage {
+            let first = line.args.get(1).map(|a| a.as_slice());
+            if matches!(first, Some(b"-R" | b"--restore")) {
+                return "-R cannot be used in a rule file".to_string();
+            }
+            "a rule must start with a command: -A, -E, -D, -C, -a, -e or -d".to_string()
+        } else {
+            String::from_utf8_lossy(&e.message).trim_end().to_string()
+        }
+    })?;
+    let request = match command {
+        Command::AddService(s) => Request::AddService(s),
+        Command::EditService(s) => Request::EditService(s),
+        Command::DeleteService(k) => Request::DeleteService(k),
+        Command::Flush => Request::Flush,
+        Command::AddDestination(k, d) => Request::AddDestination(k, check_thresholds(d)?),
+        Command::EditDestination(k, d) => Request::EditDestination(k, check_thresholds(d)?),
+        Command::DeleteDestination(k, a, p) => Request::DeleteDestination(k, a, p),
+        other => {
+            return Err(format!(
+                "{} is not a change of services or real servers; only -A, -E, -D, -C, -a, -e \
+                 and -d can be restored (use ipvsadm -R for other commands)",
+                command_name(&other)
+            ))
+        }
+    };
+    Ok(request)
+}
+
+/// The option that names a command that is not a table change.
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Zero(_) => "-Z",
+        Command::SetTimeouts(_) => "--set",
+        Command::StartDaemon(_) => "--start-daemon",
+        Command::StopDaemon { .. } => "--stop-daemon",
+        Command::List(_) => "-L",
+        Command::Save { .. } => "-S",
+        Command::Help => "-h",
+        Command::Version => "-v",
+        Command::Restore => "-R",
+        Command::AddService(_)
+        | Command::EditService(_)
+        | Command::DeleteService(_)
+        | Command::Flush
+        | Command::AddDestination(..)
+        | Command::EditDestination(..)
+        | Command::DeleteDestination(..) => "this command",
+    }
+}
+
+/// The kernel refuses a real server whose lower threshold is above its upper
+/// one (`ERANGE`, even when the upper one is 0, "no limit").
+fn check_thresholds(dest: Destination) -> Result<Destination, String> {
+    let c = &dest.config;
+    if c.lower_threshold > c.upper_threshold {
+        return Err(format!(
+            "the lower threshold (-y {}) is above the upper threshold (-x {}); \
+             the kernel refuses that",
+            c.lower_threshold, c.upper_threshold
+        ));
+    }
+    Ok(dest)
+}
+
+/// Which line of the rule file last decided each service and real server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origins {
+    services: HashMap<ServiceKey, usize>,
+    destinations: HashMap<(ServiceKey, IpAddr, u16), usize>,
+}
+
+impl Origins {
+    /// The line that last added, edited or removed the service.
+    pub fn service(&self, key: &ServiceKey) -> Option<usize> {
+        self.services.get(key).copied()
+    }
+
+    /// The line that last added, edited or removed the real server (a
+    /// `-D` or `-C` removes the real servers of what it removes).
+    pub fn destination(&self, key: &ServiceKey, addr: IpAddr, port: u16) -> Option<usize> {
+        self.destinations.get(&(*key, addr, port)).copied()
+    }
+
+    fn record(&mut self, table: &Table, request: &Request, line: usize) {
+        match request {
+            Request::AddService(s) | Request::EditService(s) => {
+                self.services.insert(s.key, line);
+            }
+            Request::DeleteService(key) => self.record_service_removal(table, key, line),
+            Request::Flush => {
+                let keys: Vec<ServiceKey> = table.services().map(|s| s.service().key).collect();
+                for key in keys {
+                    self.record_service_removal(table, &key, line);
+                }
+            }
+            Request::AddDestination(key, d) | Request::EditDestination(key, d) => {
+                self.destinations.insert((*key, d.addr, d.port), line);
+            }
+            Request::DeleteDestination(key, addr, port) => {
+                self.destinations.insert((*key, *addr, *port), line);
+            }
+            Request::Zero(_)
+            | Request::SetTimeouts(_)
+            | Request::StartDaemon(_)
+            | Request::StopDaemon(_) => {}
+        }
+    }
+
+    fn record_service_removal(&mut self, table: &Table, key: &ServiceKey, line: usize) {
+        self.services.insert(*key, line);
+        if let Some(entry) = table.service(key) {
+            for d in entry.destinations() {
+                self.destinations.insert((*key, d.addr, d.port), line);
+            }
+        }
+    }
+}
+
+/// The table the rules start from.
+#[derive(Debug, Clone, Copy)]
+pub enum Base<'a> {
+    /// Nothing: the rules replace the table.
+    Empty,
+    /// The live table (`--noflush`).
+    Live(&'a Table),
+    /// The live table, not read (`--noflush --test`): references to
+    /// services and real servers the file did not define are not checked.
+    Unknown,
+}
+
+/// The table the rules describe and where each part of it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    pub table: Table,
+    pub origins: Origins,
+}
+
+/// Runs `rules` in order on `base`. Lines that conflict with the table as it
+/// stands at that point are reported (in order) and left out.
+pub fn desired_table(base: Base<'_>, rules: &[Rule]) -> (Desired, Vec<LineError>) {
+    let mut table = match base {
+        Base::Live(live) => live.clone(),
+        Base::Empty | Base::Unknown => Table::new(),
+    };
+    // Whether the whole table is known: not so with an unknown base, until a flush.
+    let mut known = !matches!(base, Base::Unknown);
+    let mut origins = Origins::default();
+    let mut errors = Vec::new();
+    for rule in rules {
+        // A removal is recorded before it runs, while what it removes is still there.
+        let removal = match &rule.request {
+            Request::Flush => true,
+            Request::DeleteService(key) => table.service(key).is_some(),
+            _ => false,
+        };
+        if removal {
+            origins.record(&table, &rule.request, rule.line);
+        }
+        match table.apply(&rule.request) {
+            Ok(_) => {
+                if rule.request == Request::Flush {
+                    known = true;
+                }
+                if !removal {
+                    origins.record(&table, &rule.request, rule.line);
+                }
+            }
+            Err(conflict) => {
+                let unknown_reference = matches!(
+                    conflict,
+                    Conflict::NoSuchService(_) | Conflict::NoSuchDestination(..)
+                );
+                if known || !unknown_reference {
+                    errors.push(LineError {
+                        line: rule.line,
+                        message: conflict_message(&conflict, &origins, base),
+                    });
+                }
+            }
+        }
+    }
+    (Desired { table, origins }, errors)
+}
+
+/// A conflict, with where the existing service or real server came from.
+fn conflict_message(conflict: &Conflict, origins: &Origins, base: Base<'_>) -> String {
+    let defined_at = match conflict {
+        Conflict::ServiceExists(key) => origins.service(key),
+        Conflict::DestinationExists(key, addr, port) => origins.destination(key, *addr, *port),
+        _ => None,
+    };
+    match (conflict, defined_at) {
+        (Conflict::ServiceExists(_) | Conflict::DestinationExists(..), Some(line)) => {
+            format!("{conflict} (defined at line {line})")
+        }
+        (Conflict::ServiceExists(_) | Conflict::DestinationExists(..), None)
+            if matches!(base, Base::Live(_)) =>
+        {
+            format!("{conflict} in the live table")
+        }
+        _ => conflict.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::values::tests::FixedResolver;
+    use crate::model::{AddressFamily, ForwardMethod, ServiceFlags};
+    use crate::restore::table::tests::{dest, fwmark, service, table, tcp};
+
+    fn read(text: &str) -> RuleFile {
+        read_rules(text.as_bytes(), &ParseConfig::default(), &FixedResolver).unwrap()
+    }
+
+    fn errors(file: &RuleFile) -> Vec<(usize, String)> {
+        file.errors
+            .iter()
+            .map(|e| (e.line, e.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn save_output_reads_back() {
+        let file = read(
+            "# ipvsadm-save of lb1\n\
+             -A -t 10.0.0.1:80 -s rr -p 300 -M 255.255.255.0\n\
+             -a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n\
+             \n\
+             ipvsadm -a -t 10.0.0.1:80 -r 10.0.0.3:8080 -m -w 2 # second\n\
+             -A -f 5 -6 -s wlc\n",
+        );
+        assert_eq!(errors(&file), vec![]);
+        let lines: Vec<usize> = file.rules.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![2, 3, 5, 6]);
+        assert_eq!(file.text(5), "-a -t 10.0.0.1:80 -r 10.0.0.3:8080 -m -w 2");
+        assert_eq!(file.text(1), "");
+        let Request::AddService(web) = &file.rules[0].request else {
+            panic!("{:?}", file.rules[0]);
+        };
+        assert_eq!(web.config.timeout, 300);
+        assert_eq!(web.config.netmask, u32::from_ne_bytes([255, 255, 255, 0]));
+        assert_eq!(
+            file.rules[3].request,
+            Request::AddService(service(fwmark(5, AddressFamily::Inet6), "wlc"))
+        );
+    }
+
+    #[test]
+    fn every_bad_line_is_reported() {
+        let file = read(
+            "-A -t 10.0.0.1:80 -s rr\n\
+             -a -t 10.0.0.1:80 -r 10.0.0.2 -w x\n\
+             -t 10.0.0.1:80\n\
+             -R\n\
+             --set 10 10 10\n\
+             -a -t 10.0.0.1:80 -r 10.0.0.3 -y 5\n\
+             -Z\n\
+             -L -n\n\
+             -a -t 10.0.0.1:80 -r 10.0.0.4 --bogus\n\
+             -a -t 10.0.0.1:80 -r 10.0.0.5 -x 10 -y 5\n",
+        );
+        let e = errors(&file);
+        assert_eq!(
+            e.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            vec![2, 3, 4, 5, 6, 7, 8, 9]
+        );
+        assert_eq!(e[0].1, "illegal weight specified");
+        assert!(e[1].1.starts_with("a rule must start with a command"));
+        assert_eq!(e[2].1, "-R cannot be used in a rule file");
+        assert!(e[3].1.starts_with("--set is not a change"), "{}", e[3].1);
+        assert_eq!(
+            e[4].1,
+            "the lower threshold (-y 5) is above the upper threshold (-x 0); the kernel refuses that"
+        );
+        assert!(e[5].1.starts_with("-Z is not"));
+        assert!(e[6].1.starts_with("-L is not"));
+        assert_eq!(e[7].1, "--bogus: unknown option");
+        assert_eq!(file.rules.len(), 2);
+    }
+
+    fn rules(requests: &[(usize, Request)]) -> Vec<Rule> {
+        requests
+            .iter()
+            .map(|(line, request)| Rule {
+                line: *line,
+                request: request.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn duplicates_and_dangling_references_are_errors() {
+        let web = tcp("10.0.0.1", 80);
+        let other = tcp("10.0.0.9", 80);
+        let d = dest("10.0.0.2", 80, ForwardMethod::Route, 1);
+        let file = rules(&[
+            (1, Request::AddService(service(web, "rr"))),
+            (2, Request::AddDestination(web, d)),
+            (3, Request::AddService(service(web, "wlc"))),
+            (4, Request::AddDestination(web, d)),
+            (5, Request::AddDestination(other, d)),
+            (
+                6,
+                Request::EditDestination(web, dest("10.0.0.3", 80, ForwardMethod::Route, 1)),
+            ),
+            (7, Request::DeleteService(other)),
+        ]);
+        let (desired, errs) = desired_table(Base::Empty, &file);
+        let messages: Vec<(usize, String)> =
+            errs.iter().map(|e| (e.line, e.message.clone())).collect();
+        assert_eq!(
+            messages,
+            vec![
+                (
+                    3,
+                    "service -t 10.0.0.1:80 already exists (defined at line 1)".to_string()
+                ),
+                (
+                    4,
+                    "real server 10.0.0.2:80 of service -t 10.0.0.1:80 already exists \
+                     (defined at line 2)"
+                        .to_string()
+                ),
+                (5, "no such service: -t 10.0.0.9:80".to_string()),
+                (
+                    6,
+                    "no such real server: 10.0.0.3:80 of service -t 10.0.0.1:80".to_string()
+                ),
+                (7, "no such service: -t 10.0.0.9:80".to_string()),
+            ]
+        );
+        assert_eq!(desired.table.rule_count(), 2);
+        assert_eq!(desired.origins.service(&web), Some(1));
+
+        // With the live table unknown, only conflicts within the file count.
+        let (_, errs) = desired_table(Base::Unknown, &file);
+        let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 4]);
+    }
+
+    #[test]
+    fn unknown_base_is_known_after_a_flush() {
+        let other = tcp("10.0.0.9", 80);
+        let file = rules(&[
+            (1, Request::DeleteService(other)),
+            (2, Request::Flush),
+            (3, Request::DeleteService(other)),
+        ]);
+        let (_, errs) = desired_table(Base::Unknown, &file);
+        assert_eq!(errs.iter().map(|e| e.line).collect::<Vec<_>>(), vec![3]);
+    }
+
+    #[test]
+    fn rules_run_on_the_live_table_with_noflush() {
+        let web = tcp("10.0.0.1", 80);
+        let live = table(&[
+            Request::AddService(service(web, "rr")),
+            Request::AddDestination(web, dest("10.0.0.2", 80, ForwardMethod::Route, 1)),
+        ]);
+        let mut persistent = service(web, "rr");
+        persistent.config.flags = ServiceFlags(ServiceFlags::PERSISTENT);
+        persistent.config.timeout = 60;
+        let file = rules(&[
+            (1, Request::AddService(service(web, "wlc"))),
+            (2, Request::EditService(persistent.clone())),
+            (
+                3,
+                Request::EditDestination(web, dest("10.0.0.2", 80, ForwardMethod::Route, 4)),
+            ),
+            (
+                4,
+                Request::AddDestination(web, dest("10.0.0.2", 80, ForwardMethod::Route, 4)),
+            ),
+        ]);
+        let (desired, errs) = desired_table(Base::Live(&live), &file);
+        let messages: Vec<(usize, String)> =
+            errs.iter().map(|e| (e.line, e.message.clone())).collect();
+        assert_eq!(
+            messages,
+            vec![
+                (
+                    1,
+                    "service -t 10.0.0.1:80 already exists in the live table".to_string()
+                ),
+                (
+                    4,
+                    "real server 10.0.0.2:80 of service -t 10.0.0.1:80 already exists \
+                     (defined at line 3)"
+                        .to_string()
+                ),
+            ]
+        );
+        let want = table(&[
+            Request::AddService(persistent),
+            Request::AddDestination(web, dest("10.0.0.2", 80, ForwardMethod::Route, 4)),
+        ]);
+        assert_eq!(desired.table, want);
+        assert_eq!(desired.origins.service(&web), Some(2));
+        assert_eq!(
+            desired
+                .origins
+                .destination(&web, "10.0.0.2".parse().unwrap(), 80),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn removals_record_their_line() {
+        let web = tcp("10.0.0.1", 80);
+        let api = tcp("10.0.0.1", 443);
+        let live = table(&[
+            Request::AddService(service(web, "rr")),
+            Request::AddDestination(web, dest("10.0.0.2", 80, ForwardMethod::Route, 1)),
+            Request::AddService(service(api, "rr")),
+        ]);
+        let file = rules(&[(7, Request::DeleteService(web)), (9, Request::Flush)]);
+        let (desired, errs) = desired_table(Base::Live(&live), &file);
+        assert!(errs.is_empty());
+        assert_eq!(desired.table.service_count(), 0);
+        assert_eq!(desired.origins.service(&web), Some(7));
+        assert_eq!(
+            desired
+                .origins
+                .destination(&web, "10.0.0.2".parse().unwrap(), 80),
+            Some(7)
+        );
+        assert_eq!(desired.origins.service(&api), Some(9));
+    }
+}

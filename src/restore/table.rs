@@ -1,0 +1,544 @@
+//! A whole IPVS table in memory — virtual services with their real servers —
+//! and what each table change does to it, with the kernel's rules: the same
+//! conflicts the kernel reports, and for every change the requests that undo it.
+//!
+//! Services are found by [`ServiceKey`], real servers within a service by
+//! address and port, as the kernel finds them. Both keep their insertion order.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::IpAddr;
+
+use crate::client::Request;
+use crate::model::{
+    AddressFamily, Destination, DestinationConfig, Service, ServiceConfig, ServiceFlags, ServiceKey,
+};
+use crate::output::ServiceListing;
+
+/// A real server's identity within its service: address and port.
+pub type DestinationId = (IpAddr, u16);
+
+/// Values in insertion order, found by key. Removing leaves a hole that
+/// iteration skips, so that indexes stay valid.
+#[derive(Debug, Clone)]
+struct OrderedMap<K, V> {
+    slots: Vec<Option<(K, V)>>,
+    index: HashMap<K, usize>,
+}
+
+impl<K: Hash + Eq + Clone, V> OrderedMap<K, V> {
+    fn new() -> Self {
+        OrderedMap {
+            slots: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+
+    fn get(&self, key: &K) -> Option<&V> {
+        let slot = *self.index.get(key)?;
+        self.slots[slot].as_ref().map(|(_, v)| v)
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let slot = *self.index.get(key)?;
+        self.slots[slot].as_mut().map(|(_, v)| v)
+    }
+
+    /// Appends `value`; the caller has checked that `key` is absent.
+    fn push(&mut self, key: K, value: V) {
+        self.index.insert(key.clone(), self.slots.len());
+        self.slots.push(Some((key, value)));
+    }
+
+    fn remove(&mut self, key: &K) -> Option<V> {
+        let slot = self.index.remove(key)?;
+        self.slots[slot].take().map(|(_, v)| v)
+    }
+
+    fn values(&self) -> impl Iterator<Item = &V> {
+        self.slots.iter().flatten().map(|(_, v)| v)
+    }
+
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+}
+
+impl<K: Hash + Eq + Clone, V: PartialEq> PartialEq for OrderedMap<K, V> {
+    /// Same keys, in the same order, with equal values.
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .slots
+                .iter()
+                .flatten()
+                .zip(other.slots.iter().flatten())
+                .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+    }
+}
+
+impl<K: Hash + Eq + Clone, V: Eq> Eq for OrderedMap<K, V> {}
+
+/// One virtual service and its real servers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableService {
+    service: Service,
+    destinations: OrderedMap<DestinationId, Destination>,
+}
+
+impl TableService {
+    fn new(service: Service) -> Self {
+        TableService {
+            service,
+            destinations: OrderedMap::new(),
+        }
+    }
+
+    /// The service: key and configuration.
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// Its real servers, in insertion order.
+    pub fn destinations(&self) -> impl Iterator<Item = &Destination> {
+        self.destinations.values()
+    }
+
+    /// The real server with this address and port.
+    pub fn destination(&self, addr: IpAddr, port: u16) -> Option<&Destination> {
+        self.destinations.get(&(addr, port))
+    }
+
+    /// How many real servers it has.
+    pub fn destination_count(&self) -> usize {
+        self.destinations.len()
+    }
+}
+
+/// Why a change does not apply to a table: what the kernel would answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    #[error("service {} already exists", show_service(.0))]
+    ServiceExists(ServiceKey),
+    #[error("no such service: {}", show_service(.0))]
+    NoSuchService(ServiceKey),
+    #[error("real server {} of service {} already exists", show_dest(.1, *.2), show_service(.0))]
+    DestinationExists(ServiceKey, IpAddr, u16),
+    #[error("no such real server: {} of service {}", show_dest(.1, *.2), show_service(.0))]
+    NoSuchDestination(ServiceKey, IpAddr, u16),
+    /// Not a change of services and real servers (zeroing, timeouts, daemons).
+    #[error("not a change of services and real servers")]
+    NotATableChange,
+}
+
+impl Conflict {
+    /// The errno the kernel answers this conflict with.
+    pub fn errno(&self) -> i32 {
+        match self {
+            Conflict::ServiceExists(_) | Conflict::DestinationExists(..) => libc::EEXIST,
+            Conflict::NoSuchService(_) => libc::ESRCH,
+            Conflict::NoSuchDestination(..) => libc::ENOENT,
+            Conflict::NotATableChange => libc::EINVAL,
+        }
+    }
+}
+
+/// A service as its command-line switch: `-t 10.0.0.1:80`, `-f 5 -6`.
+pub fn show_service(key: &ServiceKey) -> String {
+    match key {
+        ServiceKey::Fwmark {
+            family: AddressFamily::Inet6,
+            mark,
+        } => format!("-f {mark} -6"),
+        _ => key.to_string(),
+    }
+}
+
+/// `10.0.0.2:80` or `[2001:db8::2]:80`.
+pub fn show_dest(addr: &IpAddr, port: u16) -> String {
+    match addr {
+        IpAddr::V4(a) => format!("{a}:{port}"),
+        IpAddr::V6(a) => format!("[{a}]:{port}"),
+    }
+}
+
+/// Whether two service configurations are the same as far as the kernel
+/// goes: the kernel adds `IP_VS_SVC_F_HASHED` to every service it holds, and
+/// an empty persistence-engine name means none.
+pub fn same_service_config(a: &ServiceConfig, b: &ServiceConfig) -> bool {
+    let flags = |f: ServiceFlags| f.0 & !ServiceFlags::HASHED;
+    let pe = |c: &ServiceConfig| c.pe_name.clone().filter(|n| !n.is_empty());
+    a.scheduler == b.scheduler
+        && flags(a.flags) == flags(b.flags)
+        && a.timeout == b.timeout
+        && a.netmask == b.netmask
+        && pe(a) == pe(b)
+}
+
+/// Whether two real-server configurations are the same. The kernel keeps
+/// every field as given (Linux 6.1 `__ip_vs_update_dest`), so all are compared.
+pub fn same_destination_config(a: &DestinationConfig, b: &DestinationConfig) -> bool {
+    a == b
+}
+
+/// Services and their real servers, in insertion order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    services: OrderedMap<ServiceKey, TableService>,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table::new()
+    }
+}
+
+impl Table {
+    /// An empty table.
+    pub fn new() -> Self {
+        Table {
+            services: OrderedMap::new(),
+        }
+    }
+
+    /// The table of a listing, in the listing's order.
+    pub fn from_listings(listings: &[ServiceListing]) -> Self {
+        let mut table = Table::new();
+        for listing in listings {
+            let service = &listing.entry.service;
+            let mut entry = TableService::new(service.clone());
+            for d in &listing.destinations {
+                let dest = d.destination;
+                entry.destinations.push((dest.addr, dest.port), dest);
+            }
+            table.services.push(service.key, entry);
+        }
+        table
+    }
+
+    /// The services, in insertion order.
+    pub fn services(&self) -> impl Iterator<Item = &TableService> {
+        self.services.values()
+    }
+
+    /// The service with this key.
+    pub fn service(&self, key: &ServiceKey) -> Option<&TableService> {
+        self.services.get(key)
+    }
+
+    /// How many services the table has.
+    pub fn service_count(&self) -> usize {
+        self.services.len()
+    }
+
+    /// How many services plus real servers the table has.
+    pub fn rule_count(&self) -> usize {
+        self.services()
+            .map(|s| 1 + s.destination_count())
+            .sum::<usize>()
+    }
+
+    /// Whether both tables hold the same services and real servers with the
+    /// same configurations (see [`same_service_config`]), in any order.
+    pub fn same_as(&self, other: &Table) -> bool {
+        self.service_count() == other.service_count()
+            && self.services().all(|mine| {
+                let Some(theirs) = other.service(&mine.service.key) else {
+                    return false;
+                };
+                same_service_config(&mine.service.config, &theirs.service.config)
+                    && mine.destination_count() == theirs.destination_count()
+                    && mine.destinations().all(|d| {
+                        theirs
+                            .destination(d.addr, d.port)
+                            .is_some_and(|t| same_destination_config(&d.config, &t.config))
+                    })
+            })
+    }
+
+    /// Applies one change as the kernel would. Returns the requests that undo
+    /// it, to be sent in order; the table is unchanged on a conflict.
+    pub fn apply(&mut self, request: &Request) -> Result<Vec<Request>, Conflict> {
+        match request {
+            Request::AddService(service) => {
+                if self.services.get(&service.key).is_some() {
+                    return Err(Conflict::ServiceExists(service.key));
+                }
+                self.services
+                    .push(service.key, TableService::new(service.clone()));
+                Ok(vec![Request::DeleteService(service.key)])
+            }
+            Request::EditService(service) => {
+                let entry = self
+                    .services
+                    .get_mut(&service.key)
+                    .ok_or(Conflict::NoSuchService(service.key))?;
+                let old = std::mem::replace(&mut entry.service, service.clone());
+                Ok(vec![Request::EditService(old)])
+            }
+            Request::DeleteService(key) => {
+                let entry = self
+                    .services
+                    .remove(key)
+                    .ok_or(Conflict::NoSuchService(*key))?;
+                Ok(recreate(&entry))
+            }
+            Request::Flush => {
+                let undo = self.services().flat_map(recreate).collect();
+                *self = Table::new();
+                Ok(undo)
+            }
+            Request::AddDestination(key, dest) => {
+                let entry = self
+                    .services
+                    .get_mut(key)
+                    .ok_or(Conflict::NoSuchService(*key))?;
+                let id = (dest.addr, dest.port);
+                if entry.destinations.get(&id).is_some() {
+                    return Err(Conflict::DestinationExists(*key, dest.addr, dest.port));
+                }
+                entry.destinations.push(id, *dest);
+                Ok(vec![Request::DeleteDestination(*key, dest.addr, dest.port)])
+            }
+            Request::EditDestination(key, dest) => {
+                let entry = self
+                    .services
+                    .get_mut(key)
+                    .ok_or(Conflict::NoSuchService(*key))?;
+                let current = entry
+                    .destinations
+                    .get_mut(&(dest.addr, dest.port))
+                    .ok_or(Conflict::NoSuchDestination(*key, dest.addr, dest.port))?;
+                let old = std::mem::replace(current, *dest);
+                Ok(vec![Request::EditDestination(*key, old)])
+            }
+            Request::DeleteDestination(key, addr, port) => {
+                let entry = self
+                    .services
+                    .get_mut(key)
+                    .ok_or(Conflict::NoSuchService(*key))?;
+                let old = entry
+                    .destinations
+                    .remove(&(*addr, *port))
+                    .ok_or(Conflict::NoSuchDestination(*key, *addr, *port))?;
+                Ok(vec![Request::AddDestination(*key, old)])
+            }
+            Request::Zero(_)
+            | Request::SetTimeouts(_)
+            | Request::StartDaemon(_)
+            | Request::StopDaemon(_) => Err(Conflict::NotATableChange),
+        }
+    }
+}
+
+/// The requests that add a service back with all its real servers.
+fn recreate(entry: &TableService) -> Vec<Request> {
+    let key = entry.service.key;
+    std::iter::once(Request::AddService(entry.service.clone()))
+        .chain(
+            entry
+                .destinations()
+                .map(|d| Request::AddDestination(key, *d)),
+        )
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::{ForwardMethod, Protocol, TunnelType};
+
+    pub(crate) fn tcp(addr: &str, port: u16) -> ServiceKey {
+        ServiceKey::Addr {
+            protocol: Protocol::Tcp,
+            addr: addr.parse().unwrap(),
+            port,
+        }
+    }
+
+    pub(crate) fn fwmark(mark: u32, family: AddressFamily) -> ServiceKey {
+        ServiceKey::Fwmark { family, mark }
+    }
+
+    pub(crate) fn service(key: ServiceKey, scheduler: &str) -> Service {
+        Service {
+            key,
+            config: ServiceConfig {
+                scheduler: scheduler.into(),
+                flags: ServiceFlags(0),
+                timeout: 0,
+                netmask: match key.family() {
+                    AddressFamily::Inet => 0xffff_ffff,
+                    AddressFamily::Inet6 => 128,
+                },
+                pe_name: None,
+            },
+        }
+    }
+
+    pub(crate) fn dest(addr: &str, port: u16, forward: ForwardMethod, weight: i32) -> Destination {
+        Destination {
+            addr: addr.parse().unwrap(),
+            port,
+            config: DestinationConfig {
+                forward,
+                weight,
+                upper_threshold: 0,
+                lower_threshold: 0,
+                tunnel_type: TunnelType::Ipip,
+                tunnel_port: 0,
+                tunnel_flags: 0,
+            },
+        }
+    }
+
+    /// A table built by applying `requests` to an empty one.
+    pub(crate) fn table(requests: &[Request]) -> Table {
+        let mut t = Table::new();
+        for r in requests {
+            t.apply(r).unwrap();
+        }
+        t
+    }
+
+    fn sample() -> Table {
+        let web = service(tcp("10.0.0.1", 80), "rr");
+        table(&[
+            Request::AddService(web.clone()),
+            Request::AddDestination(web.key, dest("10.0.0.2", 80, ForwardMethod::Route, 1)),
+            Request::AddDestination(
+                web.key,
+                dest("10.0.0.3", 8080, ForwardMethod::Masquerade, 2),
+            ),
+            Request::AddService(service(fwmark(5, AddressFamily::Inet6), "wlc")),
+        ])
+    }
+
+    #[test]
+    fn conflicts_are_the_kernels() {
+        let mut t = sample();
+        let web = tcp("10.0.0.1", 80);
+        let other = tcp("10.0.0.9", 80);
+        let d2 = dest("10.0.0.2", 80, ForwardMethod::Route, 5);
+        let cases = [
+            (
+                Request::AddService(service(web, "wlc")),
+                Conflict::ServiceExists(web),
+                libc::EEXIST,
+            ),
+            (
+                Request::EditService(service(other, "wlc")),
+                Conflict::NoSuchService(other),
+                libc::ESRCH,
+            ),
+            (
+                Request::DeleteService(other),
+                Conflict::NoSuchService(other),
+                libc::ESRCH,
+            ),
+            (
+                Request::AddDestination(other, d2),
+                Conflict::NoSuchService(other),
+                libc::ESRCH,
+            ),
+            (
+                Request::AddDestination(web, d2),
+                Conflict::DestinationExists(web, d2.addr, 80),
+                libc::EEXIST,
+            ),
+            (
+                Request::EditDestination(web, dest("10.0.0.2", 81, ForwardMethod::Route, 1)),
+                Conflict::NoSuchDestination(web, d2.addr, 81),
+                libc::ENOENT,
+            ),
+            (
+                Request::DeleteDestination(web, "10.0.0.7".parse().unwrap(), 80),
+                Conflict::NoSuchDestination(web, "10.0.0.7".parse().unwrap(), 80),
+                libc::ENOENT,
+            ),
+            (Request::Zero(None), Conflict::NotATableChange, libc::EINVAL),
+        ];
+        let before = t.clone();
+        for (request, conflict, errno) in cases {
+            assert_eq!(t.apply(&request), Err(conflict.clone()), "{request:?}");
+            assert_eq!(conflict.errno(), errno);
+            assert_eq!(t, before);
+        }
+    }
+
+    #[test]
+    fn every_change_is_undone_by_its_inverse() {
+        let web = tcp("10.0.0.1", 80);
+        let mut persistent = service(web, "sh");
+        persistent.config.flags = ServiceFlags(ServiceFlags::PERSISTENT);
+        persistent.config.timeout = 300;
+        let requests = [
+            Request::AddService(service(tcp("10.0.0.4", 443), "rr")),
+            Request::EditService(persistent),
+            Request::DeleteService(web),
+            Request::DeleteService(fwmark(5, AddressFamily::Inet6)),
+            Request::AddDestination(web, dest("10.0.0.4", 80, ForwardMethod::Tunnel, 0)),
+            Request::EditDestination(web, dest("10.0.0.3", 8080, ForwardMethod::Masquerade, 7)),
+            Request::DeleteDestination(web, "10.0.0.2".parse().unwrap(), 80),
+            Request::Flush,
+        ];
+        for request in requests {
+            let before = sample();
+            let mut t = before.clone();
+            let undo = t.apply(&request).unwrap();
+            assert_ne!(t, before, "{request:?} changed nothing");
+            for u in &undo {
+                t.apply(u).unwrap();
+            }
+            assert!(t.same_as(&before), "{request:?} not undone by {undo:?}");
+        }
+    }
+
+    #[test]
+    fn same_as_ignores_order_and_the_hashed_flag() {
+        let a = sample();
+        let web = tcp("10.0.0.1", 80);
+        let mut hashed = service(web, "rr");
+        hashed.config.flags = ServiceFlags(ServiceFlags::HASHED);
+        hashed.config.pe_name = Some(String::new());
+        let b = table(&[
+            Request::AddService(service(fwmark(5, AddressFamily::Inet6), "wlc")),
+            Request::AddService(hashed),
+            Request::AddDestination(web, dest("10.0.0.3", 8080, ForwardMethod::Masquerade, 2)),
+            Request::AddDestination(web, dest("10.0.0.2", 80, ForwardMethod::Route, 1)),
+        ]);
+        assert_ne!(a, b);
+        assert!(a.same_as(&b) && b.same_as(&a));
+
+        let mut c = b.clone();
+        c.apply(&Request::EditDestination(
+            web,
+            dest("10.0.0.2", 80, ForwardMethod::Route, 2),
+        ))
+        .unwrap();
+        assert!(!a.same_as(&c));
+        let mut d = b.clone();
+        d.apply(&Request::DeleteDestination(
+            web,
+            "10.0.0.2".parse().unwrap(),
+            80,
+        ))
+        .unwrap();
+        assert!(!a.same_as(&d) && !d.same_as(&a));
+        let mut e = b;
+        e.apply(&Request::AddService(service(tcp("10.0.0.1", 81), "rr")))
+            .unwrap();
+        assert!(!a.same_as(&e) && !e.same_as(&a));
+    }
+
+    #[test]
+    fn removal_keeps_order_of_the_rest() {
+        let mut t = sample();
+        let web = tcp("10.0.0.1", 80);
+        t.apply(&Request::DeleteService(web)).unwrap();
+        t.apply(&Request::AddService(service(web, "rr"))).unwrap();
+        let keys: Vec<ServiceKey> = t.services().map(|s| s.service().key).collect();
+        assert_eq!(keys, vec![fwmark(5, AddressFamily::Inet6), web]);
+        assert_eq!(t.rule_count(), 2);
+    }
+}

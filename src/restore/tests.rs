@@ -1,0 +1,312 @@
+use super::*;
+use crate::cli::values::tests::FixedResolver;
+use crate::restore::fake::{FakeKernel, Fault};
+
+fn argv(args: &[&str]) -> Vec<Vec<u8>> {
+    std::iter::once("ipvsadm-restore")
+        .chain(args.iter().copied())
+        .map(|a| a.as_bytes().to_vec())
+        .collect()
+}
+
+#[test]
+fn options() {
+    let run = |args: &[&str]| parse_options(&argv(args));
+    assert_eq!(run(&[]), Invocation::Run(Options::default()));
+    assert_eq!(run(&["-"]), Invocation::Run(Options::default()));
+    assert_eq!(
+        run(&["--test", "--noflush", "rules"]),
+        Invocation::Run(Options {
+            test: true,
+            noflush: true,
+            dry_run: false,
+            file: Some("rules".into()),
+        })
+    );
+    assert_eq!(
+        run(&["-n", "--dry-run", "--", "-odd"]),
+        Invocation::Run(Options {
+            test: false,
+            noflush: true,
+            dry_run: true,
+            file: Some("-odd".into()),
+        })
+    );
+    assert_eq!(run(&["rules", "-h"]), Invocation::Help);
+    assert_eq!(
+        run(&["--bogus"]),
+        Invocation::Usage("unknown option `--bogus'".into())
+    );
+    assert_eq!(
+        run(&["a", "b"]),
+        Invocation::Usage("only one rule file can be given".into())
+    );
+    assert!(matches!(
+        run(&["--test", "--dry-run"]),
+        Invocation::Usage(_)
+    ));
+}
+
+/// What a restore did: exit status, stdout, stderr.
+struct Run {
+    code: ExitCode,
+    out: String,
+    err: String,
+}
+
+/// Runs a restore of `text` against `kernel` (`None`: connecting fails).
+fn run(options: Options, text: &str, kernel: Option<&mut FakeKernel>) -> Run {
+    let file = read_rules(text.as_bytes(), &ParseConfig::default(), &FixedResolver).unwrap();
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut streams = Streams {
+        out: &mut out,
+        err: &mut err,
+        program: "ipvsadm-restore".into(),
+    };
+    let report = Reporter {
+        program: "ipvsadm-restore".into(),
+        name: "rules".into(),
+        file: &file,
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "ipvsadm-restore-test-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let code = restore(
+        &options,
+        &file,
+        &report,
+        &mut streams,
+        |_| kernel.ok_or(EXIT_FAILED),
+        &dir.join(lock::LOCK_FILE_NAME),
+    );
+    drop(streams);
+    let _ = std::fs::remove_dir_all(&dir);
+    Run {
+        code,
+        out: String::from_utf8(out).unwrap(),
+        err: String::from_utf8(err).unwrap(),
+    }
+}
+
+/// `ipvsadm -R`-style parsing of a whole text into a table, on an empty one.
+fn table_of(text: &str) -> Table {
+    let file = read_rules(text.as_bytes(), &ParseConfig::default(), &FixedResolver).unwrap();
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    let (desired, errors) = desired_table(Base::Empty, &file.rules);
+    assert!(errors.is_empty(), "{errors:?}");
+    desired.table
+}
+
+impl Kernel for &mut FakeKernel {
+    fn execute_until_error(&mut self, requests: &[Request]) -> Result<(), (usize, ClientError)> {
+        (**self).execute_until_error(requests)
+    }
+    fn execute(&mut self, request: &Request) -> Result<(), ClientError> {
+        (**self).execute(request)
+    }
+    fn read_table(&mut self) -> Result<Table, ClientError> {
+        (**self).read_table()
+    }
+}
+
+const LIVE: &str = "-A -t 10.0.0.1:80 -s rr\n\
+                    -a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n\
+                    -A -t 10.0.0.1:443 -s rr\n";
+
+const FILE: &str = "# backup\n\
+                    -A -t 10.0.0.1:80 -s rr\n\
+                    -a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 3\n\
+                    -A -u 10.0.0.1:53 -s nosuch\n\
+                    -a -u 10.0.0.1:53 -r 10.0.0.5:53 -m -w 1\n";
+
+#[test]
+fn test_mode_reports_every_bad_line_without_the_kernel() {
+    let text = "-A -t 10.0.0.1:80 -s rr\n\
+                -a -t 10.0.0.1:80 -r 10.0.0.2 -w x\n\
+                -A -t 10.0.0.1:80 -s wlc\n\
+                --set 1 2 3\n";
+    let r = run(
+        Options {
+            test: true,
+            ..Options::default()
+        },
+        text,
+        None,
+    );
+    assert_eq!(r.code, EXIT_INVALID);
+    assert_eq!(r.out, "");
+    assert_eq!(
+        r.err,
+        "ipvsadm-restore: rules:2: `-a -t 10.0.0.1:80 -r 10.0.0.2 -w x': illegal weight specified\n\
+         ipvsadm-restore: rules:3: `-A -t 10.0.0.1:80 -s wlc': service -t 10.0.0.1:80 already \
+         exists (defined at line 1)\n\
+         ipvsadm-restore: rules:4: `--set 1 2 3': --set is not a change of services or real \
+         servers; only -A, -E, -D, -C, -a, -e and -d can be restored (use ipvsadm -R for other \
+         commands)\n"
+    );
+    let good = run(
+        Options {
+            test: true,
+            ..Options::default()
+        },
+        FILE,
+        None,
+    );
+    assert_eq!((good.code, good.err.as_str()), (EXIT_OK, ""));
+}
+
+#[test]
+fn a_bad_line_stops_everything_before_the_kernel() {
+    let r = run(
+        Options::default(),
+        "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2 -w x\n",
+        None,
+    );
+    assert_eq!(r.code, EXIT_INVALID);
+    assert!(
+        r.err.ends_with("ipvsadm-restore: nothing was changed\n"),
+        "{}",
+        r.err
+    );
+}
+
+#[test]
+fn replaces_the_table_with_only_the_differences() {
+    let mut kernel = FakeKernel::new(table_of(LIVE));
+    let file = FILE.replace("nosuch", "wlc");
+    let r = run(Options::default(), &file, Some(&mut kernel));
+    assert_eq!((r.code, r.out.as_str(), r.err.as_str()), (EXIT_OK, "", ""));
+    assert!(kernel.table.same_as(&table_of(&file)));
+    let sent: Vec<String> = kernel
+        .log
+        .iter()
+        .map(|r| command_line(r).unwrap())
+        .collect();
+    assert_eq!(
+        sent.concat(),
+        "-A -u 10.0.0.1:53 -s wlc\n\
+         -a -u 10.0.0.1:53 -r 10.0.0.5:53 -m -w 1\n\
+         -e -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 3\n\
+         -D -t 10.0.0.1:443\n"
+    );
+}
+
+#[test]
+fn dry_run_prints_and_applies_nothing() {
+    let mut kernel = FakeKernel::new(table_of(LIVE));
+    let r = run(
+        Options {
+            dry_run: true,
+            ..Options::default()
+        },
+        FILE,
+        Some(&mut kernel),
+    );
+    assert_eq!(r.code, EXIT_OK);
+    assert_eq!(
+        r.out,
+        "-A -u 10.0.0.1:53 -s nosuch\n\
+         -a -u 10.0.0.1:53 -r 10.0.0.5:53 -m -w 1\n\
+         -e -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 3\n\
+         -D -t 10.0.0.1:443\n"
+    );
+    assert!(kernel.log.is_empty());
+    assert!(kernel.table.same_as(&table_of(LIVE)));
+}
+
+#[test]
+fn a_refused_change_is_undone_and_named() {
+    let mut kernel = FakeKernel::new(table_of(LIVE));
+    // The new service (sent first) is refused: an unknown scheduler.
+    kernel.faults.push((0, Fault::Refuse));
+    let r = run(Options::default(), FILE, Some(&mut kernel));
+    assert_eq!(r.code, EXIT_FAILED);
+    assert_eq!(
+        r.err,
+        "ipvsadm-restore: rules:4: `-A -u 10.0.0.1:53 -s nosuch': adding service \
+         -u 10.0.0.1:53: Scheduler or persistence engine not found\n\
+         ipvsadm-restore: nothing was changed: the kernel refused the first change\n"
+    );
+    assert!(kernel.table.same_as(&table_of(LIVE)));
+
+    // A removal of something the file does not mention, refused after
+    // three changes were made.
+    let mut kernel = FakeKernel::new(table_of(LIVE));
+    kernel.faults.push((3, Fault::Refuse));
+    let r = run(Options::default(), FILE, Some(&mut kernel));
+    assert_eq!(r.code, EXIT_FAILED);
+    assert!(
+        r.err.starts_with(
+            "ipvsadm-restore: rules: removing service -t 10.0.0.1:443 (not in the file): "
+        ),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("the 3 change(s) made before it were undone"));
+    assert!(kernel.table.same_as(&table_of(LIVE)));
+}
+
+#[test]
+fn a_failed_rollback_is_loud() {
+    let mut kernel = FakeKernel::new(table_of(LIVE));
+    kernel.refuse_from = Some(2);
+    let r = run(Options::default(), FILE, Some(&mut kernel));
+    assert_eq!(r.code, EXIT_ROLLBACK_FAILED);
+    assert!(r.err.contains("ROLLBACK FAILED"), "{}", r.err);
+    assert!(r.err.ends_with(
+        "ipvsadm-restore: the table before the restore was:\n\
+         -A -t 10.0.0.1:80 -s rr\n\
+         -a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n\
+         -A -t 10.0.0.1:443 -s rr\n"
+    ));
+}
+
+#[test]
+fn noflush_adds_to_the_live_table() {
+    let mut kernel = FakeKernel::new(table_of(LIVE));
+    let r = run(
+        Options {
+            noflush: true,
+            ..Options::default()
+        },
+        "-a -t 10.0.0.1:443 -r 10.0.0.3:443 -m\n-d -t 10.0.0.1:80 -r 10.0.0.2:80\n",
+        Some(&mut kernel),
+    );
+    assert_eq!((r.code, r.err.as_str()), (EXIT_OK, ""));
+    assert!(kernel.table.same_as(&table_of(
+        "-A -t 10.0.0.1:80 -s rr\n\
+         -A -t 10.0.0.1:443 -s rr\n\
+         -a -t 10.0.0.1:443 -r 10.0.0.3:443 -m -w 1\n"
+    )));
+
+    // What conflicts with the live table is refused before any change.
+    let mut kernel = FakeKernel::new(table_of(LIVE));
+    let r = run(
+        Options {
+            noflush: true,
+            ..Options::default()
+        },
+        "-A -t 10.0.0.1:8080 -s rr\n-A -t 10.0.0.1:80 -s wlc\n-e -t 10.0.0.1:80 -r 10.0.0.9:80\n",
+        Some(&mut kernel),
+    );
+    assert_eq!(r.code, EXIT_INVALID);
+    assert_eq!(
+        r.err,
+        "ipvsadm-restore: rules:2: `-A -t 10.0.0.1:80 -s wlc': service -t 10.0.0.1:80 \
+         already exists in the live table\n\
+         ipvsadm-restore: rules:3: `-e -t 10.0.0.1:80 -r 10.0.0.9:80': no such real server: \
+         10.0.0.9:80 of service -t 10.0.0.1:80\n\
+         ipvsadm-restore: nothing was changed\n"
+    );
+    assert!(kernel.log.is_empty());
+}
+
+#[test]
+fn connecting_failure_changes_nothing() {
+    let r = run(Options::default(), FILE, None);
+    assert_eq!(r.code, EXIT_FAILED);
+}

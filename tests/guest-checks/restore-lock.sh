@@ -1,0 +1,88 @@
+#!/bin/sh
+# Two restores at the same time do not interleave: the second waits for
+# the first (flock on /run/ipvsadm-restore.lock) and then makes the table
+# exactly its own file's. Without /run, the lock moves to /var/run or /tmp.
+# An interrupt (SIGINT) while a restore applies takes effect after it.
+#
+# Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
+set -u
+REF=/sbin/ipvsadm
+fail() {
+    echo "FAIL restore-lock: $*" >&2
+    exit 1
+}
+[ "$(command -v ipvsadm)" != "$REF" ] || fail "ipvsadm in PATH is the reference"
+command -v ipvsadm-restore >/dev/null || fail "no ipvsadm-restore in PATH"
+work=$(mktemp -d) || fail "mktemp"
+cd "$work" || fail "cd $work"
+
+# A: 10000 services with 2 real servers each; B: a small, different table.
+seq 1 10000 | awk '{
+    svc = sprintf("-t 10.%d.%d.1:80", int($1 / 250) + 1, $1 % 250)
+    printf "-A %s -s rr\n-a %s -r 10.0.0.10:80 -m -w 1\n-a %s -r 10.0.0.11:80 -m -w 1\n", svc, svc, svc
+}' >A
+printf -- '-A -t 10.0.0.3:80 -s wlc\n-a -t 10.0.0.3:80 -r 10.0.0.12:80 -m -w 3\n-A -u 10.0.0.3:53 -s rr\n' >B
+$REF -C
+$REF -R <B || fail "the reference cannot load B"
+$REF -Sn >B.table
+$REF -C
+
+started=$(date +%s)
+ipvsadm-restore A 2>A.err &
+a=$!
+# Wait until A is applying (it holds the lock from before it reads the
+# table); only the start of the table is read, to be quick.
+tries=0
+until [ "$(head -c 400 /proc/net/ip_vs | wc -l)" -gt 3 ]; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 1000 ] || fail "restore A never started"
+    usleep 5000
+done
+ipvsadm-restore B 2>B.err
+b=$?
+wait "$a"
+a_rc=$?
+echo "restore-lock: A (30000 changes) and B took $(($(date +%s) - started))s together"
+[ "$a_rc" -eq 0 ] || fail "restore A failed ($a_rc): $(cat A.err)"
+[ "$b" -eq 0 ] || fail "restore B failed ($b): $(cat B.err)"
+grep -q "waiting for another restore to finish (lock /run/ipvsadm-restore.lock)" B.err ||
+    fail "B did not wait for A (A finished too fast?): $(cat B.err)"
+$REF -Sn | cmp -s - B.table || fail "the table is not B's after both restores:
+$($REF -Sn | head -n 20)"
+
+# An interrupt while a restore applies takes effect only once it is done:
+# the table is never left half-restored by Ctrl-C or a TERM.
+$REF -C
+ipvsadm-restore A 2>A.err &
+a=$!
+tries=0
+until [ "$(head -c 400 /proc/net/ip_vs | wc -l)" -gt 3 ]; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 1000 ] || fail "restore A never started (2)"
+    usleep 5000
+done
+kill -INT "$a"
+wait "$a"
+rc=$?
+rules=$($REF -Sn | wc -l)
+[ "$rules" -eq 30000 ] || fail "an interrupted restore left $rules of 30000 rules (exit $rc)"
+echo "restore-lock: interrupted while applying: finished all 30000 changes, then exit $rc: ok"
+
+# Without /run, the lock goes to the next directory that exists.
+if umount /run 2>/dev/null && rmdir /run 2>/dev/null; then
+    want=/tmp/ipvsadm-restore.lock
+    [ -d /var/run ] && want=/var/run/ipvsadm-restore.lock
+    rm -f "$want"
+    ipvsadm-restore B 2>err
+    rc=$?
+    mkdir /run && mount -t tmpfs run /run
+    [ "$rc" -eq 0 ] || fail "restore without /run failed: $(cat err)"
+    [ -f "$want" ] || fail "without /run, no lock file $want"
+    echo "restore-lock: without /run the lock is $want: ok"
+else
+    echo "restore-lock: /run cannot be removed here; fallback not checked"
+fi
+echo "restore-lock: ok"
+$REF -C
+rm -rf "$work"
+exit 0
