@@ -1,6 +1,10 @@
 //! Differential test against a real IPVS kernel: boots one qemu guest
 //! (tests/vm/run-guest.sh) that runs every scenario in tests/scenarios/ with
 //! the reference ipvsadm 1.31 and with ours, then compares the records here.
+//! In the same boot it runs the guest checks in tests/guest-checks/: shell
+//! scripts for what ours does beyond 1.31 (e.g. atomic restores), each in a
+//! fresh network namespace with ours first in PATH; a check passes when it
+//! exits 0.
 //!
 //! Env:
 //! - `IPVSADM_VM=required`: fail (instead of skipping) when no guest can be
@@ -22,12 +26,14 @@ use anyhow::{bail, Context, Result};
 use support::compare::compare;
 use support::guest::{self, Availability, GuestRun};
 use support::record::ScenarioRecord;
-use support::scenario::{scenario_files, Scenario};
+use support::scenario::{files_with_extension, scenario_files, Scenario};
 
 /// Guest time allowed beyond the per-scenario allowance.
 const BASE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Guest time allowed per scenario (a scenario usually takes 1-5 s).
 const TIMEOUT_PER_SCENARIO: Duration = Duration::from_secs(15);
+/// Guest time allowed per guest check (some build tables of 10,000 services).
+const TIMEOUT_PER_CHECK: Duration = Duration::from_secs(240);
 
 #[test]
 fn scenarios_match_the_reference_in_a_real_kernel() {
@@ -50,7 +56,8 @@ fn run_corpus() -> Result<()> {
     let required = std::env::var("IPVSADM_VM").is_ok_and(|v| v == "required");
 
     let files = scenario_files(&repo.join("tests/scenarios"), filter.as_deref())?;
-    if files.is_empty() {
+    let checks = files_with_extension(&repo.join("tests/guest-checks"), "sh", filter.as_deref())?;
+    if files.is_empty() && checks.is_empty() {
         match &filter {
             Some(filter) => bail!("IPVSADM_SCENARIOS={filter} selects no scenario"),
             None => bail!("no scenarios in tests/scenarios"),
@@ -102,10 +109,28 @@ fn run_corpus() -> Result<()> {
             .with_context(|| format!("copying {}", scenario.path.display()))?;
     }
 
-    let count = u32::try_from(scenarios.len()).unwrap_or(u32::MAX);
-    let timeout = std::env::var_os("IPVSADM_VM_TIMEOUT")
-        .is_none()
-        .then(|| BASE_TIMEOUT + TIMEOUT_PER_SCENARIO * count);
+    let check_dir = files_dir.join("guest-checks");
+    std::fs::create_dir_all(&check_dir)
+        .with_context(|| format!("creating {}", check_dir.display()))?;
+    let mut check_names = Vec::new();
+    for check in &checks {
+        let name = check.file_name().unwrap_or_default();
+        std::fs::copy(check, check_dir.join(name))
+            .with_context(|| format!("copying {}", check.display()))?;
+        check_names.push(
+            check
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+
+    let scenario_count = u32::try_from(scenarios.len()).unwrap_or(u32::MAX);
+    let check_count = u32::try_from(checks.len()).unwrap_or(u32::MAX);
+    let timeout = std::env::var_os("IPVSADM_VM_TIMEOUT").is_none().then(|| {
+        BASE_TIMEOUT + TIMEOUT_PER_SCENARIO * scenario_count + TIMEOUT_PER_CHECK * check_count
+    });
     say(&format!(
         "booting the test guest for {} scenarios, ours = {}",
         scenarios.len(),
@@ -138,10 +163,27 @@ fn run_corpus() -> Result<()> {
             failed.push(scenario.name.clone());
         }
     }
+    for name in &check_names {
+        let dir = run.out.join("checks");
+        let status = std::fs::read_to_string(dir.join(format!("{name}.rc")))
+            .map(|rc| rc.trim().to_string())
+            .unwrap_or_else(|_| "missing (the guest did not run it)".to_string());
+        if status == "0" {
+            say(&format!("ok   check {name}"));
+        } else {
+            let log = std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+            say(&format!("FAIL check {name}: exit status {status}"));
+            for line in log.lines() {
+                say(&format!("    {line}"));
+            }
+            failed.push(format!("check {name}"));
+        }
+    }
+    let total = files.len() + check_names.len();
     say(&format!(
-        "{} of {} scenarios passed; guest run {:.1}s, total {:.1}s",
-        files.len() - failed.len(),
-        files.len(),
+        "{} of {} scenarios and guest checks passed; guest run {:.1}s, total {:.1}s",
+        total - failed.len(),
+        total,
         report.elapsed.as_secs_f64(),
         started.elapsed().as_secs_f64()
     ));
@@ -151,9 +193,9 @@ fn run_corpus() -> Result<()> {
         Ok(())
     } else {
         bail!(
-            "{} of {} scenarios failed (records kept in {}): {}",
+            "{} of {} scenarios and guest checks failed (records kept in {}): {}",
             failed.len(),
-            files.len(),
+            total,
             work.display(),
             failed.join(", ")
         )

@@ -138,13 +138,26 @@ impl Scenario {
 /// Lists `*.scn` files in `dir`, sorted by name, keeping those `filter`
 /// selects (see [`matches_filter`]).
 pub fn scenario_files(dir: &Path, filter: Option<&str>) -> Result<Vec<PathBuf>> {
+    files_with_extension(dir, "scn", filter)
+}
+
+/// Lists `*.EXTENSION` files in `dir` (none if it does not exist), sorted by
+/// name, keeping those `filter` selects.
+pub fn files_with_extension(
+    dir: &Path,
+    extension: &str,
+    filter: Option<&str>,
+) -> Result<Vec<PathBuf>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
     let entries = std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
     let mut files = Vec::new();
     for entry in entries {
         let path = entry
             .with_context(|| format!("listing {}", dir.display()))?
             .path();
-        if path.extension().is_some_and(|ext| ext == "scn") {
+        if path.extension().is_some_and(|ext| ext == extension) {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             if filter.map_or(true, |f| matches_filter(f, stem)) {
                 files.push(path);
@@ -164,7 +177,10 @@ pub fn matches_filter(filter: &str, name: &str) -> bool {
         .map(str::trim)
         .filter(|pattern| !pattern.is_empty())
         .any(|pattern| {
-            let pattern = pattern.strip_suffix(".scn").unwrap_or(pattern);
+            let pattern = pattern
+                .strip_suffix(".scn")
+                .or_else(|| pattern.strip_suffix(".sh"))
+                .unwrap_or(pattern);
             if pattern.contains(['*', '?']) {
                 glob_matches(pattern.as_bytes(), name.as_bytes())
             } else {

@@ -97,3 +97,18 @@ for file in "$FILES"/scenarios/*.scn; do
             echo "scenarios.sh: $name: $pass pass failed"
     done
 done
+
+# Guest checks: ours-only scripts, each in its own namespace with ours first
+# in PATH; $RESULTS/checks/NAME.rc holds the exit status, NAME.log the output.
+mkdir -p "$RESULTS/checks"
+for check in "$FILES"/guest-checks/*.sh; do
+    [ -f "$check" ] || continue
+    name=$(basename "$check" .sh)
+    echo "[$(cut -d' ' -f1 /proc/uptime)s] guest check: $name"
+    PATH=$OURS_PATH unshare -n sh -c '/guest/bin/net-up >/dev/null 2>&1 || exit 90
+        /sbin/ipvsadm --set 900 120 300
+        rm -rf /tmp/scn && mkdir /tmp/scn && cd /tmp/scn || exit 91
+        exec timeout "$1" sh "$2"' check "${IPVSADM_CHECK_TIMEOUT:-300}" "$check" \
+        >"$RESULTS/checks/$name.log" 2>&1
+    echo "$?" >"$RESULTS/checks/$name.rc"
+done
