@@ -223,7 +223,11 @@ impl Reporter<'_> {
     }
 
     /// Why a step failed, with the line it comes from.
-    fn step_failure(&self, streams: &mut Streams<'_>, step: &Step, error: &ClientError) {
+    fn step_failure(&self, streams: &mut Streams<'_>, step: Option<&Step>, error: &ClientError) {
+        let Some(step) = step else {
+            self.say(streams, &format!("{}: {error}", self.name));
+            return;
+        };
         let action = match step.request {
             Request::AddService(_) | Request::AddDestination(..) => "adding",
             Request::EditService(_) | Request::EditDestination(..) => "changing",
@@ -383,7 +387,7 @@ fn apply_and_report<K: Kernel>(
     match apply_plan(kernel, live, steps) {
         Ok(Outcome::Applied) => EXIT_OK,
         Ok(Outcome::RolledBack { failure, undone }) => {
-            report.step_failure(streams, &steps[failure.step], &failure.error);
+            report.step_failure(streams, steps.get(failure.step), &failure.error);
             let message = match undone {
                 0 => "nothing was changed: the kernel refused the first change".to_string(),
                 n => format!(
@@ -395,10 +399,11 @@ fn apply_and_report<K: Kernel>(
             EXIT_FAILED
         }
         Ok(Outcome::RollbackFailed { failure, problems }) => {
-            report.step_failure(streams, &steps[failure.step], &failure.error);
+            report.step_failure(streams, steps.get(failure.step), &failure.error);
             report.say(
                 streams,
-                "ROLLBACK FAILED: the IPVS table is now neither the old one nor the new one",
+                "ROLLBACK FAILED: the IPVS table is left part-way between the old table \
+                 and the new one",
             );
             for problem in &problems {
                 report.say(streams, problem);
