@@ -42,9 +42,11 @@ use ipvs::netlink::{
     sync_daemon_from_attrs, timeouts_attrs, timeouts_from_attrs, DestAttr, IpvsCmd, IpvsCmdAttr,
     IpvsMessage, Reply, SvcAttr,
 };
+use ipvs::netlink::{Counter, DaemonAttr, InetAddr, IpvsFlags, StatsAttr};
 use ipvs::output::{
-    parse_connections, write_connections_with, write_daemons, write_list_with, write_timeouts,
-    ListFormat, ListOptions, Names, ServiceListing,
+    parse_connections, write_connections_json, write_connections_with, write_daemons,
+    write_daemons_json, write_list_json, write_list_with, write_save_with, write_timeouts,
+    write_timeouts_json, ListFormat, ListOptions, Names, ServiceListing,
 };
 use ipvs::restore::parse::{desired_table, read_rules, Base};
 
@@ -876,12 +878,14 @@ fn check_payload(payload: &[u8]) -> bool {
         if let Ok(daemon) = sync_daemon_from_attrs(attrs) {
             decoded = true;
             let mut out = Vec::new();
-            let _ = write_daemons(&mut out, &[daemon]);
+            let _ = write_daemons(&mut out, std::slice::from_ref(&daemon));
+            let _ = write_daemons_json(&mut out, &[daemon]);
         }
     }
     let timeouts = timeouts_from_attrs(&message.attrs);
     let mut out = Vec::new();
     let _ = write_timeouts(&mut out, &timeouts);
+    let _ = write_timeouts_json(&mut out, &timeouts);
     let info = kernel_info_from_attrs(&message.attrs).unwrap_or(KernelInfo {
         version: 0x0001_0203,
         conn_table_size: 4096,
@@ -913,10 +917,19 @@ fn list_options() -> Vec<ListOptions> {
         .collect()
 }
 
+/// Every text and JSON form of a listing; the `-S` form is read back.
 fn render_listing(info: &KernelInfo, listings: &[ServiceListing]) {
     for opts in list_options() {
         let mut out = Vec::new();
         let _ = write_list_with(&mut out, info, listings, &opts, &FixedNames);
+    }
+    for sort in [false, true] {
+        let _ = write_list_json(&mut Vec::new(), info, listings, sort);
+    }
+    for numeric in [false, true] {
+        let mut saved = Vec::new();
+        let _ = write_save_with(&mut saved, listings, numeric, &FixedNames);
+        let _ = read_rules(Cursor::new(&saved), &ParseConfig::default(), &FixedResolver);
     }
 }
 
@@ -1012,6 +1025,175 @@ fn netlink_mutated_valid_messages() {
     );
 }
 
+/// A 32-bit value, often at an edge.
+fn edgy_u32(rng: &mut Rng) -> u32 {
+    const EDGES: &[u32] = &[
+        0,
+        1,
+        2,
+        3,
+        6,
+        10,
+        17,
+        32,
+        64,
+        128,
+        129,
+        255,
+        256,
+        0x7fff_ffff,
+        0x8000_0000,
+        0xffff_fffe,
+        0xffff_ffff,
+        0xffff_ff00,
+    ];
+    if rng.chance(2) {
+        *rng.pick(EDGES)
+    } else {
+        rng.next() as u32
+    }
+}
+
+fn random_name(rng: &mut Rng) -> String {
+    const PIECES: &[&str] = &["rr", "sh", "sip", "eth0", "\0", "é", "%s", "\n", " ", "x"];
+    let mut name = String::new();
+    let max = if rng.chance(8) { 40 } else { 4 };
+    for _ in 0..rng.below(max) {
+        name.push_str(rng.pick::<&str>(PIECES));
+    }
+    name
+}
+
+fn random_stats(rng: &mut Rng, wide: bool) -> Vec<StatsAttr> {
+    let counter = |rng: &mut Rng| {
+        if wide {
+            Counter::U64(if rng.chance(2) {
+                u64::MAX - rng.below(3) as u64
+            } else {
+                rng.next()
+            })
+        } else {
+            Counter::U32(edgy_u32(rng))
+        }
+    };
+    let all = [
+        StatsAttr::Conns as fn(Counter) -> StatsAttr,
+        StatsAttr::InPkts,
+        StatsAttr::OutPkts,
+        StatsAttr::InBytes,
+        StatsAttr::OutBytes,
+        StatsAttr::Cps,
+        StatsAttr::InPps,
+        StatsAttr::OutPps,
+        StatsAttr::InBps,
+        StatsAttr::OutBps,
+    ];
+    let mut attrs = Vec::new();
+    for make in all {
+        if !rng.chance(60) {
+            attrs.push(make(counter(rng)));
+        }
+    }
+    attrs
+}
+
+/// Service attributes with random values (and some left out).
+fn random_service_attrs(rng: &mut Rng) -> Vec<SvcAttr> {
+    let mut addr = [0u8; 16];
+    for b in addr.iter_mut() {
+        *b = rng.next() as u8;
+    }
+    let family = *rng.pick(&[2u16, 10, 2, 10, 2, 10, 0, 0xffff]);
+    let attrs = vec![
+        SvcAttr::Af(family),
+        SvcAttr::Protocol(*rng.pick(&[6u16, 17, 132, 6, 17, 132, 0, 0xffff])),
+        SvcAttr::Addr(InetAddr(addr)),
+        SvcAttr::Port(rng.next() as u16),
+        SvcAttr::Fwmark(edgy_u32(rng)),
+        SvcAttr::SchedName(random_name(rng)),
+        SvcAttr::Flags(IpvsFlags {
+            flags: edgy_u32(rng),
+            mask: edgy_u32(rng),
+        }),
+        SvcAttr::Timeout(edgy_u32(rng)),
+        SvcAttr::Netmask(edgy_u32(rng)),
+        SvcAttr::Stats(random_stats(rng, false)),
+        SvcAttr::PeName(random_name(rng)),
+        SvcAttr::Stats64(random_stats(rng, true)),
+    ];
+    attrs.into_iter().filter(|_| !rng.chance(30)).collect()
+}
+
+fn random_dest_attrs(rng: &mut Rng) -> Vec<DestAttr> {
+    let mut addr = [0u8; 16];
+    for b in addr.iter_mut() {
+        *b = rng.next() as u8;
+    }
+    let attrs = vec![
+        DestAttr::Addr(InetAddr(addr)),
+        DestAttr::Port(rng.next() as u16),
+        DestAttr::FwdMethod(edgy_u32(rng)),
+        DestAttr::Weight(edgy_u32(rng)),
+        DestAttr::UThresh(edgy_u32(rng)),
+        DestAttr::LThresh(edgy_u32(rng)),
+        DestAttr::ActiveConns(edgy_u32(rng)),
+        DestAttr::InactConns(edgy_u32(rng)),
+        DestAttr::PersistConns(edgy_u32(rng)),
+        DestAttr::Stats(random_stats(rng, false)),
+        DestAttr::AddrFamily(*rng.pick(&[2u16, 10, 0, 0xffff])),
+        DestAttr::Stats64(random_stats(rng, true)),
+        DestAttr::TunType(rng.next() as u8),
+        DestAttr::TunPort(rng.next() as u16),
+        DestAttr::TunFlags(rng.next() as u16),
+    ];
+    attrs.into_iter().filter(|_| !rng.chance(30)).collect()
+}
+
+fn random_daemon_attrs(rng: &mut Rng) -> Vec<DaemonAttr> {
+    let attrs = vec![
+        DaemonAttr::State(edgy_u32(rng)),
+        DaemonAttr::McastIfn(random_name(rng)),
+        DaemonAttr::SyncId(edgy_u32(rng)),
+        DaemonAttr::SyncMaxlen(rng.next() as u16),
+        DaemonAttr::McastGroup(Ipv4Addr::from(edgy_u32(rng))),
+        DaemonAttr::McastGroup6(std::net::Ipv6Addr::from(
+            (u128::from(rng.next()) << 64) | u128::from(rng.next()),
+        )),
+        DaemonAttr::McastPort(rng.next() as u16),
+        DaemonAttr::McastTtl(rng.next() as u8),
+    ];
+    attrs.into_iter().filter(|_| !rng.chance(4)).collect()
+}
+
+/// Well-formed messages whose values are anything the wire can carry:
+/// decoding and every renderer must cope (or refuse) without a panic.
+#[test]
+fn netlink_random_attribute_values() {
+    property(
+        "netlink random attribute values",
+        true,
+        |rng| {
+            let mut attrs = Vec::new();
+            match rng.below(4) {
+                0 => attrs.push(IpvsCmdAttr::Service(random_service_attrs(rng))),
+                1 => {
+                    attrs.push(IpvsCmdAttr::Service(random_service_attrs(rng)));
+                    attrs.push(IpvsCmdAttr::Dest(random_dest_attrs(rng)));
+                }
+                2 => attrs.push(IpvsCmdAttr::Daemon(random_daemon_attrs(rng))),
+                _ => {
+                    attrs.push(IpvsCmdAttr::TimeoutTcp(edgy_u32(rng)));
+                    attrs.push(IpvsCmdAttr::TimeoutTcpFin(edgy_u32(rng)));
+                    attrs.push(IpvsCmdAttr::TimeoutUdp(edgy_u32(rng)));
+                }
+            }
+            let message = IpvsMessage::with_attrs(IpvsCmd::NewService, attrs);
+            encode_ipvs_message(FAMILY, 0x2, 1, &message)
+        },
+        |datagram| check_datagram(datagram),
+    );
+}
+
 // ---------------------------------------------------------------------------
 // /proc/net/ip_vs_conn
 
@@ -1040,6 +1222,7 @@ fn check_connections(text: &str) -> bool {
         let mut out = Vec::new();
         let _ = write_connections_with(&mut out, &entries, &opts, &FixedNames);
     }
+    let _ = write_connections_json(&mut Vec::new(), &entries);
     !entries.is_empty()
 }
 
