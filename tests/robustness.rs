@@ -407,6 +407,11 @@ const VALUE_TOKENS: &[&str] = &[
     " ",
     "=",
     "\t",
+    // popt substitutes `!#:+` in a value with the next plain argument.
+    "!#:+",
+    "a!#:+b",
+    "!#:+!#:+",
+    "10.0.0.1:!#:+",
 ];
 
 /// A random argument: mostly option and value tokens, sometimes bytes.
@@ -527,8 +532,17 @@ fn cli_arbitrary_bytes() {
         false,
         |rng| {
             let n = rng.below(8);
-            let mut args = vec![b"ipvsadm".to_vec()];
+            // argv[0] appears in messages: sometimes odd, sometimes missing.
+            let program = if rng.chance(4) {
+                rng.bytes(8)
+            } else {
+                b"ipvsadm".to_vec()
+            };
+            let mut args = vec![program];
             args.extend((0..n).map(|_| rng.bytes(24)));
+            if rng.chance(50) {
+                args.clear();
+            }
             args
         },
         |args| check_parse(args),
