@@ -1531,3 +1531,77 @@ fn malformed_scenario_lines_come_from_the_corpus() {
     }
     assert!(count >= 50, "only {count} lines");
 }
+
+/// Very large inputs: each is handled (accepted or refused) without a
+/// panic and in linear-ish time (a quadratic path would take minutes here).
+#[test]
+fn huge_inputs_are_handled_quickly() {
+    let start = Instant::now();
+
+    // 100,000 arguments of each kind.
+    for token in [&b"-n"[..], b"extra", b"--bogus", b"-t", b"!#:+", b"-"] {
+        let mut args = argv(&[b"-L"]);
+        args.extend(std::iter::repeat(token.to_vec()).take(100_000));
+        check_parse(&args);
+    }
+    let mut args = argv(&[b"-A", b"-t"]);
+    args.push(vec![b'a'; 1 << 20]);
+    assert!(parse(&args, false).is_err());
+
+    eprintln!("robustness: huge arguments: {:.2?}", start.elapsed());
+    // A 1 MiB token, 20,000 lines, and 1 MiB of blanks.
+    let mut file = b"-A -t 10.0.0.1:80 -s ".to_vec();
+    file.extend(std::iter::repeat(b'r').take(1 << 20));
+    file.push(b'\n');
+    check_restore(&file);
+    let many: Vec<u8> = (0..20_000)
+        .flat_map(|i| {
+            format!("-a -t 10.0.0.1:80 -r 10.{}.{}.1:80 -m\n", i / 250, i % 250).into_bytes()
+        })
+        .collect();
+    let mut with_service = b"-A -t 10.0.0.1:80\n".to_vec();
+    with_service.extend_from_slice(&many);
+    let file = read_rules(
+        Cursor::new(&with_service),
+        &ParseConfig::default(),
+        &FixedResolver,
+    )
+    .unwrap();
+    assert_eq!(file.rules.len(), 20_001);
+    assert!(file.errors.is_empty());
+    let (desired, errors) = desired_table(Base::Empty, &file.rules);
+    assert!(errors.is_empty());
+    assert_eq!(desired.table.rule_count(), 20_001);
+    check_restore(&vec![b' '; 1 << 20]);
+
+    eprintln!("robustness: huge restore: {:.2?}", start.elapsed());
+    // A datagram of 5,000 messages, and one with a 1 MiB attribute region.
+    let valid = valid_messages();
+    let datagram: Vec<u8> = valid
+        .iter()
+        .cycle()
+        .take(5_000)
+        .flatten()
+        .copied()
+        .collect();
+    assert_eq!(frames(&datagram).filter(|f| f.is_ok()).count(), 5_000);
+    check_datagram(&datagram);
+    let mut big = valid[0].clone();
+    big.extend(std::iter::repeat(0u8).take(1 << 20));
+    let len = big.len() as u32;
+    big[..4].copy_from_slice(&len.to_ne_bytes());
+    check_datagram(&big);
+
+    eprintln!("robustness: huge netlink: {:.2?}", start.elapsed());
+    // 20,000 connections.
+    let mut text = CONN_HEADER.to_string();
+    for _ in 0..20_000 {
+        text.push_str(CONN_LINES[0]);
+    }
+    assert_eq!(parse_connections(&text).unwrap().len(), 20_000);
+    check_connections(&text);
+
+    let elapsed = start.elapsed();
+    eprintln!("robustness: huge inputs in {elapsed:.2?}");
+    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
+}
