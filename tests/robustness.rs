@@ -1208,6 +1208,137 @@ fn netlink_random_attribute_values() {
     );
 }
 
+fn random_ip(rng: &mut Rng) -> IpAddr {
+    const SOME: &[&str] = &[
+        "10.0.0.1",
+        "10.0.0.2",
+        "0.0.0.0",
+        "255.255.255.255",
+        "::",
+        "::1",
+        "2001:db8::1",
+        "::ffff:10.0.0.1",
+        "fe80::1",
+        "ff02::1",
+    ];
+    match rng.below(3) {
+        0 => rng.pick::<&str>(SOME).parse().unwrap(),
+        1 => IpAddr::V4(Ipv4Addr::from(rng.next() as u32)),
+        _ => IpAddr::V6(std::net::Ipv6Addr::from(
+            (u128::from(rng.next()) << 64) | u128::from(rng.next()),
+        )),
+    }
+}
+
+fn random_stats_values(rng: &mut Rng) -> Stats {
+    let mut v = || {
+        if rng.chance(3) {
+            u64::MAX - rng.below(2) as u64
+        } else {
+            rng.next() >> rng.below(64)
+        }
+    };
+    Stats {
+        conns: v(),
+        inpkts: v(),
+        outpkts: v(),
+        inbytes: v(),
+        outbytes: v(),
+        cps: v(),
+        inpps: v(),
+        outpps: v(),
+        inbps: v(),
+        outbps: v(),
+    }
+}
+
+/// Listings with any values the model can hold: several services of mixed
+/// families and kinds, real servers of either family, extreme numbers.
+fn random_listings(rng: &mut Rng) -> Vec<ServiceListing> {
+    let protocols = [Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
+    let forwards = [
+        ForwardMethod::Masquerade,
+        ForwardMethod::Local,
+        ForwardMethod::Tunnel,
+        ForwardMethod::Route,
+    ];
+    let tunnels = [TunnelType::Ipip, TunnelType::Gue, TunnelType::Gre];
+    (0..rng.below(6))
+        .map(|_| {
+            let key = if rng.chance(3) {
+                ServiceKey::Fwmark {
+                    family: *rng.pick(&[AddressFamily::Inet, AddressFamily::Inet6]),
+                    mark: edgy_u32(rng),
+                }
+            } else {
+                ServiceKey::Addr {
+                    protocol: *rng.pick(&protocols),
+                    addr: random_ip(rng),
+                    port: rng.next() as u16,
+                }
+            };
+            let entry = ipvs::model::ServiceEntry {
+                service: Service {
+                    key,
+                    config: ServiceConfig {
+                        scheduler: random_name(rng),
+                        flags: ServiceFlags(edgy_u32(rng)),
+                        timeout: edgy_u32(rng),
+                        netmask: edgy_u32(rng),
+                        pe_name: rng.chance(2).then(|| random_name(rng)),
+                    },
+                },
+                stats: random_stats_values(rng),
+            };
+            let destinations = (0..rng.below(5))
+                .map(|_| ipvs::model::DestinationEntry {
+                    destination: Destination {
+                        addr: random_ip(rng),
+                        port: rng.next() as u16,
+                        config: DestinationConfig {
+                            forward: *rng.pick(&forwards),
+                            weight: edgy_u32(rng) as i32,
+                            upper_threshold: edgy_u32(rng),
+                            lower_threshold: edgy_u32(rng),
+                            tunnel_type: *rng.pick(&tunnels),
+                            tunnel_port: rng.next() as u16,
+                            tunnel_flags: rng.next() as u16,
+                        },
+                    },
+                    active_conns: edgy_u32(rng),
+                    inactive_conns: edgy_u32(rng),
+                    persistent_conns: edgy_u32(rng),
+                    stats: random_stats_values(rng),
+                })
+                .collect();
+            ServiceListing {
+                entry,
+                destinations,
+            }
+        })
+        .collect()
+}
+
+/// Sorting and printing any table the model can hold: text, JSON, `-S`.
+#[test]
+fn output_random_listings() {
+    property(
+        "output random listings",
+        false,
+        random_listings,
+        |listings| {
+            let info = KernelInfo {
+                version: edgy_u32(&mut Rng(listings.len() as u64)),
+                conn_table_size: u32::MAX,
+            };
+            render_listing(&info, listings);
+            let table = ipvs::restore::table::Table::from_listings(listings);
+            let _ = table.rule_count();
+            !listings.is_empty()
+        },
+    );
+}
+
 // ---------------------------------------------------------------------------
 // /proc/net/ip_vs_conn
 
