@@ -1,13 +1,15 @@
 //! Robustness: no input may make a parser or decoder panic.
 //!
-//! Two parts:
+//! Three parts:
 //! - Fuzz-style property tests over random and mutated inputs for the
 //!   command-line parser, the restore readers, the netlink decoders and the
-//!   `/proc/net/ip_vs_conn` parser (decoded values are also rendered, since
-//!   what a decoder accepts must be printable).
+//!   `/proc/net/ip_vs_conn` parser; what they accept is also rendered (text,
+//!   JSON, `-S` read back), and so are random listings of any model values.
+//! - Huge inputs, handled without a panic and quickly.
 //! - The malformed corpus in `tests/malformed/`: every command line there
 //!   must be rejected with ipvsadm 1.31's exit code, every restore file must
-//!   have a rejected line.
+//!   have a rejected line. `tests/scenarios/180-malformed-corpus.scn` replays
+//!   part of it against the reference in the kernel test bed.
 //!
 //! Inputs come from a small seeded generator (no extra dependency, the same
 //! inputs on every run). Knobs, all optional:
