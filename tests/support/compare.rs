@@ -285,7 +285,7 @@ fn describe_output(out: &mut String, label: &str, output: Option<&Output>) {
 
 fn describe_setup_log(out: &mut String, label: &str, pass: &PassRecord) {
     if !pass.setup_log.trim().is_empty() {
-        let _ = writeln!(out, "    {label} pass namespace setup and reset said:");
+        let _ = writeln!(out, "    {label} pass namespace setup said:");
         for line in pass.setup_log.lines() {
             let _ = writeln!(out, "        | {line}");
         }

@@ -44,7 +44,7 @@ pub struct PassRecord {
     pub outputs: BTreeMap<String, Output>,
     /// The pass ran to its end.
     pub complete: bool,
-    /// Namespace setup and reset output.
+    /// Namespace setup output (empty unless something went wrong).
     pub setup_log: String,
 }
 

@@ -1,17 +1,22 @@
 #!/bin/sh
 # Guest side of the differential scenarios: runs every $FILES/scenarios/*.scn
 # twice, first with the reference ipvsadm (/sbin) and then with ours
-# (/opt/ours/bin), each pass in a fresh network namespace (so it starts with
-# no services, connections or sync daemons), and records every command's
-# stdout, stderr and exit status under $RESULTS/NAME/{ref,ours}/. The host
-# compares them (tests/support/); the format is described in
-# tests/support/scenario.rs.
+# (/opt/ours/bin), and records every command's stdout, stderr and exit status
+# under $RESULTS/NAME/{ref,ours}/. The host compares them (tests/support/);
+# the format is described in tests/support/scenario.rs.
+#
+# Each pass runs in fresh network and mount namespaces: it starts with no
+# services, connections or sync daemons and has its own empty /tmp/scn.
+# Scenarios run one at a time all the same: the kernel keeps the services
+# and connections of all namespaces in shared hash tables, and a multi-part
+# dump (a long -L, -S or -c listing) skips or repeats entries when another
+# namespace changes them meanwhile.
 #
 # Per pass, files are named after the scenario line: Ln.out, Ln.err, Ln.rc;
 # for `~` lines the ours pass also has Ln.ref.* (the reference, run just
 # before ours). state-save, state-timeout and state-daemon record the final
-# kernel state as the reference reads it; setup.log the namespace setup and
-# the reset; complete marks a finished pass.
+# kernel state as the reference reads it; setup.log the namespace setup;
+# complete marks a finished pass.
 #
 # Env: IPVSADM_CMD_TIMEOUT (seconds per command, default 10).
 set -u
@@ -29,14 +34,12 @@ run() {
     echo "$?" >"$1/$2.rc"
 }
 
-# The clean state every pass starts from, made by the reference.
-reset_ipvs() {
-    /sbin/ipvsadm -C
-    /sbin/ipvsadm --set 900 120 300
-    # "No daemon is running" is the usual answer.
-    /sbin/ipvsadm --stop-daemon master 2>/dev/null
-    /sbin/ipvsadm --stop-daemon backup 2>/dev/null
-    rm -rf /tmp/scn && mkdir /tmp/scn
+# The pass's fresh network namespace is the clean IPVS state every pass
+# starts from: no services, default timeouts (900 120 300), no sync daemons,
+# no connections (which `ipvsadm -C` would not remove). Its mount namespace
+# gets an empty /tmp/scn.
+make_scratch_dir() {
+    mkdir -p /tmp/scn && mount -t tmpfs scn /tmp/scn
 }
 
 # run_pass ref|ours SCENARIO_FILE OUTDIR (inside the pass's own namespace)
@@ -45,7 +48,7 @@ run_pass() {
     mkdir -p "$out"
     {
         /guest/bin/net-up || echo "scenarios.sh: network setup failed"
-        reset_ipvs
+        make_scratch_dir || echo "scenarios.sh: no /tmp/scn"
     } >"$out/setup.log" 2>&1
     cd /tmp/scn || return 1
     case $pass in
@@ -93,7 +96,7 @@ for file in "$FILES"/scenarios/*.scn; do
     name=$(basename "$file" .scn)
     echo "[$(cut -d' ' -f1 /proc/uptime)s] scenario $i/$total: $name"
     for pass in ref ours; do
-        unshare -n "$0" pass "$pass" "$file" "$RESULTS/$name/$pass" ||
+        unshare -n -m "$0" pass "$pass" "$file" "$RESULTS/$name/$pass" ||
             echo "scenarios.sh: $name: $pass pass failed"
     done
 done
