@@ -18,6 +18,7 @@ m() {
     label=$1
     shift
     "$FLOOR" measure "$TIMES" "$label" -- "$@"
+    tail -n 1 "$TIMES" >&2 # progress, on the guest console
 }
 
 check() { # check NAME FILE1 FILE2
