@@ -62,8 +62,17 @@ const DEST_U_THRESH: u16 = 5;
 const DEST_L_THRESH: u16 = 6;
 const DEST_ADDR_FAMILY: u16 = 11;
 
-/// Requests per write (each ACKed; the ACKs of a write are read before the next).
+/// Requests per write (each ACKed; the ACKs of a write are read before the
+/// next). Env FLOOR_BATCH overrides it.
 const BATCH: usize = 1000;
+
+fn batch_size() -> usize {
+    std::env::var("FLOOR_BATCH")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(BATCH)
+}
 
 fn ip(n: u32) -> String {
     format!("{}.{}.{}.{}", n >> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255)
@@ -386,14 +395,15 @@ fn service_key(msg: &mut Msg, s: u32) {
 fn add(n: u32) -> io::Result<()> {
     let mut sock = Socket::open()?;
     let family = sock.family;
-    let mut out = Vec::with_capacity(BATCH * 160);
+    let batch = batch_size();
+    let mut out = Vec::with_capacity(batch * 160);
     let mut first_seq = sock.seq + 1;
     let mut count = 0;
     let mut failed = 0;
     let mut push = |sock: &mut Socket, msg: Msg, out: &mut Vec<u8>| -> io::Result<()> {
         msg.finish(out);
         count += 1;
-        if count == BATCH {
+        if count == batch {
             failed += sock.send_batch(out, first_seq, count)?;
             out.clear();
             count = 0;
