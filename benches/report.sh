@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Prints the benchmark table from DIR/times.txt and DIR/checks.txt (written
+# by benches/guest.sh). Usage: benches/report.sh DIR
+set -euo pipefail
+dir=${1:?usage: report.sh DIR}
+awk '
+# LABEL is "OPERATION TOOL N"; keep the fastest run and the largest RSS.
+NF == 6 {
+    key = $1 SUBSEP $2 SUBSEP $3
+    if (!(key in t) || $4 < t[key]) t[key] = $4
+    if ($5 > rss[key]) rss[key] = $5
+    if ($6 != 0) failed[key] = $6
+    if (!(($1 SUBSEP $3) in seen)) { seen[$1 SUBSEP $3] = 1; order[++rows] = $1 SUBSEP $3 }
+}
+function cell(v) { return v == "" ? "-" : sprintf("%.3f", v) }
+function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
+END {
+    printf "%-12s %7s %10s %10s %10s %9s %10s %12s %12s\n", "operation", "N", "1.31 s", "ours s", "floor s", "ours/1.31", "ours/floor", "ours us/rule", "1.31 us/rule"
+    for (i = 1; i <= rows; i++) {
+        split(order[i], p, SUBSEP); op = p[1]; n = p[2]
+        r = t[op, "ref", n]; o = t[op, "ours", n]; f = t[op, "floor", n]
+        # rules: N services x (1 + 10 real servers); single-add: N services.
+        rules = (op == "single-add") ? n : n * 11
+        printf "%-12s %7s %10s %10s %10s %9s %10s %12s %12s\n", op, n, cell(r), cell(o), cell(f), ratio(o, r), ratio(o, f),
+            (o == "" ? "-" : sprintf("%.1f", o * 1e6 / rules)), (r == "" ? "-" : sprintf("%.1f", r * 1e6 / rules))
+    }
+    print ""
+    print "peak memory (max RSS) of -Sn:"
+    for (i = 1; i <= rows; i++) {
+        split(order[i], p, SUBSEP)
+        if (p[1] != "save") continue
+        n = p[2]
+        printf "  N=%-6s 1.31 %7d KiB   ours %7d KiB   ours/1.31 %s\n", n, rss["save", "ref", n], rss["save", "ours", n], ratio(rss["save", "ours", n], rss["save", "ref", n])
+    }
+    nf = 0
+    for (k in failed) { split(k, p, SUBSEP); printf "FAILED (status %s): %s %s %s\n", failed[k], p[1], p[2], p[3]; nf++ }
+}' "$dir/times.txt"
+echo
+echo "checks:"
+sed 's/^/  /' "$dir/checks.txt"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Benchmark (issue 5): ours vs ipvsadm 1.31 vs a minimal raw-netlink client
+# (the floor, benches/floor/floor.rs), all in one boot of the test guest.
+#
+# Usage: benches/run.sh [OUTDIR]        (default target/bench)
+# Env:   BENCH_SIZES   service counts, 10 real servers each (default "1000 4000 10000")
+#        BENCH_REPS    runs of each -Sn/-Ln/dump; the fastest is kept (default 1)
+#        BENCH_SINGLE  separate `ipvsadm -A` processes (default 200)
+#        BENCH_TIMEOUT guest time limit in seconds (default 5400)
+#        IPVSADM_VM_MEMORY guest memory in MiB (default here 2048)
+# Prints the table (also OUTDIR/report.txt); raw numbers in OUTDIR/times.txt,
+# equality checks in OUTDIR/checks.txt, saved tables next to them.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$repo/target/bench}
+target=${CARGO_TARGET_DIR:-$repo/target}
+sizes=${BENCH_SIZES:-1000 4000 10000}
+
+echo "bench: building ours (release) and the floor" >&2
+(cd "$repo" && cargo build --release --quiet --bin ipvsadm)
+files=$(mktemp -d "${TMPDIR:-/tmp}/ipvsadm-bench.XXXXXX")
+trap 'rm -rf "$files"' EXIT
+rustc --edition 2021 -O -C target-feature=+crt-static \
+    "$repo/benches/floor/floor.rs" -o "$files/floor"
+
+echo "bench: booting the guest (sizes: $sizes)" >&2
+status=0
+IPVSADM_VM_MEMORY=${IPVSADM_VM_MEMORY:-2048} \
+    bash "$repo/tests/vm/run-guest.sh" --script "$repo/benches/guest.sh" \
+    --out "$out" --ours "$target/release/ipvsadm" --files "$files" \
+    --env "BENCH_SIZES=$sizes" --env "BENCH_REPS=${BENCH_REPS:-1}" \
+    --env "BENCH_SINGLE=${BENCH_SINGLE:-200}" \
+    --timeout "${BENCH_TIMEOUT:-5400}" || status=$?
+[ -f "$out/times.txt" ] || exit "${status/#0/1}"
+bash "$repo/benches/report.sh" "$out" | tee "$out/report.txt"
+exit "$status"
