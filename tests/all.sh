@@ -28,6 +28,18 @@ if command -v rustup >/dev/null; then
         rustup component add clippy
 fi
 
+# Shells and man tools for tests/generated_docs.rs (it skips, with a note,
+# what is missing; installing them makes those checks run).
+for tool in zsh fish groff man; do
+    command -v "$tool" >/dev/null && continue
+    case $tool in
+    groff) pkg=groff-base ;;
+    man) pkg=man-db ;;
+    *) pkg=$tool ;;
+    esac
+    apt_install "$pkg" || echo "note: could not install $pkg; its checks will be skipped" >&2
+done
+
 step "test guest prerequisites (tests/vm/prepare.sh)"
 prepare_status=0
 bash tests/vm/prepare.sh >/dev/null || prepare_status=$?
