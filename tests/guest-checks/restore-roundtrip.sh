@@ -1,11 +1,13 @@
 #!/bin/sh
 # The ipvsadm-save / ipvsadm-restore round trip of every table in the
-# kernel suite: each scenario (tests/scenarios/*.scn, found in
-# $SCENARIOS, else $FILES/scenarios, else next to this script) is played
-# with the reference, and its final table T is then
+# kernel suite. For each scenario (tests/scenarios/*.scn, found in
+# $SCENARIOS, else $FILES/scenarios, else next to this script) the table T
+# it ends with is loaded by the reference: from the final -Sn the test bed
+# recorded ($RESULTS/NAME/ref/state-save), or, run on its own, by playing
+# the scenario. Then T is
 #   saved by ours (numeric and with names: what ipvsadm -S prints),
-#   restored by ours onto T itself (a dry run plans nothing),
-#   onto an empty table, and onto an unrelated table:
+#   planned onto itself by ours (a dry run must plan nothing),
+#   restored by ours onto an empty table and onto an unrelated table:
 # each must give T again. Tables are compared as the set of -Sn lines:
 # 1.31's sort of real servers depends on the kernel's order when addresses
 # above and below 128.0.0.0 mix (scenario 134), so re-adding the same servers
@@ -55,12 +57,21 @@ play() {
 table() { $REF -Sn | sort; }
 
 tables=0 empty=0 skipped=0
+recorded=0 played=0
 for scn in "$dir"/*.scn; do
     name=$(basename "$scn" .scn)
     reset
-    play "$scn"
-    $REF -Sn >"$work/Traw" 2>/dev/null || fail "$name: the reference cannot list the table"
-    sort "$work/Traw" >"$work/T"
+    saved=${RESULTS:-/nonexistent}/$name/ref/state-save.out
+    [ -f "$saved" ] || saved=${RESULTS:-/nonexistent}/$name/ref/state-save
+    if [ -f "$saved" ]; then
+        recorded=$((recorded + 1))
+        $REF -R <"$saved" >/dev/null 2>&1
+        sort "$saved" >"$work/T"
+    else
+        played=$((played + 1))
+        play "$scn"
+        $REF -Sn | sort >"$work/T"
+    fi
     if [ ! -s "$work/T" ]; then
         empty=$((empty + 1))
         continue
@@ -91,8 +102,6 @@ $($REF -S | diff - "$work/N")"
         fail "$name: --dry-run onto itself failed: $(cat "$work/err")"
     [ -s "$work/plan" ] && fail "$name: restoring a table onto itself plans changes:
 $(cat "$work/plan")"
-    ipvsadm-restore "$work/S" 2>"$work/err" || fail "$name: restore onto itself: $(cat "$work/err")"
-    table | cmp -s - "$work/T" || fail "$name: restore onto itself changed the table"
 
     $REF -C
     ipvsadm-restore "$work/S" 2>"$work/err" || fail "$name: restore onto empty: $(cat "$work/err")"
@@ -115,6 +124,6 @@ $(table | diff "$work/T" -)"
 done
 reset
 [ "$tables" -gt 0 ] || fail "no scenario left a table"
-echo "restore-roundtrip: $tables tables round-tripped ok ($empty scenarios end with an empty table, $skipped skipped)"
+echo "restore-roundtrip: $tables tables round-tripped ok ($empty scenarios end with an empty table, $skipped skipped; $recorded tables as recorded, $played played)"
 rm -rf "$work"
 exit 0
