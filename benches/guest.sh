@@ -1,8 +1,18 @@
 #!/bin/sh
 # Runs inside the test guest (see benches/run.sh): times ipvsadm 1.31
 # (/sbin/ipvsadm), ours (/opt/ours/bin/ipvsadm) and the floor client on the
-# same tables. Writes $RESULTS/times.txt ("LABEL SECONDS MAXRSS_KIB STATUS"
-# lines, from `floor measure`), $RESULTS/checks.txt and the saved tables.
+# same tables. Writes $RESULTS/times.txt ("LABEL SECONDS MAXRSS_KIB STATUS
+# USER_S SYS_S" lines, from `floor measure`), $RESULTS/checks.txt and the
+# saved tables.
+#
+# Every restore starts in a fresh network namespace: the kernel keeps the
+# real servers a flush removed in a per-namespace trash list for a few
+# minutes and walks that list on every real-server add, so a restore right
+# after a flush of a big table is many times slower than one into a fresh
+# table (4,000 x 10 with a 1-request-per-write client: 0.9 s fresh, 13 s
+# after a flush). Sharing one namespace would time whichever tool runs
+# second against the first one's trash.
+#
 # Env: BENCH_SIZES (service counts), BENCH_REPS (runs of each dump; the
 # report keeps the fastest), BENCH_SINGLE (how many separate -A processes).
 set -u
@@ -11,8 +21,6 @@ REF=/sbin/ipvsadm
 OURS=/opt/ours/bin/ipvsadm
 TIMES=$RESULTS/times.txt
 CHECKS=$RESULTS/checks.txt
-: >"$TIMES"
-: >"$CHECKS"
 
 m() {
     label=$1
@@ -42,44 +50,73 @@ dumps() { # dumps N: every reader on the current table
     done
 }
 
+# load TOOL N RULES (in a fresh namespace): TOOL's restore of RULES timed,
+# the table saved (by the reference) to ref-after-TOOL.N.txt; after the
+# reference's restore, every reader is timed on that table; then TOOL's flush.
+load() {
+    tool=$1 n=$2 rules=$3
+    case $tool in
+    ref) m "restore ref $n" "$REF" -R <"$rules" ;;
+    ours) m "restore ours $n" "$OURS" -R <"$rules" ;;
+    floor) m "restore floor $n" "$FLOOR" add "$n" ;;
+    esac
+    "$REF" -Sn >"$RESULTS/ref-after-$tool.$n.txt"
+    if [ "$tool" = ref ]; then
+        dumps "$n"
+        "$OURS" -Sn >"$RESULTS/ours-save.$n.txt"
+        "$OURS" -Ln >"$RESULTS/ours-list.$n.txt"
+        "$REF" -Ln >"$RESULTS/ref-list.$n.txt"
+    fi
+    case $tool in
+    ref) m "flush ref $n" "$REF" -C ;;
+    ours) m "flush ours $n" "$OURS" -C ;;
+    floor) m "flush floor $n" "$FLOOR" flush ;;
+    esac
+}
+
+# single TOOL COUNT: COUNT separate `-A` processes from a shell loop.
+single() {
+    case $1 in
+    ref) bin=$REF ;;
+    *) bin=$OURS ;;
+    esac
+    loop='i=0; while [ $i -lt '$2' ]; do "$0" -A -t 10.9.$((i / 256)).$((i % 256)):80 -s wlc || exit 1; i=$((i + 1)); done'
+    m "single-add $1 $2" sh -c "$loop" "$bin"
+    "$REF" -Sn >"$RESULTS/single-$1.txt"
+}
+
+# `guest.sh fresh FUNCTION ARGS...`: FUNCTION in a new network namespace
+# with the test network (lo, dummy0, default routes) set up.
+if [ "${1:-}" = fresh ]; then
+    shift
+    /guest/bin/net-up >/dev/null 2>&1 || {
+        echo "bench: network setup failed" >&2
+        exit 1
+    }
+    "$@"
+    exit
+fi
+fresh() { unshare -n sh "$0" fresh "$@"; }
+
+: >"$TIMES"
+: >"$CHECKS"
 for n in ${BENCH_SIZES:-1000 4000 10000}; do
     echo "bench: $n services"
     rules=/tmp/rules.$n
     "$FLOOR" gen "$n" >"$rules"
-    "$REF" -C
-
-    m "restore ref $n" "$REF" -R <"$rules"
-    "$REF" -Sn >"$RESULTS/ref-after-ref.$n.txt"
+    for tool in ref ours floor; do
+        fresh load "$tool" "$n" "$rules"
+    done
     echo "services $n lines $(wc -l <"$rules") saved-lines $(wc -l <"$RESULTS/ref-after-ref.$n.txt")" >>"$CHECKS"
-    dumps "$n"
-    "$OURS" -Sn >"$RESULTS/ours-save.$n.txt"
-    "$OURS" -Ln >"$RESULTS/ours-list.$n.txt"
-    "$REF" -Ln >"$RESULTS/ref-list.$n.txt"
     check "save-output-$n (ours -Sn vs ref -Sn)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ours-save.$n.txt"
     check "list-output-$n (ours -Ln vs ref -Ln)" "$RESULTS/ref-list.$n.txt" "$RESULTS/ours-list.$n.txt"
-    m "flush ref $n" "$REF" -C
-
-    m "restore ours $n" "$OURS" -R <"$rules"
-    "$REF" -Sn >"$RESULTS/ref-after-ours.$n.txt"
     check "table-after-restore-$n (ref -Sn: ours' restore vs ref's)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-ours.$n.txt"
-    m "flush ours $n" "$OURS" -C
-
-    m "restore floor $n" "$FLOOR" add "$n"
-    "$REF" -Sn >"$RESULTS/ref-after-floor.$n.txt"
     check "table-after-floor-add-$n (ref -Sn)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-floor.$n.txt"
-    m "flush floor $n" "$FLOOR" flush
     rm -f "$rules"
 done
 
-# Separate processes, one service each, from a shell loop.
 single=${BENCH_SINGLE:-200}
-loop='i=0; while [ $i -lt '$single' ]; do "$0" -A -t 10.9.$((i / 256)).$((i % 256)):80 -s wlc || exit 1; i=$((i + 1)); done'
-"$REF" -C
-m "single-add ref $single" sh -c "$loop" "$REF"
-"$REF" -Sn >"$RESULTS/single-ref.txt"
-"$REF" -C
-m "single-add ours $single" sh -c "$loop" "$OURS"
-"$REF" -Sn >"$RESULTS/single-ours.txt"
+fresh single ref "$single"
+fresh single ours "$single"
 check "table-after-single-adds (ref -Sn)" "$RESULTS/single-ref.txt" "$RESULTS/single-ours.txt"
-"$REF" -C
 echo "bench: done"

@@ -4,10 +4,11 @@
 set -euo pipefail
 dir=${1:?usage: report.sh DIR}
 awk '
-# LABEL is "OPERATION TOOL N"; keep the fastest run and the largest RSS.
-NF == 6 {
+# LABEL is "OPERATION TOOL N"; keep the fastest run (with its CPU times)
+# and the largest RSS. Older files have no CPU times (6 fields).
+NF == 6 || NF == 8 {
     key = $1 SUBSEP $2 SUBSEP $3
-    if (!(key in t) || $4 < t[key]) t[key] = $4
+    if (!(key in t) || $4 < t[key]) { t[key] = $4; usr[key] = $7; sys[key] = $8 }
     if ($5 > rss[key]) rss[key] = $5
     if ($6 != 0) failed[key] = $6
     if (!(($1 SUBSEP $3) in seen)) { seen[$1 SUBSEP $3] = 1; order[++rows] = $1 SUBSEP $3 }
@@ -31,6 +32,18 @@ END {
         if (p[1] != "save") continue
         n = p[2]
         printf "  N=%-6s 1.31 %7d KiB   ours %7d KiB   ours/1.31 %s\n", n, rss["save", "ref", n], rss["save", "ours", n], ratio(rss["save", "ours", n], rss["save", "ref", n])
+    }
+    print ""
+    print "CPU of the fastest run, user + system seconds (the rest of the time is waiting):"
+    for (i = 1; i <= rows; i++) {
+        split(order[i], p, SUBSEP); op = p[1]; n = p[2]
+        line = sprintf("  %-12s %7s", op, n)
+        for (j = 1; j <= 3; j++) {
+            tool = (j == 1) ? "ref" : (j == 2) ? "ours" : "floor"
+            k = op SUBSEP tool SUBSEP n
+            line = line sprintf("   %-5s %s", tool, (usr[k] == "") ? "-" : sprintf("%.3f + %.3f", usr[k], sys[k]))
+        }
+        print line
     }
     nf = 0
     for (k in failed) { split(k, p, SUBSEP); printf "FAILED (status %s): %s %s %s\n", failed[k], p[1], p[2], p[3]; nf++ }

@@ -8,12 +8,14 @@
 //!   floor gen N               rules for `ipvsadm -R`: N services x 10 real servers
 //!   floor add N               the same services and real servers, sent as
 //!                             NEW_SERVICE/NEW_DEST requests in large batches
+//!                             (FLOOR_BATCH requests a round, default 1000;
+//!                             FLOOR_MODE=pipeline: one write per request)
 //!   floor dump                GET_SERVICE dump, then one GET_DEST dump per service;
 //!                             prints the numbers of services and real servers
 //!   floor flush               one FLUSH request
 //!   floor measure REPORT LABEL -- CMD [ARG]...
 //!                             runs CMD (stdio inherited) and appends
-//!                             "LABEL SECONDS MAXRSS_KIB STATUS" to REPORT
+//!                             "LABEL SECONDS MAXRSS_KIB STATUS USER_S SYS_S" to REPORT
 
 use std::ffi::c_void;
 use std::fs::OpenOptions;
@@ -62,9 +64,16 @@ const DEST_U_THRESH: u16 = 5;
 const DEST_L_THRESH: u16 = 6;
 const DEST_ADDR_FAMILY: u16 = 11;
 
-/// Requests per write (each ACKed; the ACKs of a write are read before the
+/// Requests per round (each ACKed; the ACKs of a round are read before the
 /// next). Env FLOOR_BATCH overrides it.
 const BATCH: usize = 1000;
+
+/// How a round goes out: all its requests in one write (FLOOR_MODE=write,
+/// the default) or one write per request, all in flight before the ACKs are
+/// read (FLOOR_MODE=pipeline).
+fn pipelined() -> bool {
+    std::env::var("FLOOR_MODE").is_ok_and(|mode| mode == "pipeline")
+}
 
 fn batch_size() -> usize {
     std::env::var("FLOOR_BATCH")
@@ -338,7 +347,17 @@ impl Socket {
     /// Sends the requests of `out` (`count` messages numbered `first_seq..`) in
     /// one write and waits for all their ACKs; returns how many failed.
     fn send_batch(&mut self, out: &[u8], first_seq: u32, count: usize) -> io::Result<usize> {
-        self.send_all(out)?;
+        if pipelined() {
+            let mut rest = out;
+            while rest.len() >= 16 {
+                let len = u32::from_ne_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+                let len = ((len + 3) & !3).min(rest.len());
+                self.send_all(&rest[..len])?;
+                rest = &rest[len..];
+            }
+        } else {
+            self.send_all(out)?;
+        }
         let mut acked = 0;
         let mut failed = 0;
         let last_seq = first_seq + count as u32;
@@ -523,7 +542,14 @@ fn measure(report: &str, label: &str, command: &[String]) -> io::Result<()> {
     unsafe { getrusage(RUSAGE_CHILDREN, &mut usage) };
     let code = status.code().unwrap_or(-1);
     let mut file = OpenOptions::new().create(true).append(true).open(report)?;
-    writeln!(file, "{label} {seconds:.6} {} {code}", usage.maxrss)?;
+    let secs = |tv: [i64; 2]| tv[0] as f64 + tv[1] as f64 / 1e6;
+    writeln!(
+        file,
+        "{label} {seconds:.6} {} {code} {:.6} {:.6}",
+        usage.maxrss,
+        secs(usage.utime),
+        secs(usage.stime)
+    )?;
     Ok(())
 }
 
