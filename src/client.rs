@@ -475,16 +475,12 @@ impl Client {
 
     /// All services (`GET_SERVICE` dump), in the kernel's order.
     pub fn services(&mut self) -> Result<Vec<ServiceEntry>, Error> {
-        let messages = self.dump(&services_query())?;
-        messages
-            .iter()
-            .map(|msg| {
-                let attrs = msg
-                    .service()
-                    .ok_or_else(|| Error::Decode("service dump entry lacks a service".into()))?;
-                Ok(service_entry_from_attrs(attrs)?)
-            })
-            .collect()
+        self.dump(&services_query(), |msg| {
+            let attrs = msg
+                .service()
+                .ok_or_else(|| Error::Decode("service dump entry lacks a service".into()))?;
+            Ok(service_entry_from_attrs(attrs)?)
+        })
     }
 
     /// One service (`GET_SERVICE`); `Error::Kernel { errno: ESRCH }` if there is none.
@@ -499,16 +495,13 @@ impl Client {
     /// The real servers of a service (`GET_DEST` dump), in the kernel's order.
     /// The kernel answers an empty list (not an error) for a missing service.
     pub fn destinations(&mut self, key: &ServiceKey) -> Result<Vec<DestinationEntry>, Error> {
-        let messages = self.dump(&destinations_query(key))?;
-        messages
-            .iter()
-            .map(|msg| {
-                let attrs = msg.dest().ok_or_else(|| {
-                    Error::Decode("destination dump entry lacks a destination".into())
-                })?;
-                Ok(destination_entry_from_attrs(attrs, key.family())?)
-            })
-            .collect()
+        let family = key.family();
+        self.dump(&destinations_query(key), |msg| {
+            let attrs = msg.dest().ok_or_else(|| {
+                Error::Decode("destination dump entry lacks a destination".into())
+            })?;
+            Ok(destination_entry_from_attrs(attrs, family)?)
+        })
     }
 
     /// The TCP, TCP FIN and UDP timeouts (`GET_CONFIG`).
@@ -519,16 +512,12 @@ impl Client {
 
     /// The running sync daemons (`GET_DAEMON` dump): none, one or two.
     pub fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
-        let messages = self.dump(&daemons_query())?;
-        messages
-            .iter()
-            .map(|msg| {
-                let attrs = msg
-                    .daemon()
-                    .ok_or_else(|| Error::Decode("daemon dump entry lacks a daemon".into()))?;
-                Ok(sync_daemon_from_attrs(attrs)?)
-            })
-            .collect()
+        self.dump(&daemons_query(), |msg| {
+            let attrs = msg
+                .daemon()
+                .ok_or_else(|| Error::Decode("daemon dump entry lacks a daemon".into()))?;
+            Ok(sync_daemon_from_attrs(attrs)?)
+        })
     }
 
     /// Sends one request and waits for its ACK.
@@ -632,7 +621,12 @@ impl Client {
 
     /// Runs a dump to its end, restarting it (up to [`MAX_DUMP_ATTEMPTS`]) when
     /// the kernel flags it inconsistent, so partial data is never returned.
-    fn dump(&mut self, msg: &IpvsMessage) -> Result<Vec<IpvsMessage>, Error> {
+    /// Each entry is decoded and converted by `convert` as it arrives.
+    fn dump<T>(
+        &mut self,
+        msg: &IpvsMessage,
+        mut convert: impl FnMut(&IpvsMessage) -> Result<T, Error>,
+    ) -> Result<Vec<T>, Error> {
         for _ in 0..MAX_DUMP_ATTEMPTS {
             let seq = self.next_seq();
             let request = encode_ipvs_message(self.family_id, DUMP_FLAGS, seq, msg);
@@ -640,7 +634,7 @@ impl Client {
             let mut entries = Vec::new();
             let mut handle = |msg_type: u16, payload: &[u8]| -> Result<(), Error> {
                 if msg_type == family {
-                    entries.push(decode_ipvs_message(payload)?);
+                    entries.push(convert(&decode_ipvs_message(payload)?)?);
                 }
                 Ok(())
             };

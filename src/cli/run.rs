@@ -7,15 +7,17 @@ use std::io::{self, Write};
 use std::process;
 
 use crate::client::{Client, Error as ClientError, Request};
-use crate::model::ServiceKey;
-use crate::output::{self, ConnectionEntry, ListOptions, ServiceListing, CONN_PROC_FILE};
+use crate::model::{ServiceEntry, ServiceKey};
+use crate::output::{
+    self, ConnectionEntry, ListOptions, ServiceListing, StreamError, CONN_PROC_FILE,
+};
 
 use super::command::{Command, ListFormat, ListRequest, ListWhat};
 use super::error::CliError;
 use super::help;
 use super::messages::{self, kernel_failure, Operation};
 use super::parse::{parse_argv, program_name, ParseConfig};
-use super::restore_input::{read_restore_lines, RestoreOptions};
+use super::restore_input::{RestoreOptions, RestoreReader};
 
 /// How a run ended: the exit status, after everything was written.
 pub type ExitCode = i32;
@@ -161,9 +163,11 @@ fn execute(client: &mut Client, command: &Command, streams: &mut Streams<'_>) ->
     match command {
         Command::List(request) => list(client, request, streams),
         Command::Save { numeric } => {
-            let services = fetch_all(client, streams)?;
-            output::write_save(streams.out, &services, *numeric)?;
-            Ok(0)
+            let numeric = *numeric;
+            let entries = fetch_services(client, streams)?;
+            stream_services(client, streams, entries, true, |out, listing| {
+                output::write_save_block(out, listing, numeric)
+            })
         }
         Command::Help => {
             let text = help::help_text(&streams.program);
@@ -271,8 +275,13 @@ fn list(client: &mut Client, request: &ListRequest, streams: &mut Streams<'_>) -
                 Ok(info) => info,
                 Err(e) => return kernel_error(Operation::GetServices, &e, streams),
             };
-            let services = fetch_all(client, streams)?;
-            output::write_list(streams.out, &info, &services, &opts)?;
+            // ipvsadm prints the version line before it asks for the services.
+            output::write_list_heading(streams.out, &info)?;
+            let entries = fetch_services(client, streams)?;
+            output::write_list_titles(streams.out, opts.format)?;
+            return stream_services(client, streams, entries, opts.sort, |out, listing| {
+                output::write_list_block(out, listing, &opts)
+            });
         }
         ListWhat::Service(key) => {
             let listing = fetch_one(client, key, streams)?;
@@ -323,12 +332,45 @@ fn list_json(client: &mut Client, request: &ListRequest, streams: &mut Streams<'
     Ok(0)
 }
 
+/// Writes `entries` (services in kernel order) with `each`, in listing order
+/// (sorted unless `sort` is off), fetching each one's real servers just
+/// before: one service's real servers in memory at a time. A failed fetch is
+/// reported as ipvsadm does.
+fn stream_services(
+    client: &mut Client,
+    streams: &mut Streams<'_>,
+    entries: Vec<ServiceEntry>,
+    sort: bool,
+    mut each: impl FnMut(&mut dyn Write, &ServiceListing) -> io::Result<()>,
+) -> Outcome {
+    let out = &mut *streams.out;
+    let streamed = output::for_each_listing(
+        entries,
+        sort,
+        |entry| client.destinations(&entry.service.key),
+        |listing| each(out, listing),
+    );
+    match streamed {
+        Ok(()) => Ok(0),
+        Err(StreamError::Fetch(e)) => kernel_error(Operation::GetDestinations, &e, streams),
+        Err(StreamError::Write(e)) => Err(e.into()),
+    }
+}
+
+/// The services, in kernel order.
+fn fetch_services(
+    client: &mut Client,
+    streams: &mut Streams<'_>,
+) -> Result<Vec<ServiceEntry>, Exit> {
+    client.services().or_else(|e| {
+        kernel_error(Operation::GetServices, &e, streams)?;
+        Err(Exit(1))
+    })
+}
+
 /// Every service with its real servers, in kernel order.
 fn fetch_all(client: &mut Client, streams: &mut Streams<'_>) -> Result<Vec<ServiceListing>, Exit> {
-    let entries = match client.services() {
-        Ok(entries) => entries,
-        Err(e) => return kernel_error(Operation::GetServices, &e, streams).map(|_| Vec::new()),
-    };
+    let entries = fetch_services(client, streams)?;
     let mut listings = Vec::with_capacity(entries.len());
     for entry in entries {
         let destinations = match client.destinations(&entry.service.key) {
@@ -397,6 +439,9 @@ fn read_connections(streams: &mut Streams<'_>) -> Result<Vec<ConnectionEntry>, E
 /// `-R`: reads every line from standard input and checks all of them before
 /// the kernel is touched; then applies them in order, in batches, reporting
 /// kernel errors per line as ipvsadm does. The status is the last line's.
+///
+/// Lines are parsed as they are read, straight into the requests to send,
+/// so a large restore holds each rule once.
 fn restore_from_stdin(
     client: &mut Client,
     argv: &[Vec<u8>],
@@ -404,23 +449,20 @@ fn restore_from_stdin(
     streams: &mut Streams<'_>,
 ) -> Outcome {
     let stdin = io::stdin();
-    let lines = match read_restore_lines(
-        stdin.lock(),
-        program_name(argv),
-        RestoreOptions {
-            allow_comments: true,
-        },
-    ) {
-        Ok(lines) => lines,
-        Err(e) => {
-            writeln!(streams.err, "ipvsadm: cannot read standard input: {e}")?;
-            return Err(Exit(2));
-        }
+    let options = RestoreOptions {
+        allow_comments: true,
     };
-    let mut commands = Vec::with_capacity(lines.len());
-    for line in &lines {
-        match line.parse(config) {
-            Ok(command) => commands.push(command),
+    let mut steps: Vec<RestoreStep> = Vec::new();
+    for line in RestoreReader::new(stdin.lock(), program_name(argv), options) {
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                writeln!(streams.err, "ipvsadm: cannot read standard input: {e}")?;
+                return Err(Exit(2));
+            }
+        };
+        let command = match line.parse(config) {
+            Ok(command) => command,
             Err(e) => {
                 streams.err.write_all(&e.message)?;
                 let text: Vec<String> = line
@@ -437,43 +479,53 @@ fn restore_from_stdin(
                 )?;
                 return Err(Exit(2));
             }
+        };
+        match (change_request(&command), steps.last_mut()) {
+            (Some((request, operation)), Some(RestoreStep::Changes(requests, operations))) => {
+                requests.push(request);
+                operations.push(operation);
+            }
+            (Some((request, operation)), _) => {
+                steps.push(RestoreStep::Changes(vec![request], vec![operation]));
+            }
+            (None, _) => steps.push(RestoreStep::Other(command)),
         }
     }
-    apply_commands(client, &commands, streams)
-}
-
-/// Applies restore commands in order. Consecutive table changes go to the
-/// kernel in one batch; listing, help and version lines run in between.
-fn apply_commands(client: &mut Client, commands: &[Command], streams: &mut Streams<'_>) -> Outcome {
     let mut status = 0;
-    let mut pending: Vec<(Request, Operation)> = Vec::new();
-    for command in commands {
-        if let Some(change) = change_request(command) {
-            pending.push(change);
-            continue;
-        }
-        apply_batch(client, &mut pending, streams)?;
-        status = execute(client, command, streams)?;
-        if matches!(command, Command::Help | Command::Version) {
-            // ipvsadm exits after printing these, ending the restore.
-            return Ok(status);
+    for step in &steps {
+        match step {
+            RestoreStep::Changes(requests, operations) => {
+                status = apply_batch(client, requests, operations, streams)?;
+            }
+            RestoreStep::Other(command) => {
+                status = execute(client, command, streams)?;
+                if matches!(command, Command::Help | Command::Version) {
+                    // ipvsadm exits after printing these, ending the restore.
+                    return Ok(status);
+                }
+            }
         }
     }
-    Ok(apply_batch(client, &mut pending, streams)?.unwrap_or(status))
+    Ok(status)
 }
 
-/// Sends the pending changes as one batch and reports each failure; returns
-/// the status of the last one, if there was any.
+/// A part of a `-R` input: a run of changes to send as one batch (each
+/// request with the libipvs operation its errors are reported as), or
+/// another command (a listing, say) run between them.
+enum RestoreStep {
+    Changes(Vec<Request>, Vec<Operation>),
+    Other(Command),
+}
+
+/// Sends a run of changes as one batch and reports each failure as ipvsadm
+/// reports a failing line; returns the last request's status.
 fn apply_batch(
     client: &mut Client,
-    pending: &mut Vec<(Request, Operation)>,
+    requests: &[Request],
+    operations: &[Operation],
     streams: &mut Streams<'_>,
-) -> Result<Option<ExitCode>, Exit> {
-    if pending.is_empty() {
-        return Ok(None);
-    }
-    let requests: Vec<Request> = pending.iter().map(|(r, _)| r.clone()).collect();
-    let outcomes = match client.execute_batch(&requests) {
+) -> Outcome {
+    let outcomes = match client.execute_batch(requests) {
         Ok(outcomes) => outcomes,
         Err(e) => {
             writeln!(streams.err, "ipvsadm: {e}")?;
@@ -481,13 +533,12 @@ fn apply_batch(
         }
     };
     let mut status = 0;
-    for ((request, operation), outcome) in pending.iter().zip(outcomes) {
+    for ((request, operation), outcome) in requests.iter().zip(operations).zip(outcomes) {
         status = match outcome {
             Ok(()) => 0,
             Err(e) if stopped_without_ack(request, &e) => 0,
             Err(e) => kernel_error(*operation, &e, streams)?,
         };
     }
-    pending.clear();
-    Ok(Some(status))
+    Ok(status)
 }

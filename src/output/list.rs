@@ -41,18 +41,42 @@ pub fn write_list_with(
     opts: &ListOptions,
     names: &dyn Names,
 ) -> io::Result<()> {
+    write_list_heading(w, info)?;
+    write_list_titles(w, opts.format)?;
+    for index in service_order(services, opts.sort) {
+        write_block(w, &services[index], opts, names)?;
+    }
+    Ok(())
+}
+
+/// The first line of `-L`: `IP Virtual Server version X.Y.Z (size=N)`.
+/// (ipvsadm prints it before it asks the kernel for the services.)
+pub fn write_list_heading(w: &mut dyn Write, info: &KernelInfo) -> io::Result<()> {
     let (major, minor, patch) = info.version_triple();
     // ipvsadm prints the table size with %d.
     writeln!(
         w,
         "IP Virtual Server version {major}.{minor}.{patch} (size={})",
         info.conn_table_size as i32
-    )?;
-    w.write_all(title(opts.format).as_bytes())?;
-    for index in service_order(services, opts.sort) {
-        write_block(w, &services[index], opts, names)?;
-    }
-    Ok(())
+    )
+}
+
+/// The two column-title lines of a listing in `format`.
+pub fn write_list_titles(w: &mut dyn Write, format: ListFormat) -> io::Result<()> {
+    w.write_all(title(format).as_bytes())
+}
+
+/// One service's block of a listing: its line and its real servers' lines
+/// (sorted unless `opts.sort` is off), names looked up through the C library
+/// unless `opts.numeric`. With [`write_list_heading`], [`write_list_titles`]
+/// and [`for_each_listing`](super::for_each_listing) this writes the same
+/// listing as [`write_list`] one service at a time.
+pub fn write_list_block(
+    w: &mut dyn Write,
+    listing: &ServiceListing,
+    opts: &ListOptions,
+) -> io::Result<()> {
+    write_block(w, listing, opts, &SystemNames)
 }
 
 /// `-L -t|-u|-f SERVICE`: the column titles and that one service (ipvsadm
@@ -72,7 +96,7 @@ pub fn write_service_with(
     opts: &ListOptions,
     names: &dyn Names,
 ) -> io::Result<()> {
-    w.write_all(title(opts.format).as_bytes())?;
+    write_list_titles(w, opts.format)?;
     write_block(w, service, opts, names)
 }
 

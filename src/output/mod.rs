@@ -26,14 +26,19 @@ pub use connections::{
     CONN_PROC_FILE,
 };
 pub use json::{write_connections_json, write_daemons_json, write_list_json, write_timeouts_json};
-pub use list::{write_list, write_list_with, write_service, write_service_with};
+pub use list::{
+    write_list, write_list_block, write_list_heading, write_list_titles, write_list_with,
+    write_service, write_service_with,
+};
 pub use names::{inet_ntop, Names, SystemNames};
 pub use save::{
     destination_ref_rule, destination_rule, service_ref_rule, service_rule, write_save,
-    write_save_with, RuleStyle,
+    write_save_block, write_save_with, RuleStyle,
 };
 pub use sort::sort_listing;
 pub use status::{write_daemons, write_timeouts};
+
+use std::io;
 
 use crate::model::{DestinationEntry, ServiceEntry};
 
@@ -105,4 +110,41 @@ impl Default for ListOptions {
 pub struct ServiceListing {
     pub entry: ServiceEntry,
     pub destinations: Vec<DestinationEntry>,
+}
+
+/// A listing streamed with [`for_each_listing`] failed.
+#[derive(Debug)]
+pub enum StreamError<E> {
+    /// Fetching a service's real servers failed; the services before it
+    /// were written.
+    Fetch(E),
+    /// Writing failed (a closed pipe, say).
+    Write(io::Error),
+}
+
+/// Hands `services` to `each` one at a time in listing order (ipvsadm's sort
+/// unless `sort` is off), each with its real servers fetched by `fetch` just
+/// before: a listing then holds the services and one service's real servers,
+/// not the whole table, and what came before a failing fetch is written, as
+/// with ipvsadm 1.31. `services` is in the kernel's order.
+pub fn for_each_listing<E>(
+    services: Vec<ServiceEntry>,
+    sort: bool,
+    mut fetch: impl FnMut(&ServiceEntry) -> Result<Vec<DestinationEntry>, E>,
+    mut each: impl FnMut(&ServiceListing) -> io::Result<()>,
+) -> Result<(), StreamError<E>> {
+    let order = sort::entry_order(services.iter(), sort);
+    let mut slots: Vec<Option<ServiceEntry>> = services.into_iter().map(Some).collect();
+    for index in order {
+        let Some(entry) = slots.get_mut(index).and_then(Option::take) else {
+            continue;
+        };
+        let destinations = fetch(&entry).map_err(StreamError::Fetch)?;
+        let listing = ServiceListing {
+            entry,
+            destinations,
+        };
+        each(&listing).map_err(StreamError::Write)?;
+    }
+    Ok(())
 }

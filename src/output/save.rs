@@ -43,22 +43,41 @@ pub fn write_save_with(
     numeric: bool,
     names: &dyn Names,
 ) -> io::Result<()> {
+    for index in service_order(services, true) {
+        write_save_block_with(w, &services[index], numeric, names)?;
+    }
+    Ok(())
+}
+
+/// One service's `-A` line and its real servers' `-a` lines (sorted), as
+/// [`write_save`] writes them; with [`for_each_listing`](super::for_each_listing)
+/// (sorting on) this writes the same output one service at a time.
+pub fn write_save_block(
+    w: &mut dyn Write,
+    listing: &ServiceListing,
+    numeric: bool,
+) -> io::Result<()> {
+    write_save_block_with(w, listing, numeric, &SystemNames)
+}
+
+fn write_save_block_with(
+    w: &mut dyn Write,
+    listing: &ServiceListing,
+    numeric: bool,
+    names: &dyn Names,
+) -> io::Result<()> {
     let style = RuleStyle {
         numeric,
         complete: false,
     };
-    for index in service_order(services, true) {
-        let listing = &services[index];
-        let service = &listing.entry.service;
-        let mut out = Vec::new();
-        service_rule(&mut out, "-A", service, style, names);
-        for d in destination_order(&listing.destinations, true) {
-            let dest = &listing.destinations[d].destination;
-            destination_rule(&mut out, "-a", &service.key, dest, style, names);
-        }
-        w.write_all(&out)?;
+    let service = &listing.entry.service;
+    let mut out = Vec::new();
+    service_rule(&mut out, "-A", service, style, names);
+    for d in destination_order(&listing.destinations, true) {
+        let dest = &listing.destinations[d].destination;
+        destination_rule(&mut out, "-a", &service.key, dest, style, names);
     }
-    Ok(())
+    w.write_all(&out)
 }
 
 /// The `-f 5 [-6]` or `-t ADDR:PORT` part shared by a service's lines.

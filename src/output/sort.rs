@@ -11,7 +11,7 @@
 
 use std::net::IpAddr;
 
-use crate::model::{AddressFamily, DestinationEntry, Service, ServiceKey};
+use crate::model::{AddressFamily, DestinationEntry, Service, ServiceEntry, ServiceKey};
 
 use super::ServiceListing;
 
@@ -152,13 +152,18 @@ fn compare_destinations(a: &DestinationEntry, b: &DestinationEntry) -> i32 {
 
 /// The order ipvsadm lists services in: sorted, or as given with `--nosort`.
 pub(crate) fn service_order(services: &[ServiceListing], sort: bool) -> Vec<usize> {
+    entry_order(services.iter().map(|s| &s.entry), sort)
+}
+
+/// [`service_order`] of bare service entries.
+pub(crate) fn entry_order<'a>(
+    entries: impl ExactSizeIterator<Item = &'a ServiceEntry>,
+    sort: bool,
+) -> Vec<usize> {
     if !sort {
-        return (0..services.len()).collect();
+        return (0..entries.len()).collect();
     }
-    let keys: Vec<ServiceSortKey> = services
-        .iter()
-        .map(|s| ServiceSortKey::of(&s.entry.service))
-        .collect();
+    let keys: Vec<ServiceSortKey> = entries.map(|e| ServiceSortKey::of(&e.service)).collect();
     glibc_qsort_order(&keys, compare_services)
 }
 

@@ -672,6 +672,87 @@ fn sort_listing_matches_what_write_list_prints() {
     assert_eq!(list(&sorted, o), expected);
 }
 
+/// Streams `table` through [`for_each_listing`] as `ipvsadm` does: the
+/// services without real servers first, each one's servers fetched from
+/// `table` when its turn comes.
+fn streamed(
+    table: &[ServiceListing],
+    sort: bool,
+    each: impl FnMut(&mut Vec<u8>, &ServiceListing) -> io::Result<()>,
+) -> String {
+    let mut each = each;
+    let entries: Vec<ServiceEntry> = table.iter().map(|s| s.entry.clone()).collect();
+    let mut out = Vec::new();
+    let mut fetched = 0;
+    let result: Result<(), StreamError<()>> = for_each_listing(
+        entries,
+        sort,
+        |entry| {
+            fetched += 1;
+            let found = table.iter().find(|s| s.entry == *entry).ok_or(())?;
+            Ok(found.destinations.clone())
+        },
+        |listing| each(&mut out, listing),
+    );
+    assert!(result.is_ok());
+    assert_eq!(fetched, table.len());
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn streamed_listings_match_the_whole_table_ones() {
+    for table in [table(), spread_table(), counters_table()] {
+        for sort in [true, false] {
+            for format in [ListFormat::Default, ListFormat::Stats, ListFormat::TunInfo] {
+                let mut o = opts(true, format);
+                o.sort = sort;
+                let whole = render(|w| write_list_with(w, &KERNEL, &table, &o, &SystemNames));
+                let stream = render(|w| {
+                    write_list_heading(w, &KERNEL)?;
+                    write_list_titles(w, format)?;
+                    let blocks = streamed(&table, sort, |w, l| write_list_block(w, l, &o));
+                    w.extend_from_slice(blocks.as_bytes());
+                    Ok(())
+                });
+                assert_eq!(stream, whole);
+            }
+        }
+        let whole = render(|w| write_save_with(w, &table, true, &SystemNames));
+        let stream = render(|w| {
+            let blocks = streamed(&table, true, |w, l| write_save_block(w, l, true));
+            w.extend_from_slice(blocks.as_bytes());
+            Ok(())
+        });
+        assert_eq!(stream, whole);
+    }
+}
+
+#[test]
+fn a_failed_fetch_stops_the_stream_after_the_earlier_services() {
+    let table = table();
+    let entries: Vec<ServiceEntry> = table.iter().map(|s| s.entry.clone()).collect();
+    let mut calls = 0;
+    let mut written = 0;
+    let result = for_each_listing(
+        entries,
+        true,
+        |_| {
+            calls += 1;
+            if calls == 2 {
+                Err("gone")
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        |_| {
+            written += 1;
+            Ok(())
+        },
+    );
+    assert!(matches!(result, Err(StreamError::Fetch("gone"))));
+    assert_eq!((calls, written), (2, 1));
+}
+
 #[test]
 fn sort_two_far_apart_services() {
     // 192.168.0.1 - 10.0.0.1 is more than 2^31: ipvsadm lists 192.168.0.1 first.
