@@ -7,15 +7,15 @@
 //! `IPVS_CMD_ATTR_*` ones, so the command decides how attributes are read).
 
 use netlink_packet_core::{
-    emit_u32, parse_u32, DecodeError, DefaultNla, Emitable, Nla, NlaBuffer, NlasIterator,
-    Parseable, ParseableParametrized, NLA_F_NESTED,
+    emit_u32, parse_u32, DecodeError, DefaultNla, Emitable, Nla, NlaBuffer, Parseable,
+    ParseableParametrized, NLA_F_NESTED,
 };
 use netlink_packet_generic::{GenlFamily, GenlHeader};
 
 use super::constants::*;
 use super::daemon::DaemonAttr;
 use super::dest::DestAttr;
-use super::nla::parse_list;
+use super::nla::{parse_each, parse_list};
 use super::service::SvcAttr;
 use crate::model::{KernelInfo, Timeouts};
 
@@ -302,9 +302,7 @@ impl ParseableParametrized<[u8], GenlHeader> for IpvsMessage {
     fn parse_with_param(buf: &[u8], header: GenlHeader) -> Result<Self, DecodeError> {
         let cmd = IpvsCmd::from_raw(header.cmd)
             .ok_or_else(|| DecodeError::from(format!("unknown IPVS command {}", header.cmd)))?;
-        let attrs = NlasIterator::new(buf)
-            .map(|nla| nla.and_then(|nla| IpvsCmdAttr::parse_with_param(&nla, cmd)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let attrs = parse_each(buf, |nla| IpvsCmdAttr::parse_with_param(nla, cmd))?;
         Ok(IpvsMessage { cmd, attrs })
     }
 }

@@ -14,10 +14,36 @@ pub(crate) fn parse_list<T>(buf: &[u8], what: &str) -> Result<Vec<T>, DecodeErro
 where
     T: for<'a> Parseable<NlaBuffer<&'a [u8]>>,
 {
-    NlasIterator::new(buf)
-        .map(|nla| nla.and_then(|nla| T::parse(&nla)))
-        .collect::<Result<Vec<_>, _>>()
+    parse_each(buf, |nla| T::parse(nla))
         .with_context(|| format!("failed to parse {what} attributes"))
+}
+
+/// Parses every attribute of `buf` with `parse` into a vector sized up front
+/// (dumps decode tens of thousands of these lists).
+pub(crate) fn parse_each<T>(
+    buf: &[u8],
+    mut parse: impl FnMut(&NlaBuffer<&[u8]>) -> Result<T, DecodeError>,
+) -> Result<Vec<T>, DecodeError> {
+    let mut items = Vec::with_capacity(count_attributes(buf));
+    for nla in NlasIterator::new(buf) {
+        items.push(parse(&nla?)?);
+    }
+    Ok(items)
+}
+
+/// How many attributes `buf` appears to hold, from their headers alone (a
+/// capacity hint: malformed input is left to the parser).
+fn count_attributes(mut buf: &[u8]) -> usize {
+    let mut count = 0;
+    while buf.len() >= 4 {
+        let len = usize::from(u16::from_ne_bytes([buf[0], buf[1]]));
+        if len < 4 {
+            break;
+        }
+        count += 1;
+        buf = buf.get((len + 3) & !3..).unwrap_or_default();
+    }
+    count
 }
 
 /// Reads an `NLA_NUL_STRING`/`NLA_STRING` value: the bytes up to the first NUL
