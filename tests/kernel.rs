@@ -15,6 +15,7 @@
 //!   ipvsadm (`IPVSADM_OURS=/sbin/ipvsadm` validates the corpus: all pass).
 //! - `IPVSADM_VM_TIMEOUT=SECONDS`: stop the guest after this long.
 
+mod json_text;
 mod support;
 
 use std::io::Write as _;

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::diff;
 use super::record::{Output, PassRecord, ScenarioRecord, STATE_RECORDS};
 use super::scenario::{Directive, Scenario, Step};
+use crate::json_text;
 
 /// At most this many differences are explained per scenario.
 const MAX_PROBLEMS: usize = 10;
@@ -108,6 +109,64 @@ fn compare_step(step: &Step, record: &ScenarioRecord) -> Option<String> {
             let expected = record.ours.get(&format!("{key}.ref"));
             explain(&heading, expected, record.ours.get(&key), masking, true)
         }
+        Directive::Json | Directive::JsonVolatile => {
+            let masking = if step.directive == Directive::Json {
+                json_text::Masking::Timers
+            } else {
+                json_text::Masking::Volatile
+            };
+            let text = record.ours.get(&format!("{key}.ref"));
+            explain_json(&heading, text, record.ours.get(&key), masking)
+        }
+    }
+}
+
+/// `j`/`jj`: the reference's text and ours' JSON of the same listing must
+/// both succeed (same exit code, nothing on stderr) and carry the same
+/// information.
+fn explain_json(
+    heading: &str,
+    text: Option<&Output>,
+    json: Option<&Output>,
+    masking: json_text::Masking,
+) -> Option<String> {
+    let (Some(text), Some(json)) = (text, json) else {
+        return Some(format!(
+            "  {heading}\n    no record of the reference's text or of ours' JSON\n"
+        ));
+    };
+    let mut problems = String::new();
+    if text.exit != json.exit {
+        let _ = writeln!(
+            problems,
+            "    exit code: reference (text) {:?}, ours (--json) {:?}",
+            text.exit, json.exit
+        );
+    }
+    for (who, output) in [("reference (text)", text), ("ours (--json)", json)] {
+        if !output.stderr.is_empty() {
+            let _ = writeln!(
+                problems,
+                "    {who} wrote to stderr: {}",
+                String::from_utf8_lossy(&output.stderr).trim_end()
+            );
+        }
+    }
+    let reference = String::from_utf8_lossy(&text.stdout);
+    let ours = String::from_utf8_lossy(&json.stdout);
+    if let Err(differences) = json_text::check(&reference, &ours, masking) {
+        for line in differences.lines() {
+            let _ = writeln!(problems, "    {line}");
+        }
+        let _ = writeln!(problems, "    reference text:");
+        for line in reference.lines() {
+            let _ = writeln!(problems, "      {line}");
+        }
+    }
+    if problems.is_empty() {
+        None
+    } else {
+        Some(format!("  {heading}\n{problems}"))
     }
 }
 

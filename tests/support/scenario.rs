@@ -10,6 +10,8 @@
 //! | `~ CMDLINE` | time-varying: reference and ours back to back in the ours pass, timers (`12:34`) masked |
 //! | `~~ CMDLINE` | like `~`, with every number masked and blank runs squeezed (counters, rates) |
 //! | `% CMDLINE` | exit code compared only (`-h`, `-v`) |
+//! | `j CMDLINE` | JSON: the reference's text of a listing (`CMDLINE`, numeric and `--exact`) and ours' `CMDLINE --json`, back to back in the ours pass, must carry the same information (tests/json_text); connection expiry times not compared |
+//! | `jj CMDLINE` | like `j`, nothing that traffic changes compared (counters, rates, connection counts) |
 //!
 //! Command lines run with `sh -c` in the guest, with `PATH` choosing the
 //! ipvsadm under test (tests/vm/guest/scenarios.sh).
@@ -32,6 +34,10 @@ pub enum Directive {
     Numbers,
     /// `%`: only the exit code must match.
     ExitCode,
+    /// `j`: ours' `--json` against the reference's text, expiry times masked.
+    Json,
+    /// `jj`: ours' `--json` against the reference's text, volatile numbers masked.
+    JsonVolatile,
 }
 
 impl Directive {
@@ -43,6 +49,8 @@ impl Directive {
             Directive::Timers => "~",
             Directive::Numbers => "~~",
             Directive::ExitCode => "%",
+            Directive::Json => "j",
+            Directive::JsonVolatile => "jj",
         }
     }
 
@@ -53,6 +61,8 @@ impl Directive {
             "~" => Directive::Timers,
             "~~" => Directive::Numbers,
             "%" => Directive::ExitCode,
+            "j" => Directive::Json,
+            "jj" => Directive::JsonVolatile,
             _ => return None,
         })
     }
@@ -115,7 +125,9 @@ impl Scenario {
                 bail!("line {line}: expected a directive, a space and a command: {content:?}");
             };
             let Some(directive) = Directive::parse(word) else {
-                bail!("line {line}: unknown directive {word:?} (expected $, >, ~, ~~, % or #)");
+                bail!(
+                    "line {line}: unknown directive {word:?} (expected $, >, ~, ~~, %, j, jj or #)"
+                );
             };
             if command.trim().is_empty() {
                 bail!("line {line}: {word} without a command");
@@ -212,7 +224,8 @@ mod tests {
     fn parses_every_directive_with_line_numbers() {
         let s = parse(
             "# Adds a service\n# more\n\n$ ipvsadm -A -t vip:80\n> echo | nc -w 1 vip 80\n\
-             ~ ipvsadm -Lnc\n~~ ipvsadm -Ln --rate\n% ipvsadm -h\r\n",
+             ~ ipvsadm -Lnc\n~~ ipvsadm -Ln --rate\n% ipvsadm -h\r\n\
+             j ipvsadm -Ln --stats --exact\njj ipvsadm -Lnc\n",
         )
         .unwrap();
         assert_eq!(s.description, "Adds a service");
@@ -224,7 +237,9 @@ mod tests {
                 (5, Directive::Setup),
                 (6, Directive::Timers),
                 (7, Directive::Numbers),
-                (8, Directive::ExitCode)
+                (8, Directive::ExitCode),
+                (9, Directive::Json),
+                (10, Directive::JsonVolatile)
             ]
         );
         assert_eq!(s.steps[1].command, "echo | nc -w 1 vip 80");

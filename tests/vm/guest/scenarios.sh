@@ -70,6 +70,13 @@ run_pass() {
             run "$out" "L$n.ref" "$REF_PATH" "$cmd"
             run "$out" "L$n" "$OURS_PATH" "$cmd"
             ;;
+        'j '* | 'jj '*)
+            # JSON: the reference's text, then ours' JSON of the same listing.
+            [ "$pass" = ours ] || continue
+            cmd=${line#"${line%% *} "}
+            run "$out" "L$n.ref" "$REF_PATH" "$cmd"
+            run "$out" "L$n" "$OURS_PATH" "$cmd --json"
+            ;;
         esac
     done <"$file"
     run "$out" state-save "$REF_PATH" "ipvsadm -Sn"
