@@ -1,17 +1,25 @@
 //! `ipvsadm`, and `ipvsadm-save` / `ipvsadm-restore` when called by those names.
+//!
+//! The binary has a C `main` (`#![no_main]`): Rust's runtime set-up before
+//! `fn main` (an alternate signal stack for stack-overflow reports, which on
+//! glibc means reading `/proc/self/maps`) costs more than the rest of a
+//! single `ipvsadm -A` in the emulated test kernel, and scripts run ipvsadm
+//! once per rule. What of that set-up matters here is done below: standard
+//! descriptors 0-2 are made valid, and SIGPIPE keeps its default action.
+//! (`std::env::args_os` works without it: on glibc Linux the standard
+//! library captures the arguments before `main`.)
+#![no_main]
 
 use std::io::{self, BufWriter};
+use std::os::raw::{c_char, c_int};
 use std::os::unix::ffi::OsStringExt;
 
 use ipvs::cli::run::{run_ipvsadm, run_save, Streams};
 
-fn main() {
-    // Like the C tool: a closed stdout (`ipvsadm -Ln | head -1`) ends the
-    // process quietly instead of making every write fail.
-    // SAFETY: setting a signal disposition to its default has no preconditions.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+/// The process entry point, called by the C runtime.
+#[no_mangle]
+pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+    open_missing_standard_fds();
     let argv: Vec<Vec<u8>> = std::env::args_os().map(|a| a.into_vec()).collect();
     let program = argv
         .first()
@@ -34,5 +42,28 @@ fn main() {
     };
     drop(streams);
     drop(out);
-    std::process::exit(code);
+    // Flushes standard output and exits. Like the C tool, a closed stdout
+    // (`ipvsadm -Ln | head -1`) has ended the process quietly by SIGPIPE
+    // before this, rather than making every write fail.
+    std::process::exit(code)
+}
+
+/// Opens /dev/null on any of descriptors 0-2 that is closed, so that the
+/// netlink socket never becomes "standard output" (the standard library's
+/// runtime does the same before a Rust `main`).
+fn open_missing_standard_fds() {
+    for fd in 0..3 {
+        // SAFETY: F_GETFD on any descriptor number only reads its flags.
+        let closed = unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1
+            && io::Error::last_os_error().raw_os_error() == Some(libc::EBADF);
+        if closed {
+            // SAFETY: a NUL-terminated path; open returns the lowest free
+            // descriptor, which is `fd` since the ones below it are open.
+            let opened =
+                unsafe { libc::open(b"/dev/null\0".as_ptr() as *const c_char, libc::O_RDWR) };
+            if opened != fd {
+                std::process::abort();
+            }
+        }
+    }
 }

@@ -30,38 +30,55 @@ fn lock() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Calls `f` with `text` as a C string, or returns `None` if it holds a NUL.
+/// Short strings (every address) go through a stack buffer: a restore
+/// parses tens of thousands of them.
+fn with_c_str<T>(text: &str, f: impl FnOnce(&CStr) -> Option<T>) -> Option<T> {
+    let mut buf = [0u8; 64];
+    if text.len() < buf.len() {
+        buf[..text.len()].copy_from_slice(text.as_bytes());
+        let c = CStr::from_bytes_with_nul(&buf[..=text.len()]).ok()?;
+        f(c)
+    } else {
+        f(&CString::new(text).ok()?)
+    }
+}
+
 /// Parses an IPv4 address the way `inet_aton` does (so `10.1`, `0x0a000001`
 /// and `167772161` are accepted, as ipvsadm accepts them).
 pub fn parse_ipv4_aton(text: &str) -> Option<Ipv4Addr> {
-    let c = CString::new(text).ok()?;
-    let mut out = in_addr { s_addr: 0 };
-    // SAFETY: `c` is a valid NUL-terminated string and `out` a valid in_addr.
-    let ok = unsafe { inet_aton(c.as_ptr(), &mut out) };
-    (ok != 0).then(|| Ipv4Addr::from(u32::from_be(out.s_addr)))
+    with_c_str(text, |c| {
+        let mut out = in_addr { s_addr: 0 };
+        // SAFETY: `c` is a valid NUL-terminated string and `out` a valid in_addr.
+        let ok = unsafe { inet_aton(c.as_ptr(), &mut out) };
+        (ok != 0).then(|| Ipv4Addr::from(u32::from_be(out.s_addr)))
+    })
 }
 
 /// Parses a dotted-quad IPv4 address with `inet_pton` (strict form).
 pub fn parse_ipv4_pton(text: &str) -> Option<Ipv4Addr> {
-    let c = CString::new(text).ok()?;
-    let mut out = in_addr { s_addr: 0 };
-    // SAFETY: valid string, and `out` is large enough for AF_INET.
-    let ok = unsafe { inet_pton(libc::AF_INET, c.as_ptr(), &mut out as *mut _ as *mut c_void) };
-    (ok > 0).then(|| Ipv4Addr::from(u32::from_be(out.s_addr)))
+    with_c_str(text, |c| {
+        let mut out = in_addr { s_addr: 0 };
+        // SAFETY: valid string, and `out` is large enough for AF_INET.
+        let ok = unsafe { inet_pton(libc::AF_INET, c.as_ptr(), &mut out as *mut _ as *mut c_void) };
+        (ok > 0).then(|| Ipv4Addr::from(u32::from_be(out.s_addr)))
+    })
 }
 
 /// Parses an IPv6 address with `inet_pton`.
 pub fn parse_ipv6(text: &str) -> Option<Ipv6Addr> {
-    let c = CString::new(text).ok()?;
-    let mut out = in6_addr { s6_addr: [0; 16] };
-    // SAFETY: valid string, and `out` is large enough for AF_INET6.
-    let ok = unsafe {
-        inet_pton(
-            libc::AF_INET6,
-            c.as_ptr(),
-            &mut out as *mut _ as *mut c_void,
-        )
-    };
-    (ok > 0).then_some(Ipv6Addr::from(out.s6_addr))
+    with_c_str(text, |c| {
+        let mut out = in6_addr { s6_addr: [0; 16] };
+        // SAFETY: valid string, and `out` is large enough for AF_INET6.
+        let ok = unsafe {
+            inet_pton(
+                libc::AF_INET6,
+                c.as_ptr(),
+                &mut out as *mut _ as *mut c_void,
+            )
+        };
+        (ok > 0).then_some(Ipv6Addr::from(out.s6_addr))
+    })
 }
 
 /// Looks a host name up with `gethostbyname` and returns its first IPv4

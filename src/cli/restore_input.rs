@@ -107,13 +107,12 @@ impl<R: BufRead> Iterator for RestoreReader<R> {
             if !terminated && trailing_blanks(&self.buf) >= 2 {
                 return None;
             }
-            let tokens = split_line(&self.buf, self.options);
-            if tokens.is_empty() {
+            let mut args = Vec::with_capacity(12);
+            args.push(self.program.clone());
+            split_line(&self.buf, self.options, &mut args);
+            if args.len() == 1 {
                 continue;
             }
-            let mut args = Vec::with_capacity(tokens.len() + 1);
-            args.push(self.program.clone());
-            args.extend(tokens);
             return Some(Ok(RestoreLine {
                 line_number: self.line_number,
                 args,
@@ -145,9 +144,8 @@ fn trailing_blanks(line: &[u8]) -> usize {
     }
 }
 
-/// The tokens of one line.
-fn split_line(line: &[u8], options: RestoreOptions) -> Vec<Vec<u8>> {
-    let mut tokens = Vec::new();
+/// Appends the tokens of one line to `tokens`.
+fn split_line(line: &[u8], options: RestoreOptions, tokens: &mut Vec<Vec<u8>>) {
     for word in line.split(|&b| is_blank(b)).filter(|w| !w.is_empty()) {
         if options.allow_comments && word[0] == b'#' {
             break;
@@ -162,7 +160,6 @@ fn split_line(line: &[u8], options: RestoreOptions) -> Vec<Vec<u8>> {
             }
         }
     }
-    tokens
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use netlink_packet_core::{
 };
 
 use super::constants::*;
-use super::nla::{family_from_raw, parse_list, InetAddr};
+use super::nla::{emit_attrs, family_from_raw, parse_list, InetAddr};
 use super::stats::{pick_stats, StatsAttr};
 use crate::model::{
     AddressFamily, Destination, DestinationConfig, DestinationEntry, ForwardMethod, TunnelType,
@@ -113,7 +113,7 @@ impl Nla for DestAttr {
                 Ok(())
             }
             Stats(attrs) | Stats64(attrs) => {
-                attrs.as_slice().emit(buffer);
+                emit_attrs(attrs, buffer);
                 Ok(())
             }
             Other(nla) => {

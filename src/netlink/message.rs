@@ -15,7 +15,7 @@ use netlink_packet_generic::{GenlFamily, GenlHeader};
 use super::constants::*;
 use super::daemon::DaemonAttr;
 use super::dest::DestAttr;
-use super::nla::{parse_each, parse_list};
+use super::nla::{emit_attrs, parse_each, parse_list};
 use super::service::SvcAttr;
 use crate::model::{KernelInfo, Timeouts};
 
@@ -198,9 +198,9 @@ impl Nla for IpvsCmdAttr {
     fn emit_value(&self, buffer: &mut [u8]) {
         use IpvsCmdAttr::*;
         match self {
-            Service(attrs) => attrs.as_slice().emit(buffer),
-            Dest(attrs) => attrs.as_slice().emit(buffer),
-            Daemon(attrs) => attrs.as_slice().emit(buffer),
+            Service(attrs) => emit_attrs(attrs, buffer),
+            Dest(attrs) => emit_attrs(attrs, buffer),
+            Daemon(attrs) => emit_attrs(attrs, buffer),
             TimeoutTcp(v) | TimeoutTcpFin(v) | TimeoutUdp(v) => {
                 let _ = emit_u32(buffer, *v);
             }
@@ -294,7 +294,7 @@ impl Emitable for IpvsMessage {
     }
 
     fn emit(&self, buffer: &mut [u8]) {
-        self.attrs.as_slice().emit(buffer)
+        emit_attrs(&self.attrs, buffer)
     }
 }
 

@@ -23,7 +23,7 @@ use netlink_packet_core::{
 
 use super::constants::*;
 use super::nla::{
-    c_string_len, emit_c_string, family_from_raw, parse_c_string, parse_list, InetAddr,
+    c_string_len, emit_attrs, emit_c_string, family_from_raw, parse_c_string, parse_list, InetAddr,
 };
 use super::stats::{pick_stats, StatsAttr};
 use crate::model::{
@@ -145,7 +145,7 @@ impl Nla for SvcAttr {
             Flags(f) => emit_u32(&mut buffer[0..4], f.flags)
                 .and_then(|()| emit_u32(&mut buffer[4..8], f.mask)),
             Stats(attrs) | Stats64(attrs) => {
-                attrs.as_slice().emit(buffer);
+                emit_attrs(attrs, buffer);
                 Ok(())
             }
             Other(nla) => {
