@@ -30,12 +30,12 @@ use crate::model::{
     DaemonState, Destination, DestinationEntry, KernelInfo, Service, ServiceEntry, ServiceKey,
     SyncDaemon, Timeouts,
 };
-use crate::netlink::constants::{GENL_ID_CTRL, IPVS_GENL_NAME};
+use crate::netlink::constants::{GENL_ID_CTRL, IPVS_CMD_ATTR_DEST, IPVS_GENL_NAME};
 use crate::netlink::{
     config_query, daemon_attrs, daemon_stop_attrs, daemons_query, decode_ipvs_message,
-    destination_attrs, destination_entry_from_attrs, destination_ref_attrs, destinations_query,
-    encode_family_lookup, encode_ipvs_message, family_id_from_reply, frames, info_query,
-    kernel_info_from_attrs, push_barrier, push_ipvs_message, service_attrs,
+    destination_attrs, destination_entry_from_bytes, destination_ref_attrs, destinations_query,
+    encode_family_lookup, encode_ipvs_message, family_id_from_reply, find_ipvs_attribute, frames,
+    info_query, kernel_info_from_attrs, push_barrier, push_ipvs_message, service_attrs,
     service_entry_from_attrs, service_query, service_ref_attrs, services_query,
     sync_daemon_from_attrs, timeouts_attrs, timeouts_from_attrs, DecodeError, IpvsCmd, IpvsCmdAttr,
     IpvsMessage, Reply, DUMP_FLAGS, REQUEST_FLAGS,
@@ -475,7 +475,8 @@ impl Client {
 
     /// All services (`GET_SERVICE` dump), in the kernel's order.
     pub fn services(&mut self) -> Result<Vec<ServiceEntry>, Error> {
-        self.dump(&services_query(), |msg| {
+        self.dump(&services_query(), |payload| {
+            let msg = decode_ipvs_message(payload)?;
             let attrs = msg
                 .service()
                 .ok_or_else(|| Error::Decode("service dump entry lacks a service".into()))?;
@@ -496,11 +497,13 @@ impl Client {
     /// The kernel answers an empty list (not an error) for a missing service.
     pub fn destinations(&mut self, key: &ServiceKey) -> Result<Vec<DestinationEntry>, Error> {
         let family = key.family();
-        self.dump(&destinations_query(key), |msg| {
-            let attrs = msg.dest().ok_or_else(|| {
+        // The light path: each entry's nest is decoded straight from its
+        // bytes, with no attribute lists built (one entry per real server).
+        self.dump(&destinations_query(key), |payload| {
+            let nest = find_ipvs_attribute(payload, IPVS_CMD_ATTR_DEST)?.ok_or_else(|| {
                 Error::Decode("destination dump entry lacks a destination".into())
             })?;
-            Ok(destination_entry_from_attrs(attrs, family)?)
+            Ok(destination_entry_from_bytes(nest, family)?)
         })
     }
 
@@ -512,7 +515,8 @@ impl Client {
 
     /// The running sync daemons (`GET_DAEMON` dump): none, one or two.
     pub fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
-        self.dump(&daemons_query(), |msg| {
+        self.dump(&daemons_query(), |payload| {
+            let msg = decode_ipvs_message(payload)?;
             let attrs = msg
                 .daemon()
                 .ok_or_else(|| Error::Decode("daemon dump entry lacks a daemon".into()))?;
@@ -621,11 +625,12 @@ impl Client {
 
     /// Runs a dump to its end, restarting it (up to [`MAX_DUMP_ATTEMPTS`]) when
     /// the kernel flags it inconsistent, so partial data is never returned.
-    /// Each entry is decoded and converted by `convert` as it arrives.
+    /// Each entry (its body, genetlink header included) is decoded by
+    /// `convert` as it arrives.
     fn dump<T>(
         &mut self,
         msg: &IpvsMessage,
-        mut convert: impl FnMut(&IpvsMessage) -> Result<T, Error>,
+        mut convert: impl FnMut(&[u8]) -> Result<T, Error>,
     ) -> Result<Vec<T>, Error> {
         for _ in 0..MAX_DUMP_ATTEMPTS {
             let seq = self.next_seq();
@@ -634,7 +639,7 @@ impl Client {
             let mut entries = Vec::new();
             let mut handle = |msg_type: u16, payload: &[u8]| -> Result<(), Error> {
                 if msg_type == family {
-                    entries.push(convert(&decode_ipvs_message(payload)?)?);
+                    entries.push(convert(payload)?);
                 }
                 Ok(())
             };

@@ -16,12 +16,12 @@ use std::net::IpAddr;
 
 use netlink_packet_core::{
     emit_u16, emit_u16_be, emit_u32, parse_u16, parse_u16_be, parse_u32, parse_u8, DecodeError,
-    DefaultNla, Emitable, ErrorContext, Nla, NlaBuffer, Parseable, NLA_F_NESTED,
+    DefaultNla, Emitable, ErrorContext, Nla, NlaBuffer, NlasIterator, Parseable, NLA_F_NESTED,
 };
 
 use super::constants::*;
-use super::nla::{emit_attrs, family_from_raw, parse_list, InetAddr};
-use super::stats::{pick_stats, StatsAttr};
+use super::nla::{emit_attrs, family_from_raw, nla_value, parse_list, InetAddr};
+use super::stats::{pick_stats_nest, StatsAttr, StatsNest};
 use crate::model::{
     AddressFamily, Destination, DestinationConfig, DestinationEntry, ForwardMethod, TunnelType,
 };
@@ -202,74 +202,117 @@ pub fn destination_entry_from_attrs(
     attrs: &[DestAttr],
     service_family: AddressFamily,
 ) -> Result<DestinationEntry, DecodeError> {
-    let mut addr = None;
-    let mut port = None;
-    let mut fwd = None;
-    let mut weight = None;
-    let mut u_thresh = None;
-    let mut l_thresh = None;
-    let mut active = None;
-    let mut inactive = None;
-    let mut persistent = None;
-    let mut family = None;
-    let mut tun_type = 0u8;
-    let mut tun_port = 0u16;
-    let mut tun_flags = 0u16;
-    let mut stats32 = None;
-    let mut stats64 = None;
+    let mut fields = DestFields::default();
     for attr in attrs {
         match attr {
-            DestAttr::Addr(v) => addr = Some(*v),
-            DestAttr::Port(v) => port = Some(*v),
-            DestAttr::FwdMethod(v) => fwd = Some(*v),
-            DestAttr::Weight(v) => weight = Some(*v),
-            DestAttr::UThresh(v) => u_thresh = Some(*v),
-            DestAttr::LThresh(v) => l_thresh = Some(*v),
-            DestAttr::ActiveConns(v) => active = Some(*v),
-            DestAttr::InactConns(v) => inactive = Some(*v),
-            DestAttr::PersistConns(v) => persistent = Some(*v),
-            DestAttr::AddrFamily(v) => family = Some(*v),
-            DestAttr::TunType(v) => tun_type = *v,
-            DestAttr::TunPort(v) => tun_port = *v,
-            DestAttr::TunFlags(v) => tun_flags = *v,
-            DestAttr::Stats(v) => stats32 = Some(v.as_slice()),
-            DestAttr::Stats64(v) => stats64 = Some(v.as_slice()),
-            DestAttr::Other(_) => {}
+            DestAttr::Stats(v) => fields.stats32 = Some(StatsNest::Attrs(v)),
+            DestAttr::Stats64(v) => fields.stats64 = Some(StatsNest::Attrs(v)),
+            other => fields.take(other),
         }
     }
-    let missing =
-        |name: &str| DecodeError::from(format!("destination lacks IPVS_DEST_ATTR_{name}"));
-    let family = match family {
-        Some(raw) => family_from_raw(raw)?,
-        None => service_family,
-    };
-    let raw_fwd = fwd.ok_or_else(|| missing("FWD_METHOD"))?;
-    let forward = ForwardMethod::from_raw(raw_fwd & IP_VS_CONN_F_FWD_MASK).ok_or_else(|| {
-        DecodeError::from(format!(
-            "destination has unknown forwarding method {raw_fwd}"
-        ))
-    })?;
-    let tunnel_type = TunnelType::from_raw(tun_type).ok_or_else(|| {
-        DecodeError::from(format!("destination has unknown tunnel type {tun_type}"))
-    })?;
-    let destination = Destination {
-        addr: addr.ok_or_else(|| missing("ADDR"))?.to_ip(family),
-        port: port.ok_or_else(|| missing("PORT"))?,
-        config: DestinationConfig {
-            forward,
-            weight: weight.ok_or_else(|| missing("WEIGHT"))? as i32,
-            upper_threshold: u_thresh.ok_or_else(|| missing("U_THRESH"))?,
-            lower_threshold: l_thresh.ok_or_else(|| missing("L_THRESH"))?,
-            tunnel_type,
-            tunnel_port: tun_port,
-            tunnel_flags: tun_flags,
-        },
-    };
-    Ok(DestinationEntry {
-        destination,
-        active_conns: active.ok_or_else(|| missing("ACTIVE_CONNS"))?,
-        inactive_conns: inactive.ok_or_else(|| missing("INACT_CONNS"))?,
-        persistent_conns: persistent.ok_or_else(|| missing("PERSIST_CONNS"))?,
-        stats: pick_stats(stats64, stats32).context("invalid destination stats")?,
-    })
+    fields.finish(service_family)
+}
+
+/// [`destination_entry_from_attrs`] straight from the value of an
+/// `IPVS_CMD_ATTR_DEST` nest, without building its attribute list (a
+/// listing decodes one per real server). Gives what parsing the nest into
+/// attributes and converting them gives, the same value or an error.
+pub fn destination_entry_from_bytes(
+    value: &[u8],
+    service_family: AddressFamily,
+) -> Result<DestinationEntry, DecodeError> {
+    let mut fields = DestFields::default();
+    for nla in NlasIterator::new(value) {
+        let nla = nla.context("failed to parse destination attributes")?;
+        match nla.kind() {
+            IPVS_DEST_ATTR_STATS => fields.stats32 = Some(StatsNest::Bytes(nla_value(nla))),
+            IPVS_DEST_ATTR_STATS64 => fields.stats64 = Some(StatsNest::Bytes(nla_value(nla))),
+            _ => fields
+                .take(&DestAttr::parse(&nla).context("failed to parse destination attributes")?),
+        }
+    }
+    fields.finish(service_family)
+}
+
+/// The attributes of one destination nest, gathered.
+#[derive(Default)]
+struct DestFields<'a> {
+    addr: Option<InetAddr>,
+    port: Option<u16>,
+    fwd: Option<u32>,
+    weight: Option<u32>,
+    u_thresh: Option<u32>,
+    l_thresh: Option<u32>,
+    active: Option<u32>,
+    inactive: Option<u32>,
+    persistent: Option<u32>,
+    family: Option<u16>,
+    tun_type: u8,
+    tun_port: u16,
+    tun_flags: u16,
+    stats32: Option<StatsNest<'a>>,
+    stats64: Option<StatsNest<'a>>,
+}
+
+impl DestFields<'_> {
+    /// Records an attribute other than the stats nests.
+    fn take(&mut self, attr: &DestAttr) {
+        match attr {
+            DestAttr::Addr(v) => self.addr = Some(*v),
+            DestAttr::Port(v) => self.port = Some(*v),
+            DestAttr::FwdMethod(v) => self.fwd = Some(*v),
+            DestAttr::Weight(v) => self.weight = Some(*v),
+            DestAttr::UThresh(v) => self.u_thresh = Some(*v),
+            DestAttr::LThresh(v) => self.l_thresh = Some(*v),
+            DestAttr::ActiveConns(v) => self.active = Some(*v),
+            DestAttr::InactConns(v) => self.inactive = Some(*v),
+            DestAttr::PersistConns(v) => self.persistent = Some(*v),
+            DestAttr::AddrFamily(v) => self.family = Some(*v),
+            DestAttr::TunType(v) => self.tun_type = *v,
+            DestAttr::TunPort(v) => self.tun_port = *v,
+            DestAttr::TunFlags(v) => self.tun_flags = *v,
+            DestAttr::Stats(_) | DestAttr::Stats64(_) | DestAttr::Other(_) => {}
+        }
+    }
+
+    fn finish(self, service_family: AddressFamily) -> Result<DestinationEntry, DecodeError> {
+        let missing =
+            |name: &str| DecodeError::from(format!("destination lacks IPVS_DEST_ATTR_{name}"));
+        let family = match self.family {
+            Some(raw) => family_from_raw(raw)?,
+            None => service_family,
+        };
+        let raw_fwd = self.fwd.ok_or_else(|| missing("FWD_METHOD"))?;
+        let forward =
+            ForwardMethod::from_raw(raw_fwd & IP_VS_CONN_F_FWD_MASK).ok_or_else(|| {
+                DecodeError::from(format!(
+                    "destination has unknown forwarding method {raw_fwd}"
+                ))
+            })?;
+        let tun_type = self.tun_type;
+        let tunnel_type = TunnelType::from_raw(tun_type).ok_or_else(|| {
+            DecodeError::from(format!("destination has unknown tunnel type {tun_type}"))
+        })?;
+        let destination = Destination {
+            addr: self.addr.ok_or_else(|| missing("ADDR"))?.to_ip(family),
+            port: self.port.ok_or_else(|| missing("PORT"))?,
+            config: DestinationConfig {
+                forward,
+                weight: self.weight.ok_or_else(|| missing("WEIGHT"))? as i32,
+                upper_threshold: self.u_thresh.ok_or_else(|| missing("U_THRESH"))?,
+                lower_threshold: self.l_thresh.ok_or_else(|| missing("L_THRESH"))?,
+                tunnel_type,
+                tunnel_port: self.tun_port,
+                tunnel_flags: self.tun_flags,
+            },
+        };
+        Ok(DestinationEntry {
+            destination,
+            active_conns: self.active.ok_or_else(|| missing("ACTIVE_CONNS"))?,
+            inactive_conns: self.inactive.ok_or_else(|| missing("INACT_CONNS"))?,
+            persistent_conns: self.persistent.ok_or_else(|| missing("PERSIST_CONNS"))?,
+            stats: pick_stats_nest(self.stats64, self.stats32)
+                .context("invalid destination stats")?,
+        })
+    }
 }

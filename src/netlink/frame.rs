@@ -11,7 +11,8 @@ use netlink_packet_generic::ctrl::{GenlCtrl, GenlCtrlCmd};
 use netlink_packet_generic::{GenlFamily, GenlHeader};
 
 use super::constants::*;
-use super::message::IpvsMessage;
+use super::message::{IpvsCmd, IpvsMessage};
+use super::nla::nla_value;
 
 /// Appends one generic-netlink message to `out`: `nlmsghdr` (length, type,
 /// flags, sequence, port id 0), `genlmsghdr` (command, version, reserved 0)
@@ -122,6 +123,29 @@ pub fn family_id_from_reply(payload: &[u8]) -> Result<u16, DecodeError> {
 pub fn decode_ipvs_message(payload: &[u8]) -> Result<IpvsMessage, DecodeError> {
     let header = GenlHeader::parse(payload)?;
     IpvsMessage::parse_with_param(&payload[GENL_HDRLEN..], header)
+}
+
+/// The value of the first attribute of kind `kind` (a nest such as
+/// `IPVS_CMD_ATTR_DEST`) in an IPVS message body (genetlink header
+/// included), without decoding the rest: dumps are read entry by entry.
+/// Fails on an unknown command or a malformed attribute before the match;
+/// attributes after it are not looked at.
+pub fn find_ipvs_attribute(payload: &[u8], kind: u16) -> Result<Option<&[u8]>, DecodeError> {
+    let header = GenlHeader::parse(payload)?;
+    if IpvsCmd::from_raw(header.cmd).is_none() {
+        return Err(DecodeError::from(format!(
+            "unknown IPVS command {}",
+            header.cmd
+        )));
+    }
+    let body = payload.get(GENL_HDRLEN..).unwrap_or_default();
+    for nla in NlasIterator::new(body) {
+        let nla = nla?;
+        if nla.kind() == kind {
+            return Ok(Some(nla_value(nla)));
+        }
+    }
+    Ok(None)
 }
 
 /// One netlink message of a datagram.

@@ -26,12 +26,13 @@ mod stats;
 
 pub use daemon::{daemon_attrs, daemon_stop_attrs, sync_daemon_from_attrs, DaemonAttr};
 pub use dest::{
-    destination_attrs, destination_entry_from_attrs, destination_ref_attrs,
-    unset_destination_config, DestAttr,
+    destination_attrs, destination_entry_from_attrs, destination_entry_from_bytes,
+    destination_ref_attrs, unset_destination_config, DestAttr,
 };
 pub use frame::{
-    decode_ipvs_message, encode_family_lookup, encode_ipvs_message, family_id_from_reply, frames,
-    push_barrier, push_genl_message, push_ipvs_message, Frame, Frames, Reply,
+    decode_ipvs_message, encode_family_lookup, encode_ipvs_message, family_id_from_reply,
+    find_ipvs_attribute, frames, push_barrier, push_genl_message, push_ipvs_message, Frame, Frames,
+    Reply,
 };
 pub use message::{
     kernel_info_from_attrs, timeouts_attrs, timeouts_from_attrs, InfoAttr, IpvsCmd, IpvsCmdAttr,

@@ -47,6 +47,14 @@ pub(crate) fn emit_attrs<T: Nla>(attrs: &[T], buffer: &mut [u8]) {
     }
 }
 
+/// The value of an attribute met by `NlasIterator`, borrowed from the
+/// buffer being iterated (`NlaBuffer::value` borrows the `NlaBuffer`).
+pub(crate) fn nla_value(nla: NlaBuffer<&[u8]>) -> &[u8] {
+    let len = usize::from(nla.length());
+    let bytes = nla.into_inner();
+    bytes.get(NLA_HEADER_SIZE..len).unwrap_or_default()
+}
+
 /// Parses every attribute of `buf` with `parse` into a vector sized up front
 /// (dumps decode tens of thousands of these lists).
 pub(crate) fn parse_each<T>(

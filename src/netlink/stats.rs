@@ -7,7 +7,8 @@
 //! insert a zero-length `IPVS_STATS_ATTR_PAD` attribute for alignment.
 
 use netlink_packet_core::{
-    emit_u32, emit_u64, parse_u32, parse_u64, DecodeError, DefaultNla, Nla, NlaBuffer, Parseable,
+    emit_u32, emit_u64, parse_u32, parse_u64, DecodeError, DefaultNla, Nla, NlaBuffer,
+    NlasIterator, Parseable,
 };
 
 use super::constants::*;
@@ -143,45 +144,81 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for StatsAttr {
 /// The counters of a stats nest. All ten counters are required (as libipvs
 /// requires them); unknown attributes and padding are ignored.
 pub fn stats_from_attrs(attrs: &[StatsAttr]) -> Result<Stats, DecodeError> {
-    let mut fields: [Option<u64>; 10] = [None; 10];
+    let mut fields = StatsFields::default();
     for attr in attrs {
-        let slot = match attr {
-            StatsAttr::Conns(_) => 0,
-            StatsAttr::InPkts(_) => 1,
-            StatsAttr::OutPkts(_) => 2,
-            StatsAttr::InBytes(_) => 3,
-            StatsAttr::OutBytes(_) => 4,
-            StatsAttr::Cps(_) => 5,
-            StatsAttr::InPps(_) => 6,
-            StatsAttr::OutPps(_) => 7,
-            StatsAttr::InBps(_) => 8,
-            StatsAttr::OutBps(_) => 9,
-            StatsAttr::Other(_) => continue,
+        fields.take(attr);
+    }
+    fields.finish()
+}
+
+/// The counters found in the value of a stats nest, each attribute checked
+/// as [`StatsAttr`] parsing checks it.
+pub(crate) fn stats_fields_from_bytes(value: &[u8]) -> Result<StatsFields, DecodeError> {
+    let mut fields = StatsFields::default();
+    for nla in NlasIterator::new(value) {
+        let nla = nla?;
+        if StatsFields::slot(nla.kind()).is_some() {
+            fields.take(&StatsAttr::parse(&nla)?);
+        }
+    }
+    Ok(fields)
+}
+
+/// Counters gathered from stats attributes, by `IPVS_STATS_ATTR_*` order.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct StatsFields([Option<u64>; 10]);
+
+impl StatsFields {
+    /// The slot of a counter attribute kind (`CONNS` .. `OUTBPS`).
+    fn slot(kind: u16) -> Option<usize> {
+        let slot = match kind {
+            IPVS_STATS_ATTR_CONNS => 0,
+            IPVS_STATS_ATTR_INPKTS => 1,
+            IPVS_STATS_ATTR_OUTPKTS => 2,
+            IPVS_STATS_ATTR_INBYTES => 3,
+            IPVS_STATS_ATTR_OUTBYTES => 4,
+            IPVS_STATS_ATTR_CPS => 5,
+            IPVS_STATS_ATTR_INPPS => 6,
+            IPVS_STATS_ATTR_OUTPPS => 7,
+            IPVS_STATS_ATTR_INBPS => 8,
+            IPVS_STATS_ATTR_OUTBPS => 9,
+            _ => return None,
         };
-        fields[slot] = attr.counter().map(Counter::value);
+        Some(slot)
     }
-    const NAMES: [&str; 10] = [
-        "CONNS", "INPKTS", "OUTPKTS", "INBYTES", "OUTBYTES", "CPS", "INPPS", "OUTPPS", "INBPS",
-        "OUTBPS",
-    ];
-    let mut values = [0u64; 10];
-    for (i, field) in fields.iter().enumerate() {
-        values[i] = field
-            .ok_or_else(|| DecodeError::from(format!("stats lack IPVS_STATS_ATTR_{}", NAMES[i])))?;
+
+    fn take(&mut self, attr: &StatsAttr) {
+        if let (Some(slot), Some(counter)) = (Self::slot(attr.kind()), attr.counter()) {
+            self.0[slot] = Some(counter.value());
+        }
     }
-    let [conns, inpkts, outpkts, inbytes, outbytes, cps, inpps, outpps, inbps, outbps] = values;
-    Ok(Stats {
-        conns,
-        inpkts,
-        outpkts,
-        inbytes,
-        outbytes,
-        cps,
-        inpps,
-        outpps,
-        inbps,
-        outbps,
-    })
+
+    /// The stats, or which counter is missing.
+    pub(crate) fn finish(self) -> Result<Stats, DecodeError> {
+        const NAMES: [&str; 10] = [
+            "CONNS", "INPKTS", "OUTPKTS", "INBYTES", "OUTBYTES", "CPS", "INPPS", "OUTPPS", "INBPS",
+            "OUTBPS",
+        ];
+        let mut values = [0u64; 10];
+        for (i, field) in self.0.iter().enumerate() {
+            values[i] = field.ok_or_else(|| {
+                DecodeError::from(format!("stats lack IPVS_STATS_ATTR_{}", NAMES[i]))
+            })?;
+        }
+        let [conns, inpkts, outpkts, inbytes, outbytes, cps, inpps, outpps, inbps, outbps] = values;
+        Ok(Stats {
+            conns,
+            inpkts,
+            outpkts,
+            inbytes,
+            outbytes,
+            cps,
+            inpps,
+            outpps,
+            inbps,
+            outbps,
+        })
+    }
 }
 
 /// The 32-bit stats nest as the kernel fills it (values truncated to 32 bits
@@ -225,8 +262,42 @@ pub(crate) fn pick_stats(
     stats64: Option<&[StatsAttr]>,
     stats32: Option<&[StatsAttr]>,
 ) -> Result<Stats, DecodeError> {
+    pick_stats_nest(stats64.map(StatsNest::Attrs), stats32.map(StatsNest::Attrs))
+}
+
+/// A stats nest as found in an entry: its parsed attributes, or its bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum StatsNest<'a> {
+    Attrs(&'a [StatsAttr]),
+    Bytes(&'a [u8]),
+}
+
+impl StatsNest<'_> {
+    /// Checks the nest as parsing it into attributes would, and gathers its counters.
+    pub(crate) fn fields(self) -> Result<StatsFields, DecodeError> {
+        match self {
+            StatsNest::Attrs(attrs) => {
+                let mut fields = StatsFields::default();
+                for attr in attrs {
+                    fields.take(attr);
+                }
+                Ok(fields)
+            }
+            StatsNest::Bytes(value) => stats_fields_from_bytes(value),
+        }
+    }
+}
+
+/// [`pick_stats`] of nests in either form: the 64-bit counters when present,
+/// else the 32-bit ones, else zeros. Both nests must be well-formed.
+pub(crate) fn pick_stats_nest(
+    stats64: Option<StatsNest<'_>>,
+    stats32: Option<StatsNest<'_>>,
+) -> Result<Stats, DecodeError> {
+    let stats64 = stats64.map(StatsNest::fields).transpose()?;
+    let stats32 = stats32.map(StatsNest::fields).transpose()?;
     match (stats64, stats32) {
-        (Some(attrs), _) | (None, Some(attrs)) => stats_from_attrs(attrs),
+        (Some(fields), _) | (None, Some(fields)) => fields.finish(),
         (None, None) => Ok(Stats::default()),
     }
 }

@@ -241,7 +241,15 @@ fn chew(datagram: &[u8]) {
             let _ = service_entry_from_attrs(attrs);
         }
         if let Some(attrs) = msg.dest() {
-            let _ = destination_entry_from_attrs(attrs, AddressFamily::Inet);
+            let full = destination_entry_from_attrs(attrs, AddressFamily::Inet);
+            // The light path listings use must agree with the full one.
+            let light = find_ipvs_attribute(payload, constants::IPVS_CMD_ATTR_DEST)
+                .map(|nest| nest.map(|v| destination_entry_from_bytes(v, AddressFamily::Inet)));
+            match (full, light) {
+                (Ok(full), Ok(Some(Ok(light)))) => assert_eq!(full, light),
+                (Err(_), Ok(Some(Err(_)))) => {}
+                (full, light) => panic!("full {full:?}, light {light:?}"),
+            }
         }
         if let Some(attrs) = msg.daemon() {
             let _ = sync_daemon_from_attrs(attrs);

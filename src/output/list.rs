@@ -5,13 +5,13 @@ use std::io::{self, Write};
 use std::net::IpAddr;
 
 use crate::model::{
-    AddressFamily, DestinationEntry, ForwardMethod, KernelInfo, ServiceEntry, ServiceFlags,
-    ServiceKey, TunnelType,
+    AddressFamily, DestinationEntry, ForwardMethod, KernelInfo, Protocol, ServiceEntry,
+    ServiceFlags, ServiceKey, TunnelType,
 };
 
-use super::names::{addr_port, Names, SystemNames};
+use super::names::{addr_port, push_addr_port, Names, SystemNames};
 use super::sort::{destination_order, service_order};
-use super::text::{largenum, left, put};
+use super::text::{largenum, left, left_decimal, left_signed, put, right_decimal};
 use super::{ListFormat, ListOptions, ServiceListing};
 
 /// ipvsadm cuts an IPv4 service's `PROT ADDR:PORT` label to this many bytes.
@@ -146,22 +146,6 @@ pub(crate) fn service_address(
         } => Some(addr_port(addr, *port, Some(*protocol), numeric, names)),
         ServiceKey::Fwmark { .. } => None,
     }
-}
-
-/// The `ADDR:PORT` text of a real server; the port is looked up with the
-/// service's protocol (fwmark services have none, so it stays a number).
-pub(crate) fn destination_address(
-    service: &ServiceEntry,
-    dest: &DestinationEntry,
-    numeric: bool,
-    names: &dyn Names,
-) -> Vec<u8> {
-    let protocol = match &service.service.key {
-        ServiceKey::Addr { protocol, .. } => Some(*protocol),
-        ServiceKey::Fwmark { .. } => None,
-    };
-    let d = &dest.destination;
-    addr_port(&d.addr, d.port, protocol, numeric, names)
 }
 
 /// `FWM  5`, `FWM  5 IPv6` or `TCP  10.0.0.1:80` (cut at 33 bytes for IPv4).
@@ -333,14 +317,24 @@ fn destination_line(
     opts: &ListOptions,
     names: &dyn Names,
 ) {
-    let mut name = destination_address(service, dest, opts.numeric, names);
-    if !matches!(dest.destination.addr, IpAddr::V6(_)) {
-        name.truncate(DEST_NAME_MAX);
-    }
     let config = &dest.destination.config;
     let stats = &dest.stats;
     put(out, "  -> ");
-    left(out, &name, 28);
+    let name_start = out.len();
+    let d = &dest.destination;
+    push_addr_port(
+        out,
+        &d.addr,
+        d.port,
+        port_protocol(service),
+        opts.numeric,
+        names,
+    );
+    if !matches!(d.addr, IpAddr::V6(_)) {
+        out.truncate(name_start + (out.len() - name_start).min(DEST_NAME_MAX));
+    }
+    let name_len = out.len() - name_start;
+    out.resize(out.len() + 28usize.saturating_sub(name_len), b' ');
     match opts.format {
         ListFormat::Stats => {
             for value in [stats.conns, stats.inpkts, stats.outpkts] {
@@ -350,59 +344,66 @@ fn destination_line(
             largenum(out, stats.outbytes, opts.exact);
         }
         ListFormat::Rate => {
-            put(
-                out,
-                format!(
-                    " {:>8} {:>8} {:>8}",
-                    as_shown_by_ipvsadm(stats.cps),
-                    as_shown_by_ipvsadm(stats.inpps),
-                    as_shown_by_ipvsadm(stats.outpps)
-                ),
-            );
+            for value in [stats.cps, stats.inpps, stats.outpps] {
+                put(out, " ");
+                right_decimal(out, as_shown_by_ipvsadm(value), 8);
+            }
             largenum(out, as_shown_by_ipvsadm(stats.inbps), opts.exact);
             largenum(out, as_shown_by_ipvsadm(stats.outbps), opts.exact);
         }
-        ListFormat::Thresholds => put(
-            out,
-            format!(
-                " {:<10} {:<10} {:<10} {:<10}",
+        ListFormat::Thresholds => {
+            for value in [
                 config.upper_threshold,
                 config.lower_threshold,
                 dest.active_conns,
-                dest.inactive_conns
-            ),
-        ),
-        ListFormat::PersistentConn => put(
-            out,
-            format!(
-                // ipvsadm prints the weight with %u here.
-                " {:<9} {:<11} {:<10} {:<10}",
-                config.weight as u32, dest.persistent_conns, dest.active_conns, dest.inactive_conns
-            ),
-        ),
-        ListFormat::TunInfo => put(
-            out,
-            format!(
-                " {:<7} {:<13} {:<6} {:<10} {:<10}",
-                forward_name(config.forward),
-                tunnel_info(dest),
-                config.weight,
-                dest.active_conns,
-                dest.inactive_conns
-            ),
-        ),
-        ListFormat::Default => put(
-            out,
-            format!(
-                " {:<7} {:<6} {:<10} {:<10}",
-                forward_name(config.forward),
-                config.weight,
-                dest.active_conns,
-                dest.inactive_conns
-            ),
-        ),
+                dest.inactive_conns,
+            ] {
+                put(out, " ");
+                left_decimal(out, u64::from(value), 10);
+            }
+        }
+        ListFormat::PersistentConn => {
+            put(out, " ");
+            // ipvsadm prints the weight with %u here.
+            left_decimal(out, u64::from(config.weight as u32), 9);
+            put(out, " ");
+            left_decimal(out, u64::from(dest.persistent_conns), 11);
+            connection_counts(out, dest);
+        }
+        ListFormat::TunInfo => {
+            put(out, " ");
+            left(out, forward_name(config.forward).as_bytes(), 7);
+            put(out, " ");
+            left(out, tunnel_info(dest).as_bytes(), 13);
+            put(out, " ");
+            left_signed(out, i64::from(config.weight), 6);
+            connection_counts(out, dest);
+        }
+        ListFormat::Default => {
+            put(out, " ");
+            left(out, forward_name(config.forward).as_bytes(), 7);
+            put(out, " ");
+            left_signed(out, i64::from(config.weight), 6);
+            connection_counts(out, dest);
+        }
     }
     put(out, "\n");
+}
+
+/// ` ACTIVE INACTIVE` columns (`%-10u %-10u`) of a real server's line.
+fn connection_counts(out: &mut Vec<u8>, dest: &DestinationEntry) {
+    put(out, " ");
+    left_decimal(out, u64::from(dest.active_conns), 10);
+    put(out, " ");
+    left_decimal(out, u64::from(dest.inactive_conns), 10);
+}
+
+/// The protocol a service's ports are named with (none for fwmarks).
+fn port_protocol(service: &ServiceEntry) -> Option<Protocol> {
+    match &service.service.key {
+        ServiceKey::Addr { protocol, .. } => Some(*protocol),
+        ServiceKey::Fwmark { .. } => None,
+    }
 }
 
 /// A service line and its real servers (ipvsadm's `print_service_entry`

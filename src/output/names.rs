@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use super::text::push_decimal;
 use crate::model::Protocol;
 use crate::resolve;
 
@@ -34,9 +35,27 @@ impl Names for SystemNames {
 /// An address as glibc's `inet_ntop` writes it. IPv6 differs from Rust's
 /// `Display` for IPv4-compatible addresses: `::10.0.0.1`, not `::a00:1`.
 pub fn inet_ntop(addr: &IpAddr) -> String {
+    let mut out = Vec::with_capacity(46);
+    push_inet_ntop(&mut out, addr);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends [`inet_ntop`]'s text of `addr` (IPv4 without the formatting
+/// machinery: listings print hundreds of thousands of addresses).
+pub(crate) fn push_inet_ntop(out: &mut Vec<u8>, addr: &IpAddr) {
     match addr {
-        IpAddr::V4(a) => a.to_string(),
-        IpAddr::V6(a) => inet_ntop6(a),
+        IpAddr::V4(a) => push_ipv4(out, a),
+        IpAddr::V6(a) => out.extend_from_slice(inet_ntop6(a).as_bytes()),
+    }
+}
+
+/// Dotted decimal, as `inet_ntop(AF_INET)` writes it.
+fn push_ipv4(out: &mut Vec<u8>, addr: &Ipv4Addr) {
+    for (i, octet) in addr.octets().into_iter().enumerate() {
+        if i > 0 {
+            out.push(b'.');
+        }
+        push_decimal(out, u64::from(octet));
     }
 }
 
@@ -114,22 +133,42 @@ pub(crate) fn addr_port(
     numeric: bool,
     names: &dyn Names,
 ) -> Vec<u8> {
-    let (open, close) = match addr {
-        IpAddr::V4(_) => ("", ""),
-        IpAddr::V6(_) => ("[", "]"),
+    let mut out = Vec::with_capacity(32);
+    push_addr_port(&mut out, addr, port, protocol, numeric, names);
+    out
+}
+
+/// Appends [`addr_port`]'s text to `out`.
+pub(crate) fn push_addr_port(
+    out: &mut Vec<u8>,
+    addr: &IpAddr,
+    port: u16,
+    protocol: Option<Protocol>,
+    numeric: bool,
+    names: &dyn Names,
+) {
+    let start = out.len();
+    let v6 = addr.is_ipv6();
+    if v6 {
+        out.push(b'[');
+    }
+    match (!numeric).then(|| names.host_name(addr)).flatten() {
+        Some(host) => out.extend_from_slice(host.as_bytes()),
+        None => push_inet_ntop(out, addr),
+    }
+    if v6 {
+        out.push(b']');
+    }
+    out.push(b':');
+    let service = match protocol {
+        Some(p) if !numeric => names.service_name(port, p),
+        _ => None,
     };
-    let text = if numeric {
-        format!("{open}{}{close}:{port}", inet_ntop(addr))
-    } else {
-        let host = names.host_name(addr).unwrap_or_else(|| inet_ntop(addr));
-        let service = protocol
-            .and_then(|p| names.service_name(port, p))
-            .unwrap_or_else(|| port.to_string());
-        format!("{open}{host}{close}:{service}")
-    };
-    let mut bytes = text.into_bytes();
-    bytes.truncate(ADDRPORT_MAX);
-    bytes
+    match service {
+        Some(name) => out.extend_from_slice(name.as_bytes()),
+        None => push_decimal(out, u64::from(port)),
+    }
+    out.truncate(start + (out.len() - start).min(ADDRPORT_MAX));
 }
 
 #[cfg(test)]

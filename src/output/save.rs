@@ -11,9 +11,9 @@ use crate::model::{
 };
 
 use super::list::{has_scheduler_flags, netmask_text, scheduler_flags, tunnel_flag_index};
-use super::names::{addr_port, Names, SystemNames};
+use super::names::{addr_port, push_addr_port, Names, SystemNames};
 use super::sort::{destination_order, service_order};
-use super::text::put;
+use super::text::{push_signed, put};
 use super::ServiceListing;
 
 /// How a rule line is written.
@@ -71,11 +71,14 @@ fn write_save_block_with(
         complete: false,
     };
     let service = &listing.entry.service;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(64 * (listing.destinations.len() + 1));
     service_rule(&mut out, "-A", service, style, names);
+    // Every real server's line repeats the service's switch: written once.
+    let mut switch = Vec::with_capacity(32);
+    service_switch(&mut switch, &service.key, style, names);
     for d in destination_order(&listing.destinations, true) {
         let dest = &listing.destinations[d].destination;
-        destination_rule(&mut out, "-a", &service.key, dest, style, names);
+        destination_rule_after(&mut out, "-a", &switch, &service.key, dest, style, names);
     }
     w.write_all(&out)
 }
@@ -107,10 +110,7 @@ fn service_switch(out: &mut Vec<u8>, key: &ServiceKey, style: RuleStyle, names: 
                     Protocol::Sctp => "--sctp-service ",
                 },
             );
-            put(
-                out,
-                addr_port(addr, *port, Some(*protocol), style.numeric, names),
-            );
+            push_addr_port(out, addr, *port, Some(*protocol), style.numeric, names);
         }
     }
 }
@@ -195,27 +195,40 @@ pub fn destination_rule(
     style: RuleStyle,
     names: &dyn Names,
 ) {
+    let mut switch = Vec::with_capacity(32);
+    service_switch(&mut switch, key, style, names);
+    destination_rule_after(out, verb, &switch, key, dest, style, names);
+}
+
+/// [`destination_rule`] with the service's switch already written.
+fn destination_rule_after(
+    out: &mut Vec<u8>,
+    verb: &str,
+    switch: &[u8],
+    key: &ServiceKey,
+    dest: &Destination,
+    style: RuleStyle,
+    names: &dyn Names,
+) {
     const TUNNEL_FLAG_OPTIONS: [&str; 3] = ["--tun-nocsum", "--tun-csum", "--tun-remcsum"];
 
     let d = &dest.config;
     put(out, verb);
     put(out, " ");
-    service_switch(out, key, style, names);
+    put(out, switch);
     put(out, " -r ");
-    put(
+    push_addr_port(
         out,
-        addr_port(
-            &dest.addr,
-            dest.port,
-            port_protocol(key),
-            style.numeric,
-            names,
-        ),
+        &dest.addr,
+        dest.port,
+        port_protocol(key),
+        style.numeric,
+        names,
     );
-    put(
-        out,
-        format!(" {} -w {}", forward_switch(d.forward), d.weight),
-    );
+    put(out, " ");
+    put(out, forward_switch(d.forward));
+    put(out, " -w ");
+    push_signed(out, i64::from(d.weight));
     if d.forward == ForwardMethod::Tunnel {
         let flags = TUNNEL_FLAG_OPTIONS[tunnel_flag_index(d.tunnel_flags)];
         match d.tunnel_type {

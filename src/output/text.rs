@@ -18,6 +18,54 @@ pub(crate) fn put(out: &mut Vec<u8>, text: impl AsRef<[u8]>) {
     out.extend_from_slice(text.as_ref());
 }
 
+/// Appends `value` in decimal (`%u`), without the formatting machinery:
+/// listings print hundreds of thousands of numbers.
+pub(crate) fn push_decimal(out: &mut Vec<u8>, value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = value;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
+/// Appends `value` in decimal with a sign when negative (`%d`).
+pub(crate) fn push_signed(out: &mut Vec<u8>, value: i64) {
+    if value < 0 {
+        out.push(b'-');
+    }
+    push_decimal(out, value.unsigned_abs());
+}
+
+/// `%-Nu`: `value` in decimal, then spaces up to `width` bytes.
+pub(crate) fn left_decimal(out: &mut Vec<u8>, value: u64, width: usize) {
+    let start = out.len();
+    push_decimal(out, value);
+    let len = out.len() - start;
+    out.resize(out.len() + width.saturating_sub(len), b' ');
+}
+
+/// `%Nu`: spaces up to `width` bytes, then `value` in decimal.
+pub(crate) fn right_decimal(out: &mut Vec<u8>, value: u64, width: usize) {
+    let mut digits = Vec::with_capacity(20);
+    push_decimal(&mut digits, value);
+    right(out, &digits, width);
+}
+
+/// `%-Nd`: like [`left_decimal`], with a sign when negative.
+pub(crate) fn left_signed(out: &mut Vec<u8>, value: i64, width: usize) {
+    let start = out.len();
+    push_signed(out, value);
+    let len = out.len() - start;
+    out.resize(out.len() + width.saturating_sub(len), b' ');
+}
+
 /// ipvsadm's `print_largenum`: a counter in a 9-column field.
 ///
 /// With `--exact` the number is printed in full after one space (at least 9
@@ -81,6 +129,27 @@ mod tests {
         assert_eq!(num(99_999_999, true), " 99999999");
         assert_eq!(num(100_000_000, true), " 100000000");
         assert_eq!(num(u64::MAX, true), " 18446744073709551615");
+    }
+
+    #[test]
+    fn decimal_helpers_match_printf() {
+        let text = |f: &dyn Fn(&mut Vec<u8>)| {
+            let mut out = Vec::new();
+            f(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        for value in [0u64, 7, 10, 99, 100, 65535, 4294967295, u64::MAX] {
+            assert_eq!(text(&|o| push_decimal(o, value)), format!("{value}"));
+            assert_eq!(
+                text(&|o| left_decimal(o, value, 10)),
+                format!("{value:<10}")
+            );
+            assert_eq!(text(&|o| right_decimal(o, value, 8)), format!("{value:>8}"));
+        }
+        for value in [0i64, 1, -1, 2147483647, -2147483648, i64::MIN, i64::MAX] {
+            assert_eq!(text(&|o| push_signed(o, value)), format!("{value}"));
+            assert_eq!(text(&|o| left_signed(o, value, 7)), format!("{value:<7}"));
+        }
     }
 
     #[test]
