@@ -365,6 +365,9 @@ type DataHandler<'a> = dyn FnMut(u16, &[u8]) -> Result<(), Error> + 'a;
 struct ExchangeEnd {
     /// The kernel flagged the dump inconsistent, or answers were dropped.
     interrupted: bool,
+    /// Datagrams read (a dump in one datagram was made in one pass over
+    /// the table, under the kernel's lock).
+    datagrams: usize,
 }
 
 /// A connection to the kernel's IPVS generic-netlink family.
@@ -474,14 +477,23 @@ impl Client {
     }
 
     /// All services (`GET_SERVICE` dump), in the kernel's order.
+    ///
+    /// The kernel resumes a dump that spans several datagrams by position, so
+    /// a table changed meanwhile can list a service twice: such a dump is
+    /// restarted, and if every attempt repeats one, each service is kept
+    /// once (as last listed). See [`Client::destinations`] for real servers.
     pub fn services(&mut self) -> Result<Vec<ServiceEntry>, Error> {
-        self.dump(&services_query(), |payload| {
-            let msg = decode_ipvs_message(payload)?;
-            let attrs = msg
-                .service()
-                .ok_or_else(|| Error::Decode("service dump entry lacks a service".into()))?;
-            Ok(service_entry_from_attrs(attrs)?)
-        })
+        self.dump(
+            &services_query(),
+            |payload| {
+                let msg = decode_ipvs_message(payload)?;
+                let attrs = msg
+                    .service()
+                    .ok_or_else(|| Error::Decode("service dump entry lacks a service".into()))?;
+                Ok(service_entry_from_attrs(attrs)?)
+            },
+            |entry| entry.service.key,
+        )
     }
 
     /// One service (`GET_SERVICE`); `Error::Kernel { errno: ESRCH }` if there is none.
@@ -499,12 +511,16 @@ impl Client {
         let family = key.family();
         // The light path: each entry's nest is decoded straight from its
         // bytes, with no attribute lists built (one entry per real server).
-        self.dump(&destinations_query(key), |payload| {
-            let nest = find_ipvs_attribute(payload, IPVS_CMD_ATTR_DEST)?.ok_or_else(|| {
-                Error::Decode("destination dump entry lacks a destination".into())
-            })?;
-            Ok(destination_entry_from_bytes(nest, family)?)
-        })
+        self.dump(
+            &destinations_query(key),
+            |payload| {
+                let nest = find_ipvs_attribute(payload, IPVS_CMD_ATTR_DEST)?.ok_or_else(|| {
+                    Error::Decode("destination dump entry lacks a destination".into())
+                })?;
+                Ok(destination_entry_from_bytes(nest, family)?)
+            },
+            |entry| (entry.destination.addr, entry.destination.port),
+        )
     }
 
     /// The TCP, TCP FIN and UDP timeouts (`GET_CONFIG`).
@@ -515,13 +531,17 @@ impl Client {
 
     /// The running sync daemons (`GET_DAEMON` dump): none, one or two.
     pub fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
-        self.dump(&daemons_query(), |payload| {
-            let msg = decode_ipvs_message(payload)?;
-            let attrs = msg
-                .daemon()
-                .ok_or_else(|| Error::Decode("daemon dump entry lacks a daemon".into()))?;
-            Ok(sync_daemon_from_attrs(attrs)?)
-        })
+        self.dump(
+            &daemons_query(),
+            |payload| {
+                let msg = decode_ipvs_message(payload)?;
+                let attrs = msg
+                    .daemon()
+                    .ok_or_else(|| Error::Decode("daemon dump entry lacks a daemon".into()))?;
+                Ok(sync_daemon_from_attrs(attrs)?)
+            },
+            |daemon| daemon.state,
+        )
     }
 
     /// Sends one request and waits for its ACK.
@@ -627,11 +647,19 @@ impl Client {
     /// the kernel flags it inconsistent, so partial data is never returned.
     /// Each entry (its body, genetlink header included) is decoded by
     /// `convert` as it arrives.
-    fn dump<T>(
+    ///
+    /// IPVS resumes a multi-datagram dump by position and marks nothing when
+    /// the table changed in between, which shows as an entry listed twice
+    /// (its `key` repeated): that restarts the dump too. When every attempt
+    /// repeats an entry, the last attempt is returned with each key once, at
+    /// its last place (the newest answer for it).
+    fn dump<T, K: std::hash::Hash + Eq>(
         &mut self,
         msg: &IpvsMessage,
         mut convert: impl FnMut(&[u8]) -> Result<T, Error>,
+        key: impl Fn(&T) -> K,
     ) -> Result<Vec<T>, Error> {
+        let mut repeated = None;
         for _ in 0..MAX_DUMP_ATTEMPTS {
             let seq = self.next_seq();
             let request = encode_ipvs_message(self.family_id, DUMP_FLAGS, seq, msg);
@@ -644,13 +672,20 @@ impl Client {
                 Ok(())
             };
             let end = self.exchange(request, seq, true, &mut handle)?;
-            if !end.interrupted {
+            if end.interrupted {
+                continue;
+            }
+            if end.datagrams <= 1 || !has_repeated_key(&entries, &key) {
                 return Ok(entries);
             }
+            repeated = Some(entries);
         }
-        Err(Error::DumpInterrupted {
-            attempts: MAX_DUMP_ATTEMPTS,
-        })
+        match repeated {
+            Some(entries) => Ok(keep_last_of_each_key(entries, &key)),
+            None => Err(Error::DumpInterrupted {
+                attempts: MAX_DUMP_ATTEMPTS,
+            }),
+        }
     }
 
     /// Sends `request` (one message with sequence `seq`) and reads until its
@@ -679,15 +714,19 @@ impl Client {
         let mut handler_error = None;
         let mut outcome: Option<Result<(), Error>> = None;
         let mut lost = false;
+        let mut datagrams = 0;
         loop {
             // After a plain request lost answers, whatever survived is queued
             // already (see run_chunk): drain without waiting.
             match self.receive(lost && !dump) {
-                Ok(true) => {}
+                Ok(true) => datagrams += 1,
                 Ok(false) => {
                     return outcome
                         .unwrap_or(Err(Error::AckLost))
-                        .map(|()| ExchangeEnd { interrupted: true })
+                        .map(|()| ExchangeEnd {
+                            interrupted: true,
+                            datagrams,
+                        })
                 }
                 // A dropped message during a dump means the dump is incomplete;
                 // the dump itself goes on to its NLMSG_DONE.
@@ -707,7 +746,8 @@ impl Client {
                         } else {
                             Error::Kernel { errno: libc::EINTR }
                         }));
-                        return outcome.and_then(|()| finish(handler_error, interrupted));
+                        return outcome
+                            .and_then(|()| finish(handler_error, interrupted, datagrams));
                     }
                     continue;
                 }
@@ -734,7 +774,7 @@ impl Client {
                             return if errno != 0 {
                                 Err(Error::Kernel { errno })
                             } else {
-                                finish(handler_error, interrupted)
+                                finish(handler_error, interrupted, datagrams)
                             };
                         }
                     }
@@ -900,11 +940,39 @@ impl Client {
     }
 }
 
-fn finish(handler_error: Option<Error>, interrupted: bool) -> Result<ExchangeEnd, Error> {
+fn finish(
+    handler_error: Option<Error>,
+    interrupted: bool,
+    datagrams: usize,
+) -> Result<ExchangeEnd, Error> {
     match handler_error {
         Some(e) => Err(e),
-        None => Ok(ExchangeEnd { interrupted }),
+        None => Ok(ExchangeEnd {
+            interrupted,
+            datagrams,
+        }),
     }
+}
+
+/// Whether two entries have the same key.
+fn has_repeated_key<T, K: std::hash::Hash + Eq>(entries: &[T], key: impl Fn(&T) -> K) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    entries.iter().any(|entry| !seen.insert(key(entry)))
+}
+
+/// The entries with each key once, where it was last listed.
+fn keep_last_of_each_key<T, K: std::hash::Hash + Eq>(
+    entries: Vec<T>,
+    key: impl Fn(&T) -> K,
+) -> Vec<T> {
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    let mut kept: Vec<T> = entries
+        .into_iter()
+        .rev()
+        .filter(|entry| seen.insert(key(entry)))
+        .collect();
+    kept.reverse();
+    kept
 }
 
 #[cfg(test)]
@@ -1158,6 +1226,67 @@ mod tests {
             })
         ));
         assert_eq!(writes.lock().unwrap().len(), MAX_DUMP_ATTEMPTS);
+    }
+
+    #[test]
+    fn a_dump_repeating_an_entry_restarts_then_keeps_each_once() {
+        fn marks(services: &[ServiceEntry]) -> Vec<u32> {
+            services
+                .iter()
+                .map(|s| match s.service.key {
+                    ServiceKey::Fwmark { mark, .. } => mark,
+                    _ => 0,
+                })
+                .collect()
+        }
+        // Part two repeats the end of part one (a service was added in front
+        // of the kernel's resume position) on the first attempt only.
+        let attempts = Arc::new(Mutex::new(0));
+        let seen = Arc::clone(&attempts);
+        let (mut client, _) = client_with(
+            move |frame, queue| {
+                let mut seen = seen.lock().unwrap();
+                *seen += 1;
+                let mut first = entry(frame.seq, 0, &fwmark_service(1));
+                first.extend(entry(frame.seq, 0, &fwmark_service(2)));
+                queue.push_back(Ok(first));
+                let again = if *seen == 1 { 2 } else { 3 };
+                let mut second = entry(frame.seq, 0, &fwmark_service(again));
+                second.extend(done(frame.seq, 0));
+                queue.push_back(Ok(second));
+            },
+            16,
+        );
+        assert_eq!(marks(&client.services().unwrap()), [1, 2, 3]);
+        assert_eq!(*attempts.lock().unwrap(), 2, "restarted once");
+
+        // Repeated on every attempt: each service once, where last listed.
+        let (mut client, writes) = client_with(
+            |frame, queue| {
+                let mut first = entry(frame.seq, 0, &fwmark_service(1));
+                first.extend(entry(frame.seq, 0, &fwmark_service(2)));
+                queue.push_back(Ok(first));
+                let mut second = entry(frame.seq, 0, &fwmark_service(1));
+                second.extend(entry(frame.seq, 0, &fwmark_service(3)));
+                second.extend(done(frame.seq, 0));
+                queue.push_back(Ok(second));
+            },
+            16,
+        );
+        assert_eq!(marks(&client.services().unwrap()), [2, 1, 3]);
+        assert_eq!(writes.lock().unwrap().len(), MAX_DUMP_ATTEMPTS);
+
+        // One datagram is one pass under the kernel's lock: taken as it is.
+        let (mut client, writes) = client_with(
+            |frame, queue| {
+                let mut only = entry(frame.seq, 0, &fwmark_service(5));
+                only.extend(done(frame.seq, 0));
+                queue.push_back(Ok(only));
+            },
+            16,
+        );
+        assert_eq!(marks(&client.services().unwrap()), [5]);
+        assert_eq!(writes.lock().unwrap().len(), 1);
     }
 
     #[test]
