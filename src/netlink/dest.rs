@@ -16,11 +16,11 @@ use std::net::IpAddr;
 
 use netlink_packet_core::{
     emit_u16, emit_u16_be, emit_u32, parse_u16, parse_u16_be, parse_u32, parse_u8, DecodeError,
-    DefaultNla, Emitable, ErrorContext, Nla, NlaBuffer, NlasIterator, Parseable, NLA_F_NESTED,
+    DefaultNla, Emitable, ErrorContext, Nla, NlaBuffer, Parseable, NLA_F_NESTED,
 };
 
 use super::constants::*;
-use super::nla::{emit_attrs, family_from_raw, nla_value, parse_list, InetAddr};
+use super::nla::{emit_attrs, family_from_raw, fixed, for_each_nla, parse_list, InetAddr};
 use super::stats::{pick_stats_nest, StatsAttr, StatsNest};
 use crate::model::{
     AddressFamily, Destination, DestinationConfig, DestinationEntry, ForwardMethod, TunnelType,
@@ -222,15 +222,30 @@ pub fn destination_entry_from_bytes(
     service_family: AddressFamily,
 ) -> Result<DestinationEntry, DecodeError> {
     let mut fields = DestFields::default();
-    for nla in NlasIterator::new(value) {
-        let nla = nla.context("failed to parse destination attributes")?;
-        match nla.kind() {
-            IPVS_DEST_ATTR_STATS => fields.stats32 = Some(StatsNest::Bytes(nla_value(nla))),
-            IPVS_DEST_ATTR_STATS64 => fields.stats64 = Some(StatsNest::Bytes(nla_value(nla))),
-            _ => fields
-                .take(&DestAttr::parse(&nla).context("failed to parse destination attributes")?),
+    // The checks of DestAttr::parse, without building the attributes.
+    let u32_of = |v: &[u8]| fixed::<4>(v).map(u32::from_ne_bytes).map(Some);
+    for_each_nla(value, |kind, v| {
+        match kind {
+            IPVS_DEST_ATTR_ADDR => fields.addr = Some(InetAddr::parse(v)?),
+            IPVS_DEST_ATTR_PORT => fields.port = Some(u16::from_be_bytes(fixed(v)?)),
+            IPVS_DEST_ATTR_FWD_METHOD => fields.fwd = u32_of(v)?,
+            IPVS_DEST_ATTR_WEIGHT => fields.weight = u32_of(v)?,
+            IPVS_DEST_ATTR_U_THRESH => fields.u_thresh = u32_of(v)?,
+            IPVS_DEST_ATTR_L_THRESH => fields.l_thresh = u32_of(v)?,
+            IPVS_DEST_ATTR_ACTIVE_CONNS => fields.active = u32_of(v)?,
+            IPVS_DEST_ATTR_INACT_CONNS => fields.inactive = u32_of(v)?,
+            IPVS_DEST_ATTR_PERSIST_CONNS => fields.persistent = u32_of(v)?,
+            IPVS_DEST_ATTR_ADDR_FAMILY => fields.family = Some(u16::from_ne_bytes(fixed(v)?)),
+            IPVS_DEST_ATTR_TUN_TYPE => fields.tun_type = u8::from_ne_bytes(fixed(v)?),
+            IPVS_DEST_ATTR_TUN_PORT => fields.tun_port = u16::from_be_bytes(fixed(v)?),
+            IPVS_DEST_ATTR_TUN_FLAGS => fields.tun_flags = u16::from_ne_bytes(fixed(v)?),
+            IPVS_DEST_ATTR_STATS => fields.stats32 = Some(StatsNest::Bytes(v)),
+            IPVS_DEST_ATTR_STATS64 => fields.stats64 = Some(StatsNest::Bytes(v)),
+            _ => {}
         }
-    }
+        Ok(())
+    })
+    .context("failed to parse destination attributes")?;
     fields.finish(service_family)
 }
 

@@ -12,7 +12,7 @@ use netlink_packet_generic::{GenlFamily, GenlHeader};
 
 use super::constants::*;
 use super::message::{IpvsCmd, IpvsMessage};
-use super::nla::nla_value;
+use super::nla::NlaWalk;
 
 /// Appends one generic-netlink message to `out`: `nlmsghdr` (length, type,
 /// flags, sequence, port id 0), `genlmsghdr` (command, version, reserved 0)
@@ -139,10 +139,10 @@ pub fn find_ipvs_attribute(payload: &[u8], kind: u16) -> Result<Option<&[u8]>, D
         )));
     }
     let body = payload.get(GENL_HDRLEN..).unwrap_or_default();
-    for nla in NlasIterator::new(body) {
-        let nla = nla?;
-        if nla.kind() == kind {
-            return Ok(Some(nla_value(nla)));
+    for nla in NlaWalk::new(body) {
+        let (found, value) = nla?;
+        if found == kind {
+            return Ok(Some(value));
         }
     }
     Ok(None)

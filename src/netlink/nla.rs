@@ -47,12 +47,69 @@ pub(crate) fn emit_attrs<T: Nla>(attrs: &[T], buffer: &mut [u8]) {
     }
 }
 
-/// The value of an attribute met by `NlasIterator`, borrowed from the
-/// buffer being iterated (`NlaBuffer::value` borrows the `NlaBuffer`).
-pub(crate) fn nla_value(nla: NlaBuffer<&[u8]>) -> &[u8] {
-    let len = usize::from(nla.length());
-    let bytes = nla.into_inner();
-    bytes.get(NLA_HEADER_SIZE..len).unwrap_or_default()
+/// The attributes of a buffer as (kind with flags masked off, value), with
+/// the checks `NlasIterator` makes: a header that does not fit, or a length
+/// below the header's or past the end, is an error that ends the walk.
+/// Decoders of entries a dump repeats tens of thousands of times use this
+/// instead of building attribute values.
+pub(crate) struct NlaWalk<'a>(&'a [u8]);
+
+impl<'a> NlaWalk<'a> {
+    pub(crate) fn new(buf: &'a [u8]) -> Self {
+        NlaWalk(buf)
+    }
+}
+
+impl<'a> Iterator for NlaWalk<'a> {
+    type Item = Result<(u16, &'a [u8]), DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let buf = self.0;
+        if buf.is_empty() {
+            return None;
+        }
+        let (Some(len), Some(kind)) = (buf.get(0..2), buf.get(2..4)) else {
+            self.0 = &[];
+            return Some(Err(DecodeError::from(format!(
+                "attribute header needs {NLA_HEADER_SIZE} bytes, {} left",
+                buf.len()
+            ))));
+        };
+        let len = usize::from(u16::from_ne_bytes([len[0], len[1]]));
+        let kind = u16::from_ne_bytes([kind[0], kind[1]]) & NLA_TYPE_MASK;
+        if len < NLA_HEADER_SIZE || len > buf.len() {
+            self.0 = &[];
+            return Some(Err(DecodeError::from(format!(
+                "attribute length {len} with {} bytes left",
+                buf.len()
+            ))));
+        }
+        self.0 = buf.get((len + 3) & !3..).unwrap_or_default();
+        Some(Ok((kind, &buf[NLA_HEADER_SIZE..len])))
+    }
+}
+
+/// Calls `each` for every attribute of `buf` ([`NlaWalk`]), stopping at the
+/// first error.
+pub(crate) fn for_each_nla<'a>(
+    buf: &'a [u8],
+    mut each: impl FnMut(u16, &'a [u8]) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    for nla in NlaWalk::new(buf) {
+        let (kind, value) = nla?;
+        each(kind, value)?;
+    }
+    Ok(())
+}
+
+/// A native-endian integer attribute value of exactly `N` bytes.
+pub(crate) fn fixed<const N: usize>(value: &[u8]) -> Result<[u8; N], DecodeError> {
+    value.try_into().map_err(|_| {
+        DecodeError::from(format!(
+            "integer attribute has {} bytes, expected {N}",
+            value.len()
+        ))
+    })
 }
 
 /// Parses every attribute of `buf` with `parse` into a vector sized up front

@@ -7,11 +7,11 @@
 //! insert a zero-length `IPVS_STATS_ATTR_PAD` attribute for alignment.
 
 use netlink_packet_core::{
-    emit_u32, emit_u64, parse_u32, parse_u64, DecodeError, DefaultNla, Nla, NlaBuffer,
-    NlasIterator, Parseable,
+    emit_u32, emit_u64, parse_u32, parse_u64, DecodeError, DefaultNla, Nla, NlaBuffer, Parseable,
 };
 
 use super::constants::*;
+use super::nla::for_each_nla;
 use crate::model::Stats;
 
 /// A counter value with the width it has (or will have) on the wire.
@@ -155,12 +155,12 @@ pub fn stats_from_attrs(attrs: &[StatsAttr]) -> Result<Stats, DecodeError> {
 /// as [`StatsAttr`] parsing checks it.
 pub(crate) fn stats_fields_from_bytes(value: &[u8]) -> Result<StatsFields, DecodeError> {
     let mut fields = StatsFields::default();
-    for nla in NlasIterator::new(value) {
-        let nla = nla?;
-        if StatsFields::slot(nla.kind()).is_some() {
-            fields.take(&StatsAttr::parse(&nla)?);
+    for_each_nla(value, |kind, value| {
+        if let Some(slot) = StatsFields::slot(kind) {
+            fields.0[slot] = Some(Counter::parse(value)?.value());
         }
-    }
+        Ok(())
+    })?;
     Ok(fields)
 }
 
