@@ -27,15 +27,17 @@ use netlink_packet_core::NLM_F_DUMP_INTR;
 use netlink_sys::{protocols::NETLINK_GENERIC, Socket, SocketAddr};
 
 use crate::model::{
-    DaemonState, Destination, DestinationEntry, KernelInfo, Service, ServiceEntry, ServiceKey,
-    SyncDaemon, Timeouts,
+    AddressFamily, DaemonState, Destination, DestinationEntry, KernelInfo, Service, ServiceEntry,
+    ServiceKey, SyncDaemon, Timeouts,
 };
 use crate::netlink::constants::{GENL_ID_CTRL, IPVS_CMD_ATTR_DEST, IPVS_GENL_NAME};
 use crate::netlink::{
     config_query, daemon_attrs, daemon_stop_attrs, daemons_query, decode_ipvs_message,
-    destination_attrs, destination_entry_from_bytes, destination_ref_attrs, destinations_query,
-    encode_family_lookup, encode_ipvs_message, family_id_from_reply, find_ipvs_attribute, frames,
-    info_query, kernel_info_from_attrs, push_barrier, push_ipvs_message, service_attrs,
+    destination_attrs, destination_entry_from_bytes, destination_entry_without_stats,
+    destination_ref_attrs, destinations_query, encode_family_lookup, encode_ipvs_message,
+    family_id_from_reply, find_ipvs_attribute, frames, info_query, kernel_info_from_attrs,
+    push_barrier, push_delete_destination_request, push_delete_service_request,
+    push_destination_request, push_ipvs_message, push_service_request, service_attrs,
     service_entry_from_attrs, service_query, service_ref_attrs, services_query,
     sync_daemon_from_attrs, timeouts_attrs, timeouts_from_attrs, DecodeError, IpvsCmd, IpvsCmdAttr,
     IpvsMessage, Reply, DUMP_FLAGS, REQUEST_FLAGS,
@@ -104,6 +106,34 @@ fn zero_key_is_empty(key: &ServiceKey) -> bool {
 }
 
 impl Request {
+    /// Appends this request as a netlink message: the bytes
+    /// `push_ipvs_message` writes for [`Request::to_message`], with the
+    /// service and real-server requests a restore sends in bulk written
+    /// directly.
+    pub fn push_to(&self, out: &mut Vec<u8>, family_id: u16, flags: u16, seq: u32) {
+        match self {
+            Request::AddService(service) => {
+                push_service_request(out, family_id, flags, seq, service, false)
+            }
+            Request::EditService(service) => {
+                push_service_request(out, family_id, flags, seq, service, true)
+            }
+            Request::DeleteService(key) => {
+                push_delete_service_request(out, family_id, flags, seq, key)
+            }
+            Request::AddDestination(key, dest) => {
+                push_destination_request(out, family_id, flags, seq, key, dest, false)
+            }
+            Request::EditDestination(key, dest) => {
+                push_destination_request(out, family_id, flags, seq, key, dest, true)
+            }
+            Request::DeleteDestination(key, addr, port) => {
+                push_delete_destination_request(out, family_id, flags, seq, key, *addr, *port)
+            }
+            _ => push_ipvs_message(out, family_id, flags, seq, &self.to_message()),
+        }
+    }
+
     /// The IPVS message for this request, with the attributes ipvsadm 1.31 sends.
     pub fn to_message(&self) -> IpvsMessage {
         use IpvsCmdAttr as A;
@@ -508,6 +538,24 @@ impl Client {
     /// The real servers of a service (`GET_DEST` dump), in the kernel's order.
     /// The kernel answers an empty list (not an error) for a missing service.
     pub fn destinations(&mut self, key: &ServiceKey) -> Result<Vec<DestinationEntry>, Error> {
+        self.destinations_decoded(key, destination_entry_from_bytes)
+    }
+
+    /// [`Client::destinations`] with the counters left zero (their
+    /// attributes not read), for listings that show none: `-S`, and `-L`
+    /// without `--stats` or `--rate`.
+    pub fn destinations_without_counters(
+        &mut self,
+        key: &ServiceKey,
+    ) -> Result<Vec<DestinationEntry>, Error> {
+        self.destinations_decoded(key, destination_entry_without_stats)
+    }
+
+    fn destinations_decoded(
+        &mut self,
+        key: &ServiceKey,
+        decode: fn(&[u8], AddressFamily) -> Result<DestinationEntry, DecodeError>,
+    ) -> Result<Vec<DestinationEntry>, Error> {
         let family = key.family();
         // The light path: each entry's nest is decoded straight from its
         // bytes, with no attribute lists built (one entry per real server).
@@ -517,7 +565,7 @@ impl Client {
                 let nest = find_ipvs_attribute(payload, IPVS_CMD_ATTR_DEST)?.ok_or_else(|| {
                     Error::Decode("destination dump entry lacks a destination".into())
                 })?;
-                Ok(destination_entry_from_bytes(nest, family)?)
+                Ok(decode(nest, family)?)
             },
             |entry| (entry.destination.addr, entry.destination.port),
         )
@@ -806,13 +854,7 @@ impl Client {
         for request in requests.iter().take(max_messages.max(1)) {
             let before = buffer.len();
             let seq = self.seq.wrapping_add(1);
-            push_ipvs_message(
-                &mut buffer,
-                self.family_id,
-                REQUEST_FLAGS,
-                seq,
-                &request.to_message(),
-            );
+            request.push_to(&mut buffer, self.family_id, REQUEST_FLAGS, seq);
             if count > 0 && buffer.len() > self.chunk_bytes {
                 buffer.truncate(before);
                 break;
@@ -954,9 +996,45 @@ fn finish(
     }
 }
 
+/// A fast, unkeyed hasher for the repeat check of dump entries (keys the
+/// kernel sent, one set per listing): std's SipHash costs more than the
+/// rest of decoding a service in the emulated test kernel.
+#[derive(Default)]
+struct EntryKeyHasher(u64);
+
+impl std::hash::Hasher for EntryKeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type EntryKeySet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<EntryKeyHasher>>;
+
 /// Whether two entries have the same key.
 fn has_repeated_key<T, K: std::hash::Hash + Eq>(entries: &[T], key: impl Fn(&T) -> K) -> bool {
-    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    let mut seen = EntryKeySet::with_capacity_and_hasher(entries.len(), Default::default());
     entries.iter().any(|entry| !seen.insert(key(entry)))
 }
 
@@ -965,7 +1043,7 @@ fn keep_last_of_each_key<T, K: std::hash::Hash + Eq>(
     entries: Vec<T>,
     key: impl Fn(&T) -> K,
 ) -> Vec<T> {
-    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    let mut seen = EntryKeySet::with_capacity_and_hasher(entries.len(), Default::default());
     let mut kept: Vec<T> = entries
         .into_iter()
         .rev()
@@ -1226,6 +1304,96 @@ mod tests {
             })
         ));
         assert_eq!(writes.lock().unwrap().len(), MAX_DUMP_ATTEMPTS);
+    }
+
+    #[test]
+    fn requests_written_directly_equal_their_messages() {
+        use crate::model::{DestinationConfig, ForwardMethod, Protocol, TunnelType};
+        use std::net::{Ipv4Addr, Ipv6Addr};
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let long_name = "x".repeat(crate::netlink::MAX_STRING_BYTES + 7);
+        for round in 0..5000 {
+            let r = next();
+            let addr = |r: u64| -> IpAddr {
+                if r & 1 == 0 {
+                    IpAddr::V4(Ipv4Addr::from((r >> 8) as u32))
+                } else {
+                    IpAddr::V6(Ipv6Addr::from(u128::from(r) << 64 | u128::from(r >> 3)))
+                }
+            };
+            let key = match r % 4 {
+                0 => ServiceKey::Fwmark {
+                    family: if r & 16 == 0 {
+                        AddressFamily::Inet
+                    } else {
+                        AddressFamily::Inet6
+                    },
+                    mark: (r >> 20) as u32,
+                },
+                k => ServiceKey::Addr {
+                    protocol: [Protocol::Tcp, Protocol::Udp, Protocol::Sctp][k as usize - 1],
+                    addr: addr(next()),
+                    port: (r >> 32) as u16,
+                },
+            };
+            let names = ["", "wlc", "rr", "sip", long_name.as_str()];
+            let service = Service {
+                key,
+                config: ServiceConfig {
+                    scheduler: names[(r >> 40) as usize % names.len()].to_string(),
+                    flags: ServiceFlags((r >> 7) as u32),
+                    timeout: (r >> 13) as u32,
+                    netmask: (r >> 17) as u32,
+                    pe_name: match (r >> 44) % 3 {
+                        0 => None,
+                        n => Some(names[n as usize * 2 - 1].to_string()),
+                    },
+                },
+            };
+            let d = next();
+            let dest = Destination {
+                addr: addr(d),
+                port: (d >> 16) as u16,
+                config: DestinationConfig {
+                    forward: [
+                        ForwardMethod::Masquerade,
+                        ForwardMethod::Local,
+                        ForwardMethod::Tunnel,
+                        ForwardMethod::Route,
+                        ForwardMethod::Bypass,
+                    ][(d >> 3) as usize % 5],
+                    weight: (d >> 24) as i32,
+                    upper_threshold: (d >> 5) as u32,
+                    lower_threshold: (d >> 9) as u32,
+                    tunnel_type: [TunnelType::Ipip, TunnelType::Gue, TunnelType::Gre]
+                        [(d >> 50) as usize % 3],
+                    tunnel_port: (d >> 33) as u16,
+                    tunnel_flags: (d >> 41) as u16,
+                },
+            };
+            let request = match round % 7 {
+                0 => Request::AddService(service),
+                1 => Request::EditService(service),
+                2 => Request::DeleteService(key),
+                3 => Request::AddDestination(key, dest),
+                4 => Request::EditDestination(key, dest),
+                5 => Request::DeleteDestination(key, dest.addr, dest.port),
+                _ => Request::Zero(Some(key)),
+            };
+            let (family, flags, seq) = ((r >> 48) as u16, (d >> 48) as u16, (r >> 11) as u32);
+            // Appended after other bytes, as in a batch.
+            let mut direct = vec![7; round % 5];
+            let mut built = direct.clone();
+            request.push_to(&mut direct, family, flags, seq);
+            push_ipvs_message(&mut built, family, flags, seq, &request.to_message());
+            assert_eq!(direct, built, "{request:?}");
+        }
     }
 
     #[test]

@@ -66,6 +66,14 @@ pub enum CommandKind {
     Zero,
 }
 
+/// A command's row of `commands_v_options` as bit sets of [`Opt::bit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionMasks {
+    pub required: u64,
+    pub illegal: u64,
+    pub exclusive: u64,
+}
+
 /// How an option relates to a command (one cell of `commands_v_options`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionRule {
@@ -100,10 +108,50 @@ impl CommandKind {
         }
     }
 
+    /// The options this command requires, forbids, and allows only one
+    /// of, as bit sets ([`Opt::bit`]): the matrix row, read once at compile time.
+    pub fn option_masks(self) -> OptionMasks {
+        const fn masks(row: &[u8; Opt::COUNT]) -> OptionMasks {
+            let mut m = OptionMasks {
+                required: 0,
+                illegal: 0,
+                exclusive: 0,
+            };
+            let mut i = 0;
+            while i < Opt::COUNT {
+                match row[i] {
+                    b'+' => m.required |= 1 << i,
+                    b'x' => m.illegal |= 1 << i,
+                    b'1' => m.exclusive |= 1 << i,
+                    _ => {}
+                }
+                i += 1;
+            }
+            m
+        }
+        const TABLE: [OptionMasks; 14] = [
+            masks(CommandKind::Add.matrix_row()),
+            masks(CommandKind::Edit.matrix_row()),
+            masks(CommandKind::Delete.matrix_row()),
+            masks(CommandKind::Flush.matrix_row()),
+            masks(CommandKind::List.matrix_row()),
+            masks(CommandKind::AddDest.matrix_row()),
+            masks(CommandKind::DeleteDest.matrix_row()),
+            masks(CommandKind::EditDest.matrix_row()),
+            masks(CommandKind::Timeout.matrix_row()),
+            masks(CommandKind::StartDaemon.matrix_row()),
+            masks(CommandKind::StopDaemon.matrix_row()),
+            masks(CommandKind::Restore.matrix_row()),
+            masks(CommandKind::Save.matrix_row()),
+            masks(CommandKind::Zero.matrix_row()),
+        ];
+        TABLE[self as usize]
+    }
+
     /// This command's row of the command/option matrix, one byte per
     /// [`Opt`] in [`Opt::ALL`] order: `+` required, `x` illegal,
     /// `1` exclusive, ` ` optional.
-    fn matrix_row(self) -> &'static [u8; Opt::COUNT] {
+    const fn matrix_row(self) -> &'static [u8; Opt::COUNT] {
         // Columns: -n -c svc -s -p -M -r fwd -w -x -y mcast-if timeout daemon
         // stats rate thresholds persistent-conn nosort syncid exact ops pe -b
         // mcast-group mcast-port mcast-ttl sync-maxlen tun-info tun-type
@@ -647,9 +695,23 @@ pub fn find_long(name: &[u8]) -> Option<&'static FlagDef> {
 
 /// The flag with this short name.
 pub fn find_short(c: u8) -> Option<&'static FlagDef> {
-    FLAGS
-        .iter()
-        .find(|f| f.short.is_some_and(|s| s.is_ascii() && s as u8 == c))
+    // For each ASCII byte, 1 + the index of the first flag with that short
+    // name, or 0: built at compile time from FLAGS.
+    const BY_SHORT: [u8; 128] = {
+        let mut table = [0u8; 128];
+        let mut i = FLAGS.len();
+        while i > 0 {
+            i -= 1;
+            if let Some(short) = FLAGS[i].short {
+                if (short as u32) < 128 {
+                    table[short as usize] = i as u8 + 1;
+                }
+            }
+        }
+        table
+    };
+    let slot = *BY_SHORT.get(usize::from(c))?;
+    FLAGS.get(usize::from(slot).checked_sub(1)?)
 }
 
 /// The row of [`FLAGS`] with this id.
@@ -810,6 +872,59 @@ mod tests {
         }
         for (i, opt) in Opt::ALL.iter().enumerate() {
             assert_eq!(*opt as usize, i);
+        }
+    }
+
+    #[test]
+    fn short_names_find_their_first_flag() {
+        assert!(FLAGS.len() < 255);
+        for c in 0..=255u8 {
+            let first = FLAGS
+                .iter()
+                .find(|f| f.short.is_some_and(|s| s.is_ascii() && s as u8 == c));
+            assert_eq!(find_short(c).map(|f| f.id), first.map(|f| f.id), "{c}");
+        }
+    }
+
+    #[test]
+    fn option_masks_are_the_matrix_rows() {
+        let kinds = [
+            C::Add,
+            C::Edit,
+            C::Delete,
+            C::Flush,
+            C::List,
+            C::AddDest,
+            C::DeleteDest,
+            C::EditDest,
+            C::Timeout,
+            C::StartDaemon,
+            C::StopDaemon,
+            C::Restore,
+            C::Save,
+            C::Zero,
+        ];
+        for kind in kinds {
+            let masks = kind.option_masks();
+            for opt in Opt::ALL {
+                let rule = kind.option_rule(opt);
+                let bit = |mask: u64| mask & opt.bit() != 0;
+                assert_eq!(
+                    bit(masks.required),
+                    rule == OptionRule::Required,
+                    "{kind:?} {opt:?}"
+                );
+                assert_eq!(
+                    bit(masks.illegal),
+                    rule == OptionRule::Illegal,
+                    "{kind:?} {opt:?}"
+                );
+                assert_eq!(
+                    bit(masks.exclusive),
+                    rule == OptionRule::Exclusive,
+                    "{kind:?} {opt:?}"
+                );
+            }
         }
     }
 

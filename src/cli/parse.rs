@@ -230,6 +230,15 @@ fn parse_sched_flags(sched_name: &[u8], arg: &[u8]) -> Result<u32, CliError> {
 
 /// ipvsadm's `generic_opt_check`: the command/option matrix, column by column.
 fn check_options(cmd: CommandKind, options: OptSet) -> Result<(), CliError> {
+    // The usual case, at once: the loop below finds an error exactly when
+    // one of these holds, and says which.
+    let masks = cmd.option_masks();
+    if options.0 & masks.illegal == 0
+        && masks.required & !options.0 == 0
+        && (options.0 & masks.exclusive).count_ones() <= 1
+    {
+        return Ok(());
+    }
     let mut first_exclusive: Option<Opt> = None;
     for opt in Opt::ALL {
         let rule = cmd.option_rule(opt);

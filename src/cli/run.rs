@@ -165,7 +165,7 @@ fn execute(client: &mut Client, command: &Command, streams: &mut Streams<'_>) ->
         Command::Save { numeric } => {
             let numeric = *numeric;
             let entries = fetch_services(client, streams)?;
-            stream_services(client, streams, entries, true, |out, listing| {
+            stream_services(client, streams, entries, true, false, |out, listing| {
                 output::write_save_block(out, listing, numeric)
             })
         }
@@ -279,9 +279,18 @@ fn list(client: &mut Client, request: &ListRequest, streams: &mut Streams<'_>) -
             output::write_list_heading(streams.out, &info)?;
             let entries = fetch_services(client, streams)?;
             output::write_list_titles(streams.out, opts.format)?;
-            return stream_services(client, streams, entries, opts.sort, |out, listing| {
-                output::write_list_block(out, listing, &opts)
-            });
+            let counters = matches!(
+                opts.format,
+                output::ListFormat::Stats | output::ListFormat::Rate
+            );
+            return stream_services(
+                client,
+                streams,
+                entries,
+                opts.sort,
+                counters,
+                |out, listing| output::write_list_block(out, listing, &opts),
+            );
         }
         ListWhat::Service(key) => {
             let listing = fetch_one(client, key, streams)?;
@@ -334,20 +343,27 @@ fn list_json(client: &mut Client, request: &ListRequest, streams: &mut Streams<'
 
 /// Writes `entries` (services in kernel order) with `each`, in listing order
 /// (sorted unless `sort` is off), fetching each one's real servers just
-/// before: one service's real servers in memory at a time. A failed fetch is
-/// reported as ipvsadm does.
+/// before: one service's real servers in memory at a time; their counters
+/// only when `counters` is set. A failed fetch is reported as ipvsadm does.
 fn stream_services(
     client: &mut Client,
     streams: &mut Streams<'_>,
     entries: Vec<ServiceEntry>,
     sort: bool,
+    counters: bool,
     mut each: impl FnMut(&mut dyn Write, &ServiceListing) -> io::Result<()>,
 ) -> Outcome {
     let out = &mut *streams.out;
     let streamed = output::for_each_listing(
         entries,
         sort,
-        |entry| client.destinations(&entry.service.key),
+        |entry| {
+            if counters {
+                client.destinations(&entry.service.key)
+            } else {
+                client.destinations_without_counters(&entry.service.key)
+            }
+        },
         |listing| each(out, listing),
     );
     match streamed {

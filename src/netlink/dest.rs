@@ -221,6 +221,23 @@ pub fn destination_entry_from_bytes(
     value: &[u8],
     service_family: AddressFamily,
 ) -> Result<DestinationEntry, DecodeError> {
+    decode_destination_nest(value, service_family, true)
+}
+
+/// [`destination_entry_from_bytes`] for listings that show no counters: the
+/// stats nests are skipped (not checked) and the counters left zero.
+pub fn destination_entry_without_stats(
+    value: &[u8],
+    service_family: AddressFamily,
+) -> Result<DestinationEntry, DecodeError> {
+    decode_destination_nest(value, service_family, false)
+}
+
+fn decode_destination_nest(
+    value: &[u8],
+    service_family: AddressFamily,
+    with_stats: bool,
+) -> Result<DestinationEntry, DecodeError> {
     let mut fields = DestFields::default();
     // The checks of DestAttr::parse, without building the attributes.
     let u32_of = |v: &[u8]| fixed::<4>(v).map(u32::from_ne_bytes).map(Some);
@@ -239,8 +256,8 @@ pub fn destination_entry_from_bytes(
             IPVS_DEST_ATTR_TUN_TYPE => fields.tun_type = u8::from_ne_bytes(fixed(v)?),
             IPVS_DEST_ATTR_TUN_PORT => fields.tun_port = u16::from_be_bytes(fixed(v)?),
             IPVS_DEST_ATTR_TUN_FLAGS => fields.tun_flags = u16::from_ne_bytes(fixed(v)?),
-            IPVS_DEST_ATTR_STATS => fields.stats32 = Some(StatsNest::Bytes(v)),
-            IPVS_DEST_ATTR_STATS64 => fields.stats64 = Some(StatsNest::Bytes(v)),
+            IPVS_DEST_ATTR_STATS if with_stats => fields.stats32 = Some(StatsNest::Bytes(v)),
+            IPVS_DEST_ATTR_STATS64 if with_stats => fields.stats64 = Some(StatsNest::Bytes(v)),
             _ => {}
         }
         Ok(())

@@ -17,6 +17,7 @@
 pub mod constants;
 mod daemon;
 mod dest;
+mod direct;
 mod frame;
 mod message;
 mod nla;
@@ -27,7 +28,11 @@ mod stats;
 pub use daemon::{daemon_attrs, daemon_stop_attrs, sync_daemon_from_attrs, DaemonAttr};
 pub use dest::{
     destination_attrs, destination_entry_from_attrs, destination_entry_from_bytes,
-    destination_ref_attrs, unset_destination_config, DestAttr,
+    destination_entry_without_stats, destination_ref_attrs, unset_destination_config, DestAttr,
+};
+pub use direct::{
+    push_delete_destination_request, push_delete_service_request, push_destination_request,
+    push_service_request,
 };
 pub use frame::{
     decode_ipvs_message, encode_family_lookup, encode_ipvs_message, family_id_from_reply,

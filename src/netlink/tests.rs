@@ -245,6 +245,24 @@ fn chew(datagram: &[u8]) {
             // The light path listings use must agree with the full one.
             let light = find_ipvs_attribute(payload, constants::IPVS_CMD_ATTR_DEST)
                 .map(|nest| nest.map(|v| destination_entry_from_bytes(v, AddressFamily::Inet)));
+            // Without counters: the same entry, counters zero.
+            if let Ok(Some(Ok(light))) = &light {
+                let nest = find_ipvs_attribute(payload, constants::IPVS_CMD_ATTR_DEST);
+                let bare = nest.map(|nest| {
+                    nest.map(|v| destination_entry_without_stats(v, AddressFamily::Inet))
+                });
+                let Ok(Some(Ok(bare))) = bare else {
+                    panic!("decodes with counters but not without: {bare:?}")
+                };
+                assert_eq!(bare.stats, Default::default());
+                assert_eq!(
+                    DestinationEntry {
+                        stats: bare.stats,
+                        ..*light
+                    },
+                    bare
+                );
+            }
             match (full, light) {
                 (Ok(full), Ok(Some(Ok(light)))) => assert_eq!(full, light),
                 (Err(_), Ok(Some(Err(_)))) => {}
