@@ -18,7 +18,9 @@ use std::os::unix::ffi::OsStrExt;
 
 use super::command::{Command, ListFormat, ListRequest, ListWhat};
 use super::error::CliError;
-use super::flags::{CommandKind, FlagId, Opt, OptSet, OptionRule};
+use super::flags::{
+    find_long, find_short, ArgKind, CommandKind, FlagDef, FlagId, Opt, OptSet, OptionRule,
+};
 use super::popt::Popt;
 use super::values::{
     atoi, c_truncate, lossy, parse_fwmark, parse_host_port, parse_ipv4_netmask, parse_mcast_group,
@@ -105,6 +107,18 @@ pub fn parse_argv_using(
     if argv.len() <= 1 {
         return Ok(Command::List(ListRequest::default()));
     }
+    if let Some(command) = parse_plain(argv, resolver) {
+        return Ok(command);
+    }
+    parse_general(argv, config, resolver)
+}
+
+/// [`parse_argv_using`] through popt's rules, for every form of argument.
+fn parse_general(
+    argv: &[Vec<u8>],
+    config: &ParseConfig,
+    resolver: &dyn NameResolver,
+) -> Result<Command, CliError> {
     let mut state = State::new();
     let mut popt = Popt::new(argv, config.posixly_correct);
     let program = program_name(argv);
@@ -173,6 +187,70 @@ pub fn parse_argv_using(
 
     check_options(cmd, state.options)?;
     state.into_command(cmd)
+}
+
+/// The flag a whole argument names in the plain form: `-X` (one short
+/// flag) or `--name` (no `=value`).
+fn plain_flag(arg: &[u8]) -> Option<&'static FlagDef> {
+    match arg {
+        [b'-', b'-', name @ ..] if !name.is_empty() && !name.contains(&b'=') => find_long(name),
+        [b'-', c] => find_short(*c),
+        _ => None,
+    }
+}
+
+/// The command, for arguments in the plain form that save files and scripts
+/// use: the command flag first, then flags each in its own argument, values
+/// in the next argument, no clusters, attached values, `--`, popt's `!#:+`
+/// or arguments left over. For those, popt yields the flags and values in
+/// order, which are applied as [`parse_argv_using`] applies them; anything
+/// else, and any error (whose message the general path words), is `None`.
+/// A restore parses every line, so skipping popt's machinery matters there.
+fn parse_plain(argv: &[Vec<u8>], resolver: &dyn NameResolver) -> Option<Command> {
+    let (first, mut rest) = argv.get(1..)?.split_first()?;
+    let first = plain_flag(first)?;
+    let kind = first.command?;
+    // The daemon commands take their state as a value; --set takes
+    // positional values (leftovers); -h and -v are no commands.
+    if first.arg != ArgKind::None || kind == CommandKind::Timeout {
+        return None;
+    }
+    let mut state = State::new();
+    state.cmd = Some(kind);
+    while let Some((arg, tail)) = rest.split_first() {
+        let flag = plain_flag(arg)?;
+        let value = match flag.arg {
+            ArgKind::None => {
+                rest = tail;
+                None
+            }
+            // popt takes the next argument, whatever it starts with.
+            ArgKind::Required => {
+                let (value, tail) = tail.split_first()?;
+                rest = tail;
+                Some(value.as_slice())
+            }
+            ArgKind::Optional => match tail.split_first() {
+                Some((value, tail)) if value.first() != Some(&b'-') => {
+                    rest = tail;
+                    Some(value.as_slice())
+                }
+                _ => {
+                    rest = tail;
+                    None
+                }
+            },
+        };
+        if value.is_some_and(|v| v.windows(4).any(|w| w == b"!#:+")) {
+            return None;
+        }
+        state.apply(flag.id, value, arg, resolver).ok()?;
+    }
+    if !state.sched_flags_arg.is_empty() {
+        state.flags |= parse_sched_flags(&state.sched_name, &state.sched_flags_arg).ok()?;
+    }
+    check_options(kind, state.options).ok()?;
+    state.into_command(kind).ok()
 }
 
 /// `fail(2, ...)` with a fixed or formatted message.
@@ -1112,6 +1190,231 @@ mod tests {
         ];
         let e = parse_command_with(&args, &ParseConfig::default()).unwrap_err();
         assert_eq!(e.message, b"unexpected argument \xff\xfe\n");
+    }
+
+    /// The plain-form shortcut gives popt's result whenever it gives one,
+    /// and gives one for the lines ipvsadm-save writes.
+    #[test]
+    fn plain_form_agrees_with_popt() {
+        let pool: &[&[u8]] = &[
+            b"-A",
+            b"-E",
+            b"-D",
+            b"-a",
+            b"-e",
+            b"-d",
+            b"-L",
+            b"-l",
+            b"-C",
+            b"-Z",
+            b"-S",
+            b"-R",
+            b"--add-service",
+            b"--set",
+            b"--start-daemon",
+            b"-h",
+            b"-v",
+            b"-t",
+            b"-u",
+            b"--sctp-service",
+            b"-f",
+            b"-6",
+            b"-s",
+            b"-p",
+            b"-M",
+            b"-r",
+            b"-g",
+            b"-i",
+            b"-m",
+            b"-w",
+            b"-x",
+            b"-y",
+            b"-b",
+            b"-o",
+            b"--pe",
+            b"--tun-type",
+            b"--tun-port",
+            b"--tun-csum",
+            b"-n",
+            b"-c",
+            b"--stats",
+            b"--rate",
+            b"--exact",
+            b"--nosort",
+            b"--json",
+            b"--weight",
+            b"--weight=5",
+            b"-w5",
+            b"-Ln",
+            b"--",
+            b"-",
+            b"",
+            b"-q",
+            b"10.0.0.1:80",
+            b"10.0.0.2",
+            b"10.0.0.3:8080",
+            b"010.0.0.1:80",
+            b"10.1:80",
+            b"[2001:db8::1]:443",
+            b"2001:db8::2",
+            b"[::1",
+            b"1",
+            b"0",
+            b"7",
+            b"65535",
+            b"65536",
+            b"-1",
+            b"300",
+            b"rr",
+            b"wlc",
+            b"sh",
+            b"sip",
+            b"gue",
+            b"ipip",
+            b"255.255.255.0",
+            b"64",
+            b"sh-port",
+            b"master",
+            b"!#:+",
+            b"\xff",
+            b"vip:http",
+            b"rs1",
+            b"10.0.0.1:http",
+            b"10.0.0.1:0",
+        ];
+        let config = ParseConfig::default();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut plain = 0;
+        for round in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut argv = vec![b"ipvsadm".to_vec()];
+            let mut s = seed;
+            for _ in 0..(seed % 9) as usize {
+                argv.push(pool[(s % pool.len() as u64) as usize].to_vec());
+                s /= pool.len() as u64;
+            }
+            if round % 3 == 0 && argv.len() > 1 {
+                // Mostly well-formed: a command, then flag/value pairs.
+                argv[1] = [b"-A".as_slice(), b"-a", b"-e", b"-d", b"-D", b"-E"][round % 6].to_vec();
+            }
+            if let Some(fast) = parse_plain(&argv, &FixedResolver) {
+                plain += 1;
+                let general = parse_general(&argv, &config, &FixedResolver);
+                assert_eq!(
+                    general.as_ref().ok(),
+                    Some(&fast),
+                    "{:?}",
+                    lossy_args(&argv)
+                );
+            }
+        }
+        assert!(plain > 1000, "only {plain} plain command lines");
+
+        // Command lines built from option groups in random order, with
+        // values good and bad: most parse.
+        let groups: &[&[&[u8]]] = &[
+            &[
+                b"-t",
+                b"10.0.0.1:80",
+                b"10.0.0.1",
+                b"[2001:db8::1]:80",
+                b"10.0.0.1:0",
+                b"vip:http",
+            ],
+            &[b"-u", b"10.0.0.1:53", b"10.0.0.9:53"],
+            &[b"--sctp-service", b"10.0.0.1:99"],
+            &[b"-f", b"1", b"4294967295", b"0"],
+            &[b"-6"],
+            &[b"-s", b"rr", b"wlc", b"sh", b"mh", b""],
+            &[b"-p", b"60", b"0", b"2678401"],
+            &[b"-p"],
+            &[b"-M", b"255.255.255.0", b"64", b"129"],
+            &[
+                b"-r",
+                b"10.0.0.2",
+                b"10.0.0.2:8080",
+                b"[2001:db8::2]:80",
+                b"rs1:http",
+            ],
+            &[b"-g"],
+            &[b"-i"],
+            &[b"-m"],
+            &[b"-w", b"0", b"1", b"65535", b"2147483647", b"-1", b"x"],
+            &[b"-x", b"0", b"100"],
+            &[b"-y", b"0", b"10"],
+            &[b"-b", b"sh-port", b"flag-1,flag-2", b"nope"],
+            &[b"--pe", b"sip"],
+            &[b"-o"],
+            &[b"--tun-type", b"gue", b"ipip", b"gre"],
+            &[b"--tun-port", b"6080", b"0"],
+            &[b"--tun-csum"],
+            &[b"-n"],
+            &[b"--stats"],
+        ];
+        let commands: &[&[u8]] = &[
+            b"-A", b"-E", b"-D", b"-a", b"-e", b"-d", b"-L", b"-Z", b"-C",
+        ];
+        let mut agreed = 0;
+        for round in 0..300_000u64 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut s = seed;
+            let mut take = |n: usize| {
+                let v = (s % n as u64) as usize;
+                s = (s / n as u64) ^ round.rotate_left(17);
+                v
+            };
+            let mut argv = vec![b"ipvsadm".to_vec(), commands[take(commands.len())].to_vec()];
+            for _ in 0..take(7) {
+                let group = groups[take(groups.len())];
+                argv.push(group[0].to_vec());
+                if group.len() > 1 {
+                    argv.push(group[1 + take(group.len() - 1)].to_vec());
+                }
+            }
+            if let Some(fast) = parse_plain(&argv, &FixedResolver) {
+                agreed += 1;
+                let general = parse_general(&argv, &config, &FixedResolver);
+                assert_eq!(
+                    general.as_ref().ok(),
+                    Some(&fast),
+                    "{:?}",
+                    lossy_args(&argv)
+                );
+            }
+        }
+        assert!(
+            agreed > 10_000,
+            "only {agreed} structured command lines parsed"
+        );
+        for line in [
+            "-A -t 10.0.0.1:80 -s wlc",
+            "-A -u 10.0.0.1:53 -s rr -p 300",
+            "-A -f 7 -s sh -b sh-port -p",
+            "-A -t [2001:db8::1]:443 -s wrr -p 60 -M 64",
+            "-a -t 10.0.0.1:80 -r 10.0.0.2:8080 -m -w 1",
+            "-a -u 10.0.0.1:53 -r 10.0.0.3 -i -w 5 --tun-type gue --tun-port 6080",
+            "-a -f 7 -r 10.0.0.4 -g -w 0 -x 100 -y 10",
+        ] {
+            let mut argv = vec![b"ipvsadm".to_vec()];
+            argv.extend(line.split(' ').map(|w| w.as_bytes().to_vec()));
+            let fast = parse_plain(&argv, &FixedResolver);
+            assert!(fast.is_some(), "{line}");
+            assert_eq!(
+                parse_general(&argv, &config, &FixedResolver).ok(),
+                fast,
+                "{line}"
+            );
+        }
+    }
+
+    fn lossy_args(argv: &[Vec<u8>]) -> Vec<String> {
+        argv.iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect()
     }
 
     /// Every combination of awkward tokens parses to a command or an error.

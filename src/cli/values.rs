@@ -144,8 +144,34 @@ impl NameResolver for SystemResolver {
 /// An IPv4 address the way ipvsadm reads hosts: `inet_aton`, then
 /// `gethostbyname` (first IPv4 address).
 fn ipv4_or_host(s: &[u8], resolver: &dyn NameResolver) -> Option<Ipv4Addr> {
+    if let Some(addr) = canonical_dotted_quad(s) {
+        return Some(addr);
+    }
     let text = lossy(s);
     resolve::parse_ipv4_aton(&text).or_else(|| resolver.host_to_ipv4(&text))
+}
+
+/// `a.b.c.d` with four decimal parts of 0..=255 and no leading zeros: the
+/// form `inet_aton` reads as written (it reads others too, such as octal
+/// `010` or short `10.1`, which are left to it). Restores parse tens of
+/// thousands of addresses.
+fn canonical_dotted_quad(s: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = s.split(|&b| b == b'.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        let valid = matches!(part.len(), 1..=3)
+            && part.iter().all(u8::is_ascii_digit)
+            && (part.len() == 1 || part[0] != b'0');
+        if !valid {
+            return None;
+        }
+        let value = part
+            .iter()
+            .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
+        *octet = u8::try_from(value).ok()?;
+    }
+    parts.next().is_none().then(|| Ipv4Addr::from(octets))
 }
 
 /// What `parse_service` found in `host[:port]`.
@@ -208,6 +234,11 @@ pub fn parse_host_port(
 }
 
 fn parse_ipv6(s: &[u8]) -> Option<Ipv6Addr> {
+    // Every IPv6 text inet_pton accepts has two colons at least (`::`, or
+    // seven between eight groups); `10.0.0.1:80` has one.
+    if s.iter().filter(|&&b| b == b':').take(2).count() < 2 {
+        return None;
+    }
     resolve::parse_ipv6(std::str::from_utf8(s).ok()?)
 }
 
@@ -266,6 +297,62 @@ pub(crate) mod tests {
         assert_eq!(v("-9223372036854775809"), None);
         assert_eq!(string_to_number(b"65536", 0, 65535), None);
         assert_eq!(string_to_number(b"65535", 0, 65535), Some(65535));
+    }
+
+    #[test]
+    fn canonical_quads_read_as_inet_aton_reads_them() {
+        let mut texts: Vec<String> = [
+            "0.0.0.0",
+            "255.255.255.255",
+            "10.0.0.1",
+            "1.2.3.4",
+            "01.2.3.4",
+            "1.2.3.04",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..3.4",
+            "1.2.3.",
+            ".1.2.3",
+            "1.2.3.4 ",
+            "+1.2.3.4",
+            "0x1.2.3.4",
+            "1.2.3.999",
+            "192.168.000.1",
+            "",
+            "a.b.c.d",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut state = 7u64;
+        for _ in 0..20_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let parts = 3 + (state >> 60) as usize % 3;
+            let text: Vec<String> = (0..parts)
+                .map(|i| {
+                    let v = (state >> (i * 11)) as u32 % 300;
+                    if (state >> (40 + i)) & 7 == 0 {
+                        format!("0{v}")
+                    } else {
+                        v.to_string()
+                    }
+                })
+                .collect();
+            texts.push(text.join("."));
+        }
+        for text in texts {
+            if let Some(fast) = canonical_dotted_quad(text.as_bytes()) {
+                assert_eq!(Some(fast), resolve::parse_ipv4_aton(&text), "{text}");
+            }
+        }
+        assert_eq!(
+            canonical_dotted_quad(b"10.0.0.1"),
+            Some(Ipv4Addr::new(10, 0, 0, 1))
+        );
+        assert_eq!(canonical_dotted_quad(b"010.0.0.1"), None);
     }
 
     #[test]
