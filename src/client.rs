@@ -34,10 +34,10 @@ use crate::netlink::constants::{GENL_ID_CTRL, IPVS_CMD_ATTR_DEST, IPVS_GENL_NAME
 use crate::netlink::{
     config_query, daemon_attrs, daemon_stop_attrs, daemons_query, decode_ipvs_message,
     destination_attrs, destination_entry_from_bytes, destination_entry_without_stats,
-    destination_ref_attrs, destinations_query, encode_family_lookup, encode_ipvs_message,
-    family_id_from_reply, find_ipvs_attribute, frames, info_query, kernel_info_from_attrs,
-    push_barrier, push_delete_destination_request, push_delete_service_request,
-    push_destination_request, push_ipvs_message, push_service_request, service_attrs,
+    destination_ref_attrs, encode_family_lookup, encode_ipvs_message, family_id_from_reply,
+    find_ipvs_attribute, frames, info_query, kernel_info_from_attrs, push_barrier,
+    push_delete_destination_request, push_delete_service_request, push_destination_request,
+    push_destinations_query, push_ipvs_message, push_service_request, service_attrs,
     service_entry_from_attrs, service_query, service_ref_attrs, services_query,
     sync_daemon_from_attrs, timeouts_attrs, timeouts_from_attrs, DecodeError, IpvsCmd, IpvsCmdAttr,
     IpvsMessage, Reply, DUMP_FLAGS, REQUEST_FLAGS,
@@ -605,7 +605,7 @@ impl Client {
     /// once (as last listed). See [`Client::destinations`] for real servers.
     pub fn services(&mut self) -> Result<Vec<ServiceEntry>, Error> {
         self.dump(
-            &services_query(),
+            |family, seq| encode_ipvs_message(family, DUMP_FLAGS, seq, &services_query()),
             |payload| {
                 let msg = decode_ipvs_message(payload)?;
                 let attrs = msg
@@ -651,7 +651,11 @@ impl Client {
         // The light path: each entry's nest is decoded straight from its
         // bytes, with no attribute lists built (one entry per real server).
         self.dump(
-            &destinations_query(key),
+            |family, seq| {
+                let mut request = Vec::with_capacity(64);
+                push_destinations_query(&mut request, family, DUMP_FLAGS, seq, key);
+                request
+            },
             |payload| {
                 let nest = find_ipvs_attribute(payload, IPVS_CMD_ATTR_DEST)?.ok_or_else(|| {
                     Error::Decode("destination dump entry lacks a destination".into())
@@ -671,7 +675,7 @@ impl Client {
     /// The running sync daemons (`GET_DAEMON` dump): none, one or two.
     pub fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
         self.dump(
-            &daemons_query(),
+            |family, seq| encode_ipvs_message(family, DUMP_FLAGS, seq, &daemons_query()),
             |payload| {
                 let msg = decode_ipvs_message(payload)?;
                 let attrs = msg
@@ -794,14 +798,14 @@ impl Client {
     /// its last place (the newest answer for it).
     fn dump<T, K: std::hash::Hash + Eq>(
         &mut self,
-        msg: &IpvsMessage,
+        request: impl Fn(u16, u32) -> Vec<u8>,
         mut convert: impl FnMut(&[u8]) -> Result<T, Error>,
         key: impl Fn(&T) -> K,
     ) -> Result<Vec<T>, Error> {
         let mut repeated = None;
         for _ in 0..MAX_DUMP_ATTEMPTS {
             let seq = self.next_seq();
-            let request = encode_ipvs_message(self.family_id, DUMP_FLAGS, seq, msg);
+            let request = request(self.family_id, seq);
             let family = self.family_id;
             let mut entries = Vec::new();
             let mut handle = |msg_type: u16, payload: &[u8]| -> Result<(), Error> {
@@ -1219,7 +1223,7 @@ mod tests {
     use super::*;
     use crate::model::{AddressFamily, ServiceConfig, ServiceFlags};
     use crate::netlink::constants::{CTRL_ATTR_FAMILY_ID, CTRL_CMD_NEWFAMILY};
-    use crate::netlink::{push_genl_message, Frame, IpvsFlags, SvcAttr};
+    use crate::netlink::{destinations_query, push_genl_message, Frame, IpvsFlags, SvcAttr};
     use netlink_packet_core::{DefaultNla, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP};
 
     const FAMILY: u16 = 0x2a;
@@ -1548,6 +1552,12 @@ mod tests {
             request.push_to(&mut direct, family, flags, seq);
             push_ipvs_message(&mut built, family, flags, seq, &request.to_message());
             assert_eq!(direct, built, "{request:?}");
+
+            let mut direct = vec![7; round % 5];
+            let mut built = direct.clone();
+            push_destinations_query(&mut direct, family, flags, seq, &key);
+            push_ipvs_message(&mut built, family, flags, seq, &destinations_query(&key));
+            assert_eq!(direct, built, "{key:?}");
         }
     }
 

@@ -1,4 +1,5 @@
-//! Service and real-server requests written straight into a send buffer,
+//! Service and real-server requests (and the per-service `GET_DEST` dump
+//! request of listings) written straight into a send buffer,
 //! byte for byte what [`push_ipvs_message`](super::push_ipvs_message) writes
 //! for the [`IpvsMessage`](super::IpvsMessage) of the same request (the
 //! attribute builders in `service.rs` and `dest.rs` define the layout), but
@@ -79,6 +80,25 @@ fn end_nest(out: &mut [u8], start: usize) {
     out[start..start + 2].copy_from_slice(&len.to_ne_bytes());
 }
 
+/// The service's key attributes: `AF`, then `FWMARK` or `PROTOCOL`,
+/// `ADDR`, `PORT`.
+fn put_service_key(out: &mut Vec<u8>, key: &ServiceKey) {
+    put(out, IPVS_SVC_ATTR_AF, &key.family().to_raw().to_ne_bytes());
+    match key {
+        ServiceKey::Fwmark { mark, .. } => put(out, IPVS_SVC_ATTR_FWMARK, &mark.to_ne_bytes()),
+        ServiceKey::Addr {
+            protocol,
+            addr,
+            port,
+        } => {
+            let protocol = protocol.to_raw().to_ne_bytes();
+            put(out, IPVS_SVC_ATTR_PROTOCOL, &protocol);
+            put(out, IPVS_SVC_ATTR_ADDR, &InetAddr::from_ip(*addr).0);
+            put(out, IPVS_SVC_ATTR_PORT, &port.to_be_bytes());
+        }
+    }
+}
+
 /// The service nest: key, then `SCHED_NAME`, `PE_NAME` (when non-empty),
 /// `FLAGS` (mask all ones), `TIMEOUT`, `NETMASK`.
 #[allow(clippy::too_many_arguments)]
@@ -92,23 +112,7 @@ fn put_service_nest(
     netmask: u32,
 ) {
     let nest = begin_nest(out, IPVS_CMD_ATTR_SERVICE);
-    put(out, IPVS_SVC_ATTR_AF, &key.family().to_raw().to_ne_bytes());
-    match key {
-        ServiceKey::Fwmark { mark, .. } => put(out, IPVS_SVC_ATTR_FWMARK, &mark.to_ne_bytes()),
-        ServiceKey::Addr {
-            protocol,
-            addr,
-            port,
-        } => {
-            put(
-                out,
-                IPVS_SVC_ATTR_PROTOCOL,
-                &protocol.to_raw().to_ne_bytes(),
-            );
-            put(out, IPVS_SVC_ATTR_ADDR, &InetAddr::from_ip(*addr).0);
-            put(out, IPVS_SVC_ATTR_PORT, &port.to_be_bytes());
-        }
-    }
+    put_service_key(out, key);
     put_c_string(out, IPVS_SVC_ATTR_SCHED_NAME, scheduler);
     if let Some(pe) = pe_name.filter(|pe| !pe.is_empty()) {
         put_c_string(out, IPVS_SVC_ATTR_PE_NAME, pe);
@@ -248,5 +252,21 @@ pub fn push_delete_destination_request(
     let start = start_message(out, family_id, flags, seq, IpvsCmd::DelDest);
     put_service_ref_nest(out, key);
     put_dest_nest(out, addr, port, &unset_destination_config());
+    finish_message(out, start);
+}
+
+/// The `GET_DEST` dump request of [`destinations_query`](super::destinations_query):
+/// the service's key only. A listing sends one per service.
+pub fn push_destinations_query(
+    out: &mut Vec<u8>,
+    family_id: u16,
+    flags: u16,
+    seq: u32,
+    key: &ServiceKey,
+) {
+    let start = start_message(out, family_id, flags, seq, IpvsCmd::GetDest);
+    let nest = begin_nest(out, IPVS_CMD_ATTR_SERVICE);
+    put_service_key(out, key);
+    end_nest(out, nest);
     finish_message(out, start);
 }
