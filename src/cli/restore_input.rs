@@ -67,13 +67,18 @@ impl RestoreLine {
     }
 }
 
-/// Reads restore input line by line.
+/// Reads restore input line by line: as an iterator of owned lines, or with
+/// [`RestoreReader::next_line`], which lends each line and reuses its
+/// storage (a restore reads tens of thousands).
 pub struct RestoreReader<R> {
     input: R,
     program: Vec<u8>,
     options: RestoreOptions,
     line_number: usize,
     buf: Vec<u8>,
+    /// The line [`RestoreReader::next_line`] lends, and token buffers to reuse.
+    line: RestoreLine,
+    spare: Vec<Vec<u8>>,
 }
 
 impl<R: BufRead> RestoreReader<R> {
@@ -86,6 +91,53 @@ impl<R: BufRead> RestoreReader<R> {
             options,
             line_number: 0,
             buf: Vec::new(),
+            line: RestoreLine {
+                line_number: 0,
+                args: vec![program.to_vec()],
+            },
+            spare: Vec::new(),
+        }
+    }
+
+    /// The next line with tokens, lent until the next call; its storage is
+    /// reused. `None` at the end of the input.
+    pub fn next_line(&mut self) -> Option<io::Result<&RestoreLine>> {
+        loop {
+            match self.read_raw_line() {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+            let args = &mut self.line.args;
+            self.spare.extend(args.drain(1..));
+            let spare = &mut self.spare;
+            split_line(&self.buf, self.options, &mut |token: &[u8]| {
+                let mut arg = spare.pop().unwrap_or_default();
+                arg.clear();
+                arg.extend_from_slice(token);
+                args.push(arg);
+            });
+            if args.len() > 1 {
+                self.line.line_number = self.line_number;
+                return Some(Ok(&self.line));
+            }
+        }
+    }
+
+    /// Reads the next raw line into `buf`: true when there is one, false at
+    /// the end (or at a last line 1.31 drops).
+    fn read_raw_line(&mut self) -> io::Result<bool> {
+        loop {
+            self.buf.clear();
+            match self.input.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return Ok(false),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            self.line_number += 1;
+            let terminated = self.buf.last() == Some(&b'\n');
+            return Ok(terminated || trailing_blanks(&self.buf) < 2);
         }
     }
 }
@@ -95,21 +147,16 @@ impl<R: BufRead> Iterator for RestoreReader<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            self.buf.clear();
-            match self.input.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            match self.read_raw_line() {
+                Ok(true) => {}
+                Ok(false) => return None,
                 Err(e) => return Some(Err(e)),
-            }
-            self.line_number += 1;
-            let terminated = self.buf.last() == Some(&b'\n');
-            if !terminated && trailing_blanks(&self.buf) >= 2 {
-                return None;
             }
             let mut args = Vec::with_capacity(12);
             args.push(self.program.clone());
-            split_line(&self.buf, self.options, &mut args);
+            split_line(&self.buf, self.options, &mut |token: &[u8]| {
+                args.push(token.to_vec())
+            });
             if args.len() == 1 {
                 continue;
             }
@@ -145,7 +192,7 @@ fn trailing_blanks(line: &[u8]) -> usize {
 }
 
 /// Appends the tokens of one line to `tokens`.
-fn split_line(line: &[u8], options: RestoreOptions, tokens: &mut Vec<Vec<u8>>) {
+fn split_line(line: &[u8], options: RestoreOptions, tokens: &mut dyn FnMut(&[u8])) {
     for word in line.split(|&b| is_blank(b)).filter(|w| !w.is_empty()) {
         if options.allow_comments && word[0] == b'#' {
             break;
@@ -156,7 +203,7 @@ fn split_line(line: &[u8], options: RestoreOptions, tokens: &mut Vec<Vec<u8>>) {
                 None => chunk,
             };
             if token != b"ipvsadm" {
-                tokens.push(token.to_vec());
+                tokens(token);
             }
         }
     }
@@ -181,6 +228,31 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn lent_lines_equal_the_iterated_ones() {
+        let long = "x".repeat(MAX_TOKEN * 2 + 5);
+        let inputs = [
+            "-A -t 10.0.0.1:80\n\n  -a -t 10.0.0.1:80 -r 10.0.0.2 -m\n",
+            "ipvsadm -C\n# comment\n-A -t 1.2.3.4:80 # trailing\nipvsadm\n",
+            "-A\t-t\r10.0.0.1:80\n-D -t 10.0.0.1:80",
+            "-A -t 10.0.0.1:80  ",
+            "-A -t a\0b c\n",
+            &format!("-A -s {long}\n-a -t 1.1.1.1:1 -r 2.2.2.2 -w 3 -x 4 -y 5 -g\n-C\n"),
+        ];
+        for input in inputs {
+            for allow_comments in [false, true] {
+                let options = RestoreOptions { allow_comments };
+                let owned = read_restore_lines(input.as_bytes(), b"prog", options).unwrap();
+                let mut reader = RestoreReader::new(input.as_bytes(), b"prog", options);
+                let mut lent = Vec::new();
+                while let Some(line) = reader.next_line() {
+                    lent.push(line.unwrap().clone());
+                }
+                assert_eq!(lent, owned, "{input:?}");
+            }
+        }
     }
 
     fn words(s: &str) -> Vec<String> {

@@ -469,7 +469,8 @@ fn restore_from_stdin(
         allow_comments: true,
     };
     let mut steps: Vec<RestoreStep> = Vec::new();
-    for line in RestoreReader::new(stdin.lock(), program_name(argv), options) {
+    let mut reader = RestoreReader::new(stdin.lock(), program_name(argv), options);
+    while let Some(line) = reader.next_line() {
         let line = match line {
             Ok(line) => line,
             Err(e) => {
