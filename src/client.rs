@@ -605,7 +605,7 @@ impl Client {
     /// once (as last listed). See [`Client::destinations`] for real servers.
     pub fn services(&mut self) -> Result<Vec<ServiceEntry>, Error> {
         self.dump(
-            |family, seq| encode_ipvs_message(family, DUMP_FLAGS, seq, &services_query()),
+            |family_id, seq| encode_ipvs_message(family_id, DUMP_FLAGS, seq, &services_query()),
             |payload| {
                 let msg = decode_ipvs_message(payload)?;
                 let attrs = msg
@@ -651,9 +651,9 @@ impl Client {
         // The light path: each entry's nest is decoded straight from its
         // bytes, with no attribute lists built (one entry per real server).
         self.dump(
-            |family, seq| {
+            |family_id, seq| {
                 let mut request = Vec::with_capacity(64);
-                push_destinations_query(&mut request, family, DUMP_FLAGS, seq, key);
+                push_destinations_query(&mut request, family_id, DUMP_FLAGS, seq, key);
                 request
             },
             |payload| {
@@ -675,7 +675,7 @@ impl Client {
     /// The running sync daemons (`GET_DAEMON` dump): none, one or two.
     pub fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
         self.dump(
-            |family, seq| encode_ipvs_message(family, DUMP_FLAGS, seq, &daemons_query()),
+            |family_id, seq| encode_ipvs_message(family_id, DUMP_FLAGS, seq, &daemons_query()),
             |payload| {
                 let msg = decode_ipvs_message(payload)?;
                 let attrs = msg
@@ -798,6 +798,7 @@ impl Client {
     /// its last place (the newest answer for it).
     fn dump<T, K: std::hash::Hash + Eq>(
         &mut self,
+        // The request for (family id, sequence number).
         request: impl Fn(u16, u32) -> Vec<u8>,
         mut convert: impl FnMut(&[u8]) -> Result<T, Error>,
         key: impl Fn(&T) -> K,
