@@ -487,6 +487,8 @@ pub struct Client {
     seq: u32,
     timeout: Duration,
     recv_buf: Vec<u8>,
+    /// Where batch chunks are written before they are sent.
+    send_buf: Vec<u8>,
     /// Where a batch's ACKs are received, several per system call.
     ack_slots: Vec<Vec<u8>>,
     ack_got: Vec<(usize, u32)>,
@@ -568,6 +570,7 @@ impl Client {
             seq: 0,
             timeout: DEFAULT_TIMEOUT,
             recv_buf: Vec::with_capacity(RECV_BUF_LEN),
+            send_buf: Vec::new(),
             ack_slots: Vec::new(),
             ack_got: Vec::new(),
             ack_slot_len: ACK_SLOT_LEN_CAPPED,
@@ -945,7 +948,13 @@ impl Client {
         max_messages: usize,
     ) -> Result<Vec<Result<(), Error>>, Error> {
         let first_seq = self.seq.wrapping_add(1);
-        let mut buffer = Vec::new();
+        // One buffer for every chunk, sized for a whole one up front (grown
+        // by doubling, each chunk would copy itself several times).
+        let mut buffer = std::mem::take(&mut self.send_buf);
+        buffer.clear();
+        if requests.len() > 1 && max_messages > 1 {
+            buffer.reserve(self.chunk_bytes + 1024);
+        }
         let mut count = 0;
         for request in requests.iter().take(max_messages.max(1)) {
             let before = buffer.len();
@@ -963,7 +972,9 @@ impl Client {
         }
         let barrier = self.next_seq();
         push_barrier(&mut buffer, barrier);
-        self.send(&buffer)?;
+        let sent = self.send(&buffer);
+        self.send_buf = buffer;
+        sent?;
 
         let mut outcomes: Vec<Option<Result<(), Error>>> = (0..count).map(|_| None).collect();
         let mut lost = false;
