@@ -98,6 +98,24 @@ if [ "${1:-}" = fresh ]; then
 fi
 fresh() { unshare -n sh "$0" fresh "$@"; }
 
+# settle: waits (up to 30 s) until the CPU has been idle for half a second.
+# A namespace that held a large table is torn down by a kernel worker after
+# its last process exits; without this, the next tool's run would share the
+# single vCPU with that teardown.
+settle() {
+    tries=0
+    while [ "$tries" -lt 60 ]; do
+        set -- $(head -n 1 /proc/stat)
+        busy1=$(($2 + $3 + $4 + $7 + $8)) idle1=$(($5 + $6))
+        usleep 500000
+        set -- $(head -n 1 /proc/stat)
+        busy2=$(($2 + $3 + $4 + $7 + $8)) idle2=$(($5 + $6))
+        # Idle for at least 90% of the interval.
+        [ $((10 * (idle2 - idle1))) -ge $((9 * (busy2 - busy1 + idle2 - idle1))) ] && return 0
+        tries=$((tries + 1))
+    done
+}
+
 : >"$TIMES"
 : >"$CHECKS"
 for n in ${BENCH_SIZES:-1000 4000 10000}; do
@@ -105,6 +123,7 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
     rules=/tmp/rules.$n
     "$FLOOR" gen "$n" >"$rules"
     for tool in ref ours floor; do
+        settle
         fresh load "$tool" "$n" "$rules"
     done
     echo "services $n lines $(wc -l <"$rules") saved-lines $(wc -l <"$RESULTS/ref-after-ref.$n.txt")" >>"$CHECKS"
@@ -116,7 +135,9 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
 done
 
 single=${BENCH_SINGLE:-200}
+settle
 fresh single ref "$single"
+settle
 fresh single ours "$single"
 check "table-after-single-adds (ref -Sn)" "$RESULTS/single-ref.txt" "$RESULTS/single-ours.txt"
 echo "bench: done"
