@@ -60,13 +60,6 @@ const WANTED_RCVBUF: i32 = 8 * 1024 * 1024;
 /// Socket send buffer asked for, so that a batch chunk fits one `sendmsg`.
 const WANTED_SNDBUF: i32 = 1024 * 1024;
 
-/// Datagrams one `recvmmsg` may read while collecting a batch's ACKs, and
-/// the room each gets: an ACK without the request echoed is 36 bytes; one
-/// echoing the request (no `NETLINK_CAP_ACK`) is as long as the request.
-const ACK_SLOTS: usize = 64;
-const ACK_SLOT_LEN_CAPPED: usize = 512;
-const ACK_SLOT_LEN_UNCAPPED: usize = 8 * 1024;
-
 /// Upper bounds on one batch chunk (one `sendmsg`).
 const MAX_CHUNK_BYTES: usize = 256 * 1024;
 const MAX_CHUNK_MESSAGES: usize = 2048;
@@ -369,22 +362,6 @@ trait Transport {
     /// and the sender's port id (0 for the kernel). A receive that times
     /// out, or finds nothing when `nonblocking`, fails with `WouldBlock`.
     fn recv(&mut self, buf: &mut Vec<u8>, nonblocking: bool) -> io::Result<(usize, u32)>;
-    /// Receives up to `slots.len()` datagrams in one go: the first as
-    /// [`Transport::recv`] does, then only those already queued. Each goes
-    /// into its slot (cleared first, never grown) and its full length and
-    /// sender into `got`; returns how many were read.
-    fn recv_many(
-        &mut self,
-        slots: &mut [Vec<u8>],
-        got: &mut [(usize, u32)],
-        nonblocking: bool,
-    ) -> io::Result<usize> {
-        let (Some(slot), Some(meta)) = (slots.first_mut(), got.first_mut()) else {
-            return Ok(0);
-        };
-        *meta = self.recv(slot, nonblocking)?;
-        Ok(1)
-    }
     /// Bounds how long a blocking receive waits.
     fn set_timeout(&mut self, timeout: Duration) -> io::Result<()>;
 }
@@ -404,63 +381,6 @@ impl Transport for SocketTransport {
         let flags = libc::MSG_TRUNC | if nonblocking { libc::MSG_DONTWAIT } else { 0 };
         let (len, from) = self.socket.recv_from(buf, flags)?;
         Ok((len, from.port_number()))
-    }
-
-    /// One `recvmmsg` (`MSG_WAITFORONE`): a batch's ACKs are separate
-    /// datagrams, and reading dozens per system call instead of one halves
-    /// the kernel time spent collecting them.
-    fn recv_many(
-        &mut self,
-        slots: &mut [Vec<u8>],
-        got: &mut [(usize, u32)],
-        nonblocking: bool,
-    ) -> io::Result<usize> {
-        let count = slots.len().min(got.len()).min(ACK_SLOTS);
-        if count == 0 {
-            return Ok(0);
-        }
-        // SAFETY: all-zero bytes are valid values of these C structs.
-        let mut iovecs: [libc::iovec; ACK_SLOTS] = unsafe { std::mem::zeroed() };
-        let mut addrs: [libc::sockaddr_nl; ACK_SLOTS] = unsafe { std::mem::zeroed() };
-        let mut headers: [libc::mmsghdr; ACK_SLOTS] = unsafe { std::mem::zeroed() };
-        for i in 0..count {
-            slots[i].clear();
-            iovecs[i] = libc::iovec {
-                iov_base: slots[i].as_mut_ptr().cast(),
-                iov_len: slots[i].capacity(),
-            };
-            let header = &mut headers[i].msg_hdr;
-            header.msg_name = (&mut addrs[i] as *mut libc::sockaddr_nl).cast();
-            header.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
-            header.msg_iov = &mut iovecs[i];
-            header.msg_iovlen = 1;
-        }
-        let flags = libc::MSG_TRUNC
-            | libc::MSG_WAITFORONE
-            | if nonblocking { libc::MSG_DONTWAIT } else { 0 };
-        // SAFETY: `headers[..count]` point at live buffers of the stated
-        // sizes (the slots' spare capacity, the address structs), which the
-        // kernel fills; no timeout pointer.
-        let read = unsafe {
-            libc::recvmmsg(
-                self.socket.as_raw_fd(),
-                headers.as_mut_ptr(),
-                count as libc::c_uint,
-                flags,
-                std::ptr::null_mut(),
-            )
-        };
-        if read < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let read = (read as usize).min(count);
-        for i in 0..read {
-            let len = headers[i].msg_len as usize;
-            // SAFETY: the kernel wrote min(len, capacity) bytes into the slot.
-            unsafe { slots[i].set_len(len.min(slots[i].capacity())) };
-            got[i] = (len, addrs[i].nl_pid);
-        }
-        Ok(read)
     }
 
     fn set_timeout(&mut self, timeout: Duration) -> io::Result<()> {
@@ -489,10 +409,6 @@ pub struct Client {
     recv_buf: Vec<u8>,
     /// Where batch chunks are written before they are sent.
     send_buf: Vec<u8>,
-    /// Where a batch's ACKs are received, several per system call.
-    ack_slots: Vec<Vec<u8>>,
-    ack_got: Vec<(usize, u32)>,
-    ack_slot_len: usize,
     chunk_bytes: usize,
     chunk_messages: usize,
     trace: Option<File>,
@@ -544,17 +460,13 @@ impl Client {
             }
             _ => None,
         };
-        let mut client = Client::start(
+        Client::start(
             Box::new(SocketTransport { socket }),
             // netlink refuses a write larger than the send buffer less 32 bytes.
             sndbuf.saturating_sub(1024).clamp(1, MAX_CHUNK_BYTES),
             (rcvbuf / ack_cost).clamp(1, MAX_CHUNK_MESSAGES),
             trace,
-        )?;
-        if !capped {
-            client.ack_slot_len = ACK_SLOT_LEN_UNCAPPED;
-        }
-        Ok(client)
+        )
     }
 
     /// A client on `transport`, once the family is resolved.
@@ -571,9 +483,6 @@ impl Client {
             timeout: DEFAULT_TIMEOUT,
             recv_buf: Vec::with_capacity(RECV_BUF_LEN),
             send_buf: Vec::new(),
-            ack_slots: Vec::new(),
-            ack_got: Vec::new(),
-            ack_slot_len: ACK_SLOT_LEN_CAPPED,
             chunk_bytes,
             chunk_messages,
             trace,
@@ -984,33 +893,31 @@ impl Client {
         // read, nothing more will come for this chunk; and once an answer was
         // dropped (ENOBUFS), the survivors are already queued: drain, don't wait.
         while !barrier_seen {
-            let datagrams = match self.receive_acks(lost) {
-                Ok(0) => break,
-                Ok(datagrams) => datagrams,
+            match self.receive(lost) {
+                Ok(true) => {}
+                Ok(false) => break,
                 Err(e) if is_enobufs(&e) => {
                     lost = true;
                     continue;
                 }
                 Err(e) => return Err(e),
-            };
-            for datagram in &self.ack_slots[..datagrams] {
-                for frame in frames(datagram) {
-                    let frame = frame?;
-                    if frame.seq == barrier {
-                        barrier_seen |= matches!(frame.reply()?, Reply::Ack | Reply::Error { .. });
-                        continue;
-                    }
-                    let index = frame.seq.wrapping_sub(first_seq) as usize;
-                    let Some(slot) = outcomes.get_mut(index) else {
-                        continue;
-                    };
-                    let outcome = match frame.reply()? {
-                        Reply::Ack => Ok(()),
-                        Reply::Error { errno } => Err(Error::Kernel { errno }),
-                        _ => continue,
-                    };
-                    slot.get_or_insert(outcome);
+            }
+            for frame in frames(&self.recv_buf) {
+                let frame = frame?;
+                if frame.seq == barrier {
+                    barrier_seen |= matches!(frame.reply()?, Reply::Ack | Reply::Error { .. });
+                    continue;
                 }
+                let index = frame.seq.wrapping_sub(first_seq) as usize;
+                let Some(slot) = outcomes.get_mut(index) else {
+                    continue;
+                };
+                let outcome = match frame.reply()? {
+                    Reply::Ack => Ok(()),
+                    Reply::Error { errno } => Err(Error::Kernel { errno }),
+                    _ => continue,
+                };
+                slot.get_or_insert(outcome);
             }
         }
         if lost {
@@ -1081,68 +988,6 @@ impl Client {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     return if nonblocking {
                         Ok(false)
-                    } else {
-                        Err(Error::Timeout)
-                    };
-                }
-                Err(e) => return Err(Error::Io(e)),
-            }
-        }
-    }
-}
-
-impl Client {
-    /// Receives the next datagrams of a batch's answers into `ack_slots`
-    /// (several per system call), as [`Client::receive`] receives one:
-    /// blocking ones end with [`Error::Timeout`] when nothing came in time,
-    /// non-blocking ones return 0 when nothing is queued. Returns how many
-    /// slots hold a datagram from the kernel.
-    fn receive_acks(&mut self, nonblocking: bool) -> Result<usize, Error> {
-        if self.ack_slots.is_empty() {
-            self.ack_slots = (0..ACK_SLOTS)
-                .map(|_| Vec::with_capacity(self.ack_slot_len))
-                .collect();
-            self.ack_got = vec![(0, 0); ACK_SLOTS];
-        }
-        let deadline = Instant::now() + self.timeout;
-        loop {
-            match self
-                .transport
-                .recv_many(&mut self.ack_slots, &mut self.ack_got, nonblocking)
-            {
-                Ok(read) => {
-                    let mut kept = 0;
-                    for i in 0..read {
-                        let (len, from) = self.ack_got[i];
-                        if from != 0 {
-                            // Not from the kernel: ignored.
-                            continue;
-                        }
-                        if len > self.ack_slots[i].len() {
-                            return Err(Error::Decode(format!(
-                                "a {len}-byte answer did not fit the {}-byte buffer",
-                                self.ack_slots[i].len()
-                            )));
-                        }
-                        trace_messages(&mut self.trace, '<', &self.ack_slots[i]);
-                        self.ack_slots.swap(kept, i);
-                        kept += 1;
-                    }
-                    if kept > 0 || (nonblocking && read == 0) {
-                        return Ok(kept);
-                    }
-                    if Instant::now() >= deadline {
-                        return Err(Error::Timeout);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                    if Instant::now() >= deadline {
-                        return Err(Error::Timeout);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return if nonblocking {
-                        Ok(0)
                     } else {
                         Err(Error::Timeout)
                     };
