@@ -12,7 +12,7 @@ use netlink_packet_core::{NLA_F_NESTED, NLA_HEADER_SIZE};
 
 use super::constants::*;
 use super::message::IpvsCmd;
-use super::nla::{capped_str, InetAddr};
+use super::nla::{c_string_len, emit_c_string, InetAddr};
 use super::service::default_netmask;
 use super::unset_destination_config;
 use crate::model::{Destination, DestinationConfig, Service, ServiceKey};
@@ -59,12 +59,13 @@ fn put(out: &mut Vec<u8>, kind: u16, value: &[u8]) {
 }
 
 fn put_c_string(out: &mut Vec<u8>, kind: u16, s: &str) {
-    let bytes = capped_str(s);
-    out.extend_from_slice(&((NLA_HEADER_SIZE + bytes.len() + 1) as u16).to_ne_bytes());
+    let len = c_string_len(s);
+    out.extend_from_slice(&((NLA_HEADER_SIZE + len) as u16).to_ne_bytes());
     out.extend_from_slice(&kind.to_ne_bytes());
-    out.extend_from_slice(bytes);
-    out.push(0);
-    pad(out, bytes.len() + 1);
+    let start = out.len();
+    out.resize(start + len, 0);
+    emit_c_string(&mut out[start..], s);
+    pad(out, len);
 }
 
 /// Opens a nested attribute; [`end_nest`] writes its length.

@@ -153,12 +153,6 @@ pub(crate) fn parse_c_string(value: &[u8]) -> String {
 /// attribute lengths far below their 16-bit limit whatever the input.
 pub const MAX_STRING_BYTES: usize = 1024;
 
-/// A string's bytes as string attributes carry them (at most
-/// [`MAX_STRING_BYTES`]).
-pub(crate) fn capped_str(s: &str) -> &[u8] {
-    capped(s)
-}
-
 fn capped(s: &str) -> &[u8] {
     let bytes = s.as_bytes();
     &bytes[..bytes.len().min(MAX_STRING_BYTES)]
