@@ -72,11 +72,11 @@ impl RestoreLine {
 /// storage (a restore reads tens of thousands).
 pub struct RestoreReader<R> {
     input: R,
-    program: Vec<u8>,
     options: RestoreOptions,
     line_number: usize,
     buf: Vec<u8>,
-    /// The line [`RestoreReader::next_line`] lends, and token buffers to reuse.
+    /// The line [`RestoreReader::next_line`] lends (`args[0]` is the
+    /// program name), and token buffers to reuse.
     line: RestoreLine,
     spare: Vec<Vec<u8>>,
 }
@@ -87,7 +87,6 @@ impl<R: BufRead> RestoreReader<R> {
     pub fn new(input: R, program: &[u8], options: RestoreOptions) -> Self {
         RestoreReader {
             input,
-            program: program.to_vec(),
             options,
             line_number: 0,
             buf: Vec::new(),
@@ -146,25 +145,7 @@ impl<R: BufRead> Iterator for RestoreReader<R> {
     type Item = io::Result<RestoreLine>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            match self.read_raw_line() {
-                Ok(true) => {}
-                Ok(false) => return None,
-                Err(e) => return Some(Err(e)),
-            }
-            let mut args = Vec::with_capacity(12);
-            args.push(self.program.clone());
-            split_line(&self.buf, self.options, &mut |token: &[u8]| {
-                args.push(token.to_vec())
-            });
-            if args.len() == 1 {
-                continue;
-            }
-            return Some(Ok(RestoreLine {
-                line_number: self.line_number,
-                args,
-            }));
-        }
+        self.next_line().map(|line| line.cloned())
     }
 }
 
@@ -191,7 +172,7 @@ fn trailing_blanks(line: &[u8]) -> usize {
     }
 }
 
-/// Appends the tokens of one line to `tokens`.
+/// Hands each token of one line to `tokens`, in order.
 fn split_line(line: &[u8], options: RestoreOptions, tokens: &mut dyn FnMut(&[u8])) {
     for word in line.split(|&b| is_blank(b)).filter(|w| !w.is_empty()) {
         if options.allow_comments && word[0] == b'#' {
