@@ -23,9 +23,10 @@ use netlink_packet_core::{
 
 use super::constants::*;
 use super::nla::{
-    c_string_len, emit_attrs, emit_c_string, family_from_raw, parse_c_string, parse_list, InetAddr,
+    c_string_len, emit_attrs, emit_c_string, family_from_raw, fixed, for_each_nla, parse_c_string,
+    parse_list, InetAddr,
 };
-use super::stats::{pick_stats, StatsAttr};
+use super::stats::{pick_stats_nest, StatsAttr, StatsNest};
 use crate::model::{
     AddressFamily, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
 };
@@ -261,61 +262,123 @@ pub fn service_lookup_attrs(key: &ServiceKey) -> Vec<SvcAttr> {
 /// or `PROTOCOL`+`ADDR`+`PORT`), `SCHED_NAME`, `FLAGS`, `TIMEOUT` and `NETMASK`,
 /// like libipvs. Counters come from `STATS64`, else `STATS`, else are zero.
 pub fn service_entry_from_attrs(attrs: &[SvcAttr]) -> Result<ServiceEntry, DecodeError> {
-    let mut af = None;
-    let mut protocol = None;
-    let mut addr = None;
-    let mut port = None;
-    let mut fwmark = None;
-    let mut scheduler = None;
-    let mut flags = None;
-    let mut timeout = None;
-    let mut netmask = None;
-    let mut pe_name = None;
-    let mut stats32 = None;
-    let mut stats64 = None;
+    let mut fields = SvcFields::default();
     for attr in attrs {
         match attr {
-            SvcAttr::Af(v) => af = Some(*v),
-            SvcAttr::Protocol(v) => protocol = Some(*v),
-            SvcAttr::Addr(v) => addr = Some(*v),
-            SvcAttr::Port(v) => port = Some(*v),
-            SvcAttr::Fwmark(v) => fwmark = Some(*v),
-            SvcAttr::SchedName(v) => scheduler = Some(v.clone()),
-            SvcAttr::Flags(v) => flags = Some(*v),
-            SvcAttr::Timeout(v) => timeout = Some(*v),
-            SvcAttr::Netmask(v) => netmask = Some(*v),
-            SvcAttr::PeName(v) => pe_name = Some(v.clone()),
-            SvcAttr::Stats(v) => stats32 = Some(v.as_slice()),
-            SvcAttr::Stats64(v) => stats64 = Some(v.as_slice()),
+            SvcAttr::Af(v) => fields.af = Some(*v),
+            SvcAttr::Protocol(v) => fields.protocol = Some(*v),
+            SvcAttr::Addr(v) => fields.addr = Some(*v),
+            SvcAttr::Port(v) => fields.port = Some(*v),
+            SvcAttr::Fwmark(v) => fields.fwmark = Some(*v),
+            SvcAttr::SchedName(v) => fields.scheduler = Some(SvcName::Owned(v)),
+            SvcAttr::Flags(v) => fields.flags = Some(*v),
+            SvcAttr::Timeout(v) => fields.timeout = Some(*v),
+            SvcAttr::Netmask(v) => fields.netmask = Some(*v),
+            SvcAttr::PeName(v) => fields.pe_name = Some(SvcName::Owned(v)),
+            SvcAttr::Stats(v) => fields.stats32 = Some(StatsNest::Attrs(v)),
+            SvcAttr::Stats64(v) => fields.stats64 = Some(StatsNest::Attrs(v)),
             SvcAttr::Other(_) => {}
         }
     }
-    let missing = |name: &str| DecodeError::from(format!("service lacks IPVS_SVC_ATTR_{name}"));
-    let family = family_from_raw(af.ok_or_else(|| missing("AF"))?)?;
-    let key = match fwmark {
-        Some(mark) => ServiceKey::Fwmark { family, mark },
-        None => {
-            let raw_protocol = protocol.ok_or_else(|| missing("PROTOCOL (or FWMARK)"))?;
-            let protocol = Protocol::from_raw(raw_protocol).ok_or_else(|| {
-                DecodeError::from(format!("service has unsupported protocol {raw_protocol}"))
-            })?;
-            ServiceKey::Addr {
-                protocol,
-                addr: addr.ok_or_else(|| missing("ADDR"))?.to_ip(family),
-                port: port.ok_or_else(|| missing("PORT"))?,
-            }
+    fields.finish()
+}
+
+/// [`service_entry_from_attrs`] of a service nest's bytes, with the checks
+/// of [`SvcAttr`]'s parser but no attribute list built (a listing decodes
+/// one per service): the same value or an error.
+pub fn service_entry_from_bytes(value: &[u8]) -> Result<ServiceEntry, DecodeError> {
+    let mut fields = SvcFields::default();
+    for_each_nla(value, |kind, v| {
+        match kind {
+            IPVS_SVC_ATTR_AF => fields.af = Some(u16::from_ne_bytes(fixed(v)?)),
+            IPVS_SVC_ATTR_PROTOCOL => fields.protocol = Some(u16::from_ne_bytes(fixed(v)?)),
+            IPVS_SVC_ATTR_ADDR => fields.addr = Some(InetAddr::parse(v)?),
+            IPVS_SVC_ATTR_PORT => fields.port = Some(u16::from_be_bytes(fixed(v)?)),
+            IPVS_SVC_ATTR_FWMARK => fields.fwmark = Some(u32::from_ne_bytes(fixed(v)?)),
+            IPVS_SVC_ATTR_SCHED_NAME => fields.scheduler = Some(SvcName::Bytes(v)),
+            IPVS_SVC_ATTR_FLAGS => fields.flags = Some(IpvsFlags::parse(v)?),
+            IPVS_SVC_ATTR_TIMEOUT => fields.timeout = Some(u32::from_ne_bytes(fixed(v)?)),
+            IPVS_SVC_ATTR_NETMASK => fields.netmask = Some(u32::from_ne_bytes(fixed(v)?)),
+            IPVS_SVC_ATTR_PE_NAME => fields.pe_name = Some(SvcName::Bytes(v)),
+            IPVS_SVC_ATTR_STATS => fields.stats32 = Some(StatsNest::Bytes(v)),
+            IPVS_SVC_ATTR_STATS64 => fields.stats64 = Some(StatsNest::Bytes(v)),
+            _ => {}
         }
-    };
-    let config = ServiceConfig {
-        scheduler: scheduler.ok_or_else(|| missing("SCHED_NAME"))?,
-        flags: ServiceFlags(flags.ok_or_else(|| missing("FLAGS"))?.effective()),
-        timeout: timeout.ok_or_else(|| missing("TIMEOUT"))?,
-        netmask: netmask.ok_or_else(|| missing("NETMASK"))?,
-        pe_name: pe_name.filter(|pe| !pe.is_empty()),
-    };
-    let stats = pick_stats(stats64, stats32).context("invalid service stats")?;
-    Ok(ServiceEntry {
-        service: Service { key, config },
-        stats,
+        Ok(())
     })
+    .context("failed to parse service attributes")?;
+    fields.finish()
+}
+
+/// A name attribute: parsed already, or its bytes (NUL-terminated C string).
+enum SvcName<'a> {
+    Owned(&'a str),
+    Bytes(&'a [u8]),
+}
+
+impl SvcName<'_> {
+    fn to_owned_string(&self) -> String {
+        match self {
+            SvcName::Owned(name) => (*name).to_owned(),
+            SvcName::Bytes(bytes) => parse_c_string(bytes),
+        }
+    }
+}
+
+/// The attributes of one service nest, gathered.
+#[derive(Default)]
+struct SvcFields<'a> {
+    af: Option<u16>,
+    protocol: Option<u16>,
+    addr: Option<InetAddr>,
+    port: Option<u16>,
+    fwmark: Option<u32>,
+    scheduler: Option<SvcName<'a>>,
+    flags: Option<IpvsFlags>,
+    timeout: Option<u32>,
+    netmask: Option<u32>,
+    pe_name: Option<SvcName<'a>>,
+    stats32: Option<StatsNest<'a>>,
+    stats64: Option<StatsNest<'a>>,
+}
+
+impl SvcFields<'_> {
+    fn finish(self) -> Result<ServiceEntry, DecodeError> {
+        let missing = |name: &str| DecodeError::from(format!("service lacks IPVS_SVC_ATTR_{name}"));
+        let family = family_from_raw(self.af.ok_or_else(|| missing("AF"))?)?;
+        let key = match self.fwmark {
+            Some(mark) => ServiceKey::Fwmark { family, mark },
+            None => {
+                let raw_protocol = self
+                    .protocol
+                    .ok_or_else(|| missing("PROTOCOL (or FWMARK)"))?;
+                let protocol = Protocol::from_raw(raw_protocol).ok_or_else(|| {
+                    DecodeError::from(format!("service has unsupported protocol {raw_protocol}"))
+                })?;
+                ServiceKey::Addr {
+                    protocol,
+                    addr: self.addr.ok_or_else(|| missing("ADDR"))?.to_ip(family),
+                    port: self.port.ok_or_else(|| missing("PORT"))?,
+                }
+            }
+        };
+        let config = ServiceConfig {
+            scheduler: self
+                .scheduler
+                .ok_or_else(|| missing("SCHED_NAME"))?
+                .to_owned_string(),
+            flags: ServiceFlags(self.flags.ok_or_else(|| missing("FLAGS"))?.effective()),
+            timeout: self.timeout.ok_or_else(|| missing("TIMEOUT"))?,
+            netmask: self.netmask.ok_or_else(|| missing("NETMASK"))?,
+            pe_name: self
+                .pe_name
+                .map(|pe| pe.to_owned_string())
+                .filter(|pe| !pe.is_empty()),
+        };
+        let stats = pick_stats_nest(self.stats64, self.stats32).context("invalid service stats")?;
+        Ok(ServiceEntry {
+            service: Service { key, config },
+            stats,
+        })
+    }
 }

@@ -256,15 +256,6 @@ pub fn stats_attrs64(stats: &Stats) -> Vec<StatsAttr> {
     ]
 }
 
-/// Picks the counters of a service or destination: the 64-bit nest when
-/// present, else the 32-bit one, else all zero (as libipvs does).
-pub(crate) fn pick_stats(
-    stats64: Option<&[StatsAttr]>,
-    stats32: Option<&[StatsAttr]>,
-) -> Result<Stats, DecodeError> {
-    pick_stats_nest(stats64.map(StatsNest::Attrs), stats32.map(StatsNest::Attrs))
-}
-
 /// A stats nest as found in an entry: its parsed attributes, or its bytes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum StatsNest<'a> {
@@ -288,8 +279,9 @@ impl StatsNest<'_> {
     }
 }
 
-/// [`pick_stats`] of nests in either form: the 64-bit counters when present,
-/// else the 32-bit ones, else zeros. Both nests must be well-formed.
+/// Picks the counters of a service or destination from its stats nests in
+/// either form: the 64-bit counters when present, else the 32-bit ones, else
+/// all zero (as libipvs does). Both nests must be well-formed.
 pub(crate) fn pick_stats_nest(
     stats64: Option<StatsNest<'_>>,
     stats32: Option<StatsNest<'_>>,

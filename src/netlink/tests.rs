@@ -80,6 +80,30 @@ fn sample_dest_message() -> IpvsMessage {
     )
 }
 
+/// A real server as Linux 6.1 dumps it: attributes in the kernel's order
+/// (the prefix the light decoder reads at fixed places), then both stats nests.
+fn linux_dest_message() -> IpvsMessage {
+    let stats = sample_stats();
+    let dest = vec![
+        DestAttr::Addr(InetAddr::from_ip("10.9.8.7".parse().unwrap())),
+        DestAttr::Port(8443),
+        DestAttr::FwdMethod(2),
+        DestAttr::Weight(7),
+        DestAttr::TunType(1),
+        DestAttr::TunPort(5555),
+        DestAttr::TunFlags(2),
+        DestAttr::UThresh(50),
+        DestAttr::LThresh(5),
+        DestAttr::ActiveConns(1),
+        DestAttr::InactConns(2),
+        DestAttr::PersistConns(3),
+        DestAttr::AddrFamily(2),
+        DestAttr::Stats(stats_attrs32(&stats)),
+        DestAttr::Stats64(stats_attrs64(&stats)),
+    ];
+    IpvsMessage::with_attrs(IpvsCmd::NewDest, vec![IpvsCmdAttr::Dest(dest)])
+}
+
 fn sample_daemon_message() -> IpvsMessage {
     IpvsMessage::with_attrs(
         IpvsCmd::NewDaemon,
@@ -238,7 +262,15 @@ fn chew(datagram: &[u8]) {
         let _ = kernel_info_from_attrs(&msg.attrs);
         let _ = timeouts_from_attrs(&msg.attrs);
         if let Some(attrs) = msg.service() {
-            let _ = service_entry_from_attrs(attrs);
+            let full = service_entry_from_attrs(attrs);
+            // The light path listings use must agree with the full one.
+            let light = find_ipvs_attribute(payload, constants::IPVS_CMD_ATTR_SERVICE)
+                .map(|nest| nest.map(service_entry_from_bytes));
+            match (full, light) {
+                (Ok(full), Ok(Some(Ok(light)))) => assert_eq!(full, light),
+                (Err(_), Ok(Some(Err(_)))) => {}
+                (full, light) => panic!("full {full:?}, light {light:?}"),
+            }
         }
         if let Some(attrs) = msg.dest() {
             let full = destination_entry_from_attrs(attrs, AddressFamily::Inet);
@@ -316,6 +348,7 @@ fn mutated_replies_never_panic() {
     for msg in [
         sample_service_message(),
         sample_dest_message(),
+        linux_dest_message(),
         sample_daemon_message(),
     ] {
         let good = datagram_of(&msg);

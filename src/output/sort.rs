@@ -26,7 +26,7 @@ pub(crate) fn glibc_qsort_order<T>(items: &[T], cmp: impl Fn(&T, &T) -> i32) -> 
     order
 }
 
-fn merge_sort(b: &mut [usize], tmp: &mut Vec<usize>, cmp: &dyn Fn(usize, usize) -> i32) {
+fn merge_sort<F: Fn(usize, usize) -> i32>(b: &mut [usize], tmp: &mut Vec<usize>, cmp: &F) {
     let n = b.len();
     if n <= 1 {
         return;
@@ -141,9 +141,27 @@ fn compare_services(a: &ServiceSortKey, b: &ServiceSortKey) -> i32 {
 }
 
 /// libipvs's `ipvs_cmp_dests`: address (in the first entry's family), then port.
-fn compare_destinations(a: &DestinationEntry, b: &DestinationEntry) -> i32 {
-    let (a, b) = (&a.destination, &b.destination);
-    let r = compare_addresses(a.family(), &address_words(&a.addr), &address_words(&b.addr));
+/// What ipvsadm compares of a real server, taken out once per entry.
+struct DestinationSortKey {
+    family: AddressFamily,
+    words: [u32; 4],
+    port: u16,
+}
+
+impl DestinationSortKey {
+    fn of(entry: &DestinationEntry) -> Self {
+        let d = &entry.destination;
+        DestinationSortKey {
+            family: d.family(),
+            words: address_words(&d.addr),
+            port: d.port,
+        }
+    }
+}
+
+/// The left entry's family says how many address words count.
+fn compare_destinations(a: &DestinationSortKey, b: &DestinationSortKey) -> i32 {
+    let r = compare_addresses(a.family, &a.words, &b.words);
     if r != 0 {
         return r;
     }
@@ -172,7 +190,8 @@ pub(crate) fn destination_order(destinations: &[DestinationEntry], sort: bool) -
     if !sort {
         return (0..destinations.len()).collect();
     }
-    glibc_qsort_order(destinations, compare_destinations)
+    let keys: Vec<DestinationSortKey> = destinations.iter().map(DestinationSortKey::of).collect();
+    glibc_qsort_order(&keys, compare_destinations)
 }
 
 fn permute<T: Clone>(items: &mut [T], order: &[usize]) {
