@@ -165,8 +165,11 @@ fn execute(client: &mut Client, command: &Command, streams: &mut Streams<'_>) ->
         Command::Save { numeric } => {
             let numeric = *numeric;
             let entries = fetch_services(client, streams)?;
+            let mut block = Vec::new();
             stream_services(client, streams, entries, true, false, |out, listing| {
-                output::write_save_block(out, listing, numeric)
+                block.clear();
+                output::push_save_block(&mut block, listing, numeric);
+                out.write_all(&block)
             })
         }
         Command::Help => {
@@ -279,6 +282,8 @@ fn list(client: &mut Client, request: &ListRequest, streams: &mut Streams<'_>) -
             output::write_list_heading(streams.out, &info)?;
             let entries = fetch_services(client, streams)?;
             output::write_list_titles(streams.out, opts.format)?;
+            // One buffer for every service's block.
+            let mut block = Vec::new();
             let counters = matches!(
                 opts.format,
                 output::ListFormat::Stats | output::ListFormat::Rate
@@ -289,7 +294,11 @@ fn list(client: &mut Client, request: &ListRequest, streams: &mut Streams<'_>) -
                 entries,
                 opts.sort,
                 counters,
-                |out, listing| output::write_list_block(out, listing, &opts),
+                |out, listing| {
+                    block.clear();
+                    output::push_list_block(&mut block, listing, &opts);
+                    out.write_all(&block)
+                },
             );
         }
         ListWhat::Service(key) => {

@@ -414,13 +414,24 @@ fn write_block(
     opts: &ListOptions,
     names: &dyn Names,
 ) -> io::Result<()> {
-    let entry = &listing.entry;
     let mut out = Vec::with_capacity(128 * (listing.destinations.len() + 1));
+    push_block(&mut out, listing, opts, names);
+    w.write_all(&out)
+}
+
+/// [`write_list_block`] appending to `out` (a listing of thousands of
+/// services reuses one buffer).
+pub fn push_list_block(out: &mut Vec<u8>, listing: &ServiceListing, opts: &ListOptions) {
+    push_block(out, listing, opts, &SystemNames)
+}
+
+fn push_block(out: &mut Vec<u8>, listing: &ServiceListing, opts: &ListOptions, names: &dyn Names) {
+    let entry = &listing.entry;
     let label = service_label(entry, opts.numeric, names);
     let stats = &entry.stats;
     match opts.format {
         ListFormat::Stats | ListFormat::Rate => {
-            left(&mut out, &label, 33);
+            left(out, &label, 33);
             let values = if opts.format == ListFormat::Stats {
                 [
                     stats.conns,
@@ -439,14 +450,13 @@ fn write_block(
                 ]
             };
             for value in values {
-                largenum(&mut out, value, opts.exact);
+                largenum(out, value, opts.exact);
             }
-            put(&mut out, "\n");
+            put(out, "\n");
         }
-        _ => service_line(&mut out, entry, &label),
+        _ => service_line(out, entry, &label),
     }
     for index in destination_order(&listing.destinations, opts.sort) {
-        destination_line(&mut out, entry, &listing.destinations[index], opts, names);
+        destination_line(out, entry, &listing.destinations[index], opts, names);
     }
-    w.write_all(&out)
 }

@@ -27,13 +27,13 @@ pub use connections::{
 };
 pub use json::{write_connections_json, write_daemons_json, write_list_json, write_timeouts_json};
 pub use list::{
-    write_list, write_list_block, write_list_heading, write_list_titles, write_list_with,
-    write_service, write_service_with,
+    push_list_block, write_list, write_list_block, write_list_heading, write_list_titles,
+    write_list_with, write_service, write_service_with,
 };
 pub use names::{inet_ntop, Names, SystemNames};
 pub use save::{
-    destination_ref_rule, destination_rule, service_ref_rule, service_rule, write_save,
-    write_save_block, write_save_with, RuleStyle,
+    destination_ref_rule, destination_rule, push_save_block, service_ref_rule, service_rule,
+    write_save, write_save_block, write_save_with, RuleStyle,
 };
 pub use sort::sort_listing;
 pub use status::{write_daemons, write_timeouts};

@@ -51,12 +51,44 @@ pub(crate) fn push_inet_ntop(out: &mut Vec<u8>, addr: &IpAddr) {
 
 /// Dotted decimal, as `inet_ntop(AF_INET)` writes it.
 fn push_ipv4(out: &mut Vec<u8>, addr: &Ipv4Addr) {
+    // Built on the stack from a table, appended in one piece: listings
+    // print an address on every line.
+    let mut text = [0u8; 16];
+    let mut len = 0;
     for (i, octet) in addr.octets().into_iter().enumerate() {
         if i > 0 {
-            out.push(b'.');
+            text[len] = b'.';
+            len += 1;
         }
-        push_decimal(out, u64::from(octet));
+        let (digits, count) = OCTET_TEXT[usize::from(octet)];
+        text[len..len + 3].copy_from_slice(&digits);
+        len += usize::from(count);
     }
+    out.extend_from_slice(&text[..len]);
+}
+
+/// Each byte value in decimal: its digits (left-aligned) and how many.
+static OCTET_TEXT: [([u8; 3], u8); 256] = octet_text();
+
+const fn octet_text() -> [([u8; 3], u8); 256] {
+    let mut table = [([0u8; 3], 0u8); 256];
+    let mut value = 0;
+    while value < 256 {
+        let (h, t, o) = (
+            (value / 100) as u8,
+            (value / 10 % 10) as u8,
+            (value % 10) as u8,
+        );
+        table[value] = if value >= 100 {
+            ([b'0' + h, b'0' + t, b'0' + o], 3)
+        } else if value >= 10 {
+            ([b'0' + t, b'0' + o, 0], 2)
+        } else {
+            ([b'0' + o, 0, 0], 1)
+        };
+        value += 1;
+    }
+    table
 }
 
 /// glibc's `inet_ntop6`: the first longest run (two or more) of zero groups
@@ -177,6 +209,26 @@ mod tests {
 
     fn v6(text: &str) -> String {
         inet_ntop(&IpAddr::V6(text.parse().unwrap()))
+    }
+
+    #[test]
+    fn ipv4_text_is_dotted_decimal() {
+        // Every byte value in every position.
+        for value in 0..=255u8 {
+            for octets in [
+                [value, 0, 0, 0],
+                [1, value, 2, 3],
+                [255, 9, value, 10],
+                [7, 99, 100, value],
+            ] {
+                let addr = Ipv4Addr::from(octets);
+                assert_eq!(inet_ntop(&IpAddr::V4(addr)), addr.to_string());
+            }
+        }
+        assert_eq!(
+            inet_ntop(&"255.255.255.255".parse().unwrap()),
+            "255.255.255.255"
+        );
     }
 
     #[test]

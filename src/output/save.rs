@@ -66,21 +66,36 @@ fn write_save_block_with(
     numeric: bool,
     names: &dyn Names,
 ) -> io::Result<()> {
+    let mut out = Vec::with_capacity(64 * (listing.destinations.len() + 1));
+    push_save_block_with(&mut out, listing, numeric, names);
+    w.write_all(&out)
+}
+
+/// [`write_save_block`] appending to `out` (a listing of thousands of
+/// services reuses one buffer).
+pub fn push_save_block(out: &mut Vec<u8>, listing: &ServiceListing, numeric: bool) {
+    push_save_block_with(out, listing, numeric, &SystemNames)
+}
+
+fn push_save_block_with(
+    out: &mut Vec<u8>,
+    listing: &ServiceListing,
+    numeric: bool,
+    names: &dyn Names,
+) {
     let style = RuleStyle {
         numeric,
         complete: false,
     };
     let service = &listing.entry.service;
-    let mut out = Vec::with_capacity(64 * (listing.destinations.len() + 1));
-    service_rule(&mut out, "-A", service, style, names);
+    service_rule(out, "-A", service, style, names);
     // Every real server's line repeats the service's switch: written once.
     let mut switch = Vec::with_capacity(32);
     service_switch(&mut switch, &service.key, style, names);
     for d in destination_order(&listing.destinations, true) {
         let dest = &listing.destinations[d].destination;
-        destination_rule_after(&mut out, "-a", &switch, &service.key, dest, style, names);
+        destination_rule_after(out, "-a", &switch, &service.key, dest, style, names);
     }
-    w.write_all(&out)
 }
 
 /// The `-f 5 [-6]` or `-t ADDR:PORT` part shared by a service's lines.

@@ -19,14 +19,24 @@ use super::ServiceListing;
 /// order the items with `cmp` (a C comparator: negative, zero or positive).
 pub(crate) fn glibc_qsort_order<T>(items: &[T], cmp: impl Fn(&T, &T) -> i32) -> Vec<usize> {
     let mut order: Vec<usize> = (0..items.len()).collect();
-    let mut tmp = Vec::with_capacity(items.len());
-    merge_sort(&mut order, &mut tmp, &|a: usize, b: usize| {
-        cmp(&items[a], &items[b])
-    });
+    let by_index = |a: usize, b: usize| cmp(&items[a], &items[b]);
+    // A service's real servers are a handful: their scratch space is on the stack.
+    if items.len() <= SMALL_SORT {
+        let mut tmp = [0; SMALL_SORT];
+        merge_sort(&mut order, &mut tmp[..items.len()], &by_index);
+    } else {
+        let mut tmp = vec![0; items.len()];
+        merge_sort(&mut order, &mut tmp, &by_index);
+    }
     order
 }
 
-fn merge_sort<F: Fn(usize, usize) -> i32>(b: &mut [usize], tmp: &mut Vec<usize>, cmp: &F) {
+/// Lists up to this long are sorted without heap scratch space.
+const SMALL_SORT: usize = 32;
+
+/// glibc's `msort_with_tmp`: sorts `b` (indices) with `tmp` (as long) as
+/// scratch space.
+fn merge_sort<F: Fn(usize, usize) -> i32>(b: &mut [usize], tmp: &mut [usize], cmp: &F) {
     let n = b.len();
     if n <= 1 {
         return;
@@ -35,23 +45,26 @@ fn merge_sort<F: Fn(usize, usize) -> i32>(b: &mut [usize], tmp: &mut Vec<usize>,
     merge_sort(&mut b[..n1], tmp, cmp);
     merge_sort(&mut b[n1..], tmp, cmp);
 
-    tmp.clear();
-    let (mut i, mut j) = (0, n1);
+    let (mut i, mut j, mut k) = (0, n1, 0);
     while i < n1 && j < n {
         if cmp(b[i], b[j]) <= 0 {
-            tmp.push(b[i]);
+            tmp[k] = b[i];
             i += 1;
         } else {
-            tmp.push(b[j]);
+            tmp[k] = b[j];
             j += 1;
         }
+        k += 1;
     }
-    tmp.extend_from_slice(&b[i..n1]);
-    // Whatever is left of the right half is already in place.
-    b[..tmp.len()].copy_from_slice(tmp);
+    // What is left of the right half is in place already.
+    while i < n1 {
+        tmp[k] = b[i];
+        i += 1;
+        k += 1;
+    }
+    b[..k].copy_from_slice(&tmp[..k]);
 }
 
-/// `a - b` on unsigned 32-bit values, returned as a C `int`.
 fn wrapping_diff(a: u32, b: u32) -> i32 {
     a.wrapping_sub(b) as i32
 }

@@ -21,6 +21,30 @@ pub(crate) fn put(out: &mut Vec<u8>, text: impl AsRef<[u8]>) {
 /// Appends `value` in decimal (`%u`), without the formatting machinery:
 /// listings print hundreds of thousands of numbers.
 pub(crate) fn push_decimal(out: &mut Vec<u8>, value: u64) {
+    // Most numbers listed are address bytes, ports, weights and counts:
+    // short ones are appended without a variable-length copy.
+    let digit = |v: u64| b'0' + (v % 10) as u8;
+    if value < 10 {
+        out.push(digit(value));
+        return;
+    }
+    if value < 100 {
+        out.extend_from_slice(&[digit(value / 10), digit(value)]);
+        return;
+    }
+    if value < 1000 {
+        out.extend_from_slice(&[digit(value / 100), digit(value / 10), digit(value)]);
+        return;
+    }
+    if value < 10000 {
+        out.extend_from_slice(&[
+            digit(value / 1000),
+            digit(value / 100),
+            digit(value / 10),
+            digit(value),
+        ]);
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     let mut rest = value;
@@ -138,8 +162,10 @@ mod tests {
             f(&mut out);
             String::from_utf8(out).unwrap()
         };
-        for value in [0u64, 7, 10, 99, 100, 65535, 4294967295, u64::MAX] {
+        for value in (0..=100_000u64).chain([4294967295, u64::MAX]) {
             assert_eq!(text(&|o| push_decimal(o, value)), format!("{value}"));
+        }
+        for value in [0u64, 7, 10, 99, 100, 65535, 4294967295, u64::MAX] {
             assert_eq!(
                 text(&|o| left_decimal(o, value, 10)),
                 format!("{value:<10}")
