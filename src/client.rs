@@ -42,7 +42,7 @@ use crate::netlink::{
     push_destinations_query, push_ipvs_message, push_service_request, service_attrs,
     service_entry_from_attrs, service_entry_from_bytes, service_query, service_ref_attrs,
     services_query, sync_daemon_from_attrs, timeouts_attrs, timeouts_from_attrs, DecodeError,
-    IpvsCmd, IpvsCmdAttr, IpvsMessage, Reply, DUMP_FLAGS, REQUEST_FLAGS,
+    IpvsCmd, IpvsCmdAttr, IpvsMessage, Reply, ServiceRef, DUMP_FLAGS, REQUEST_FLAGS,
 };
 
 /// Environment variable naming a file to append a hex trace of all netlink traffic to.
@@ -118,6 +118,23 @@ impl Request {
     /// service and real-server requests a restore sends in bulk written
     /// directly.
     pub fn push_to(&self, out: &mut Vec<u8>, family_id: u16, flags: u16, seq: u32) {
+        self.push_naming(out, family_id, flags, seq, ServiceRef::Ipvsadm)
+    }
+
+    /// [`Request::push_to`] with requests that only name a service naming
+    /// it by its key alone ([`ServiceRef::Key`]): how batches are sent.
+    pub fn push_keyed_to(&self, out: &mut Vec<u8>, family_id: u16, flags: u16, seq: u32) {
+        self.push_naming(out, family_id, flags, seq, ServiceRef::Key)
+    }
+
+    fn push_naming(
+        &self,
+        out: &mut Vec<u8>,
+        family_id: u16,
+        flags: u16,
+        seq: u32,
+        naming: ServiceRef,
+    ) {
         match self {
             Request::AddService(service) => {
                 push_service_request(out, family_id, flags, seq, service, false)
@@ -126,16 +143,17 @@ impl Request {
                 push_service_request(out, family_id, flags, seq, service, true)
             }
             Request::DeleteService(key) => {
-                push_delete_service_request(out, family_id, flags, seq, key)
+                push_delete_service_request(out, family_id, flags, seq, key, naming)
             }
             Request::AddDestination(key, dest) => {
-                push_destination_request(out, family_id, flags, seq, key, dest, false)
+                push_destination_request(out, family_id, flags, seq, key, dest, false, naming)
             }
             Request::EditDestination(key, dest) => {
-                push_destination_request(out, family_id, flags, seq, key, dest, true)
+                push_destination_request(out, family_id, flags, seq, key, dest, true, naming)
             }
             Request::DeleteDestination(key, addr, port) => {
-                push_delete_destination_request(out, family_id, flags, seq, key, *addr, *port)
+                let (addr, port) = (*addr, *port);
+                push_delete_destination_request(out, family_id, flags, seq, key, addr, port, naming)
             }
             _ => push_ipvs_message(out, family_id, flags, seq, &self.to_message()),
         }
@@ -896,7 +914,7 @@ impl Client {
         for request in requests.iter().take(max_messages.max(1)) {
             let before = buffer.len();
             let seq = self.seq.wrapping_add(1);
-            request.push_to(&mut buffer, self.family_id, REQUEST_FLAGS, seq);
+            request.push_keyed_to(&mut buffer, self.family_id, REQUEST_FLAGS, seq);
             if count > 0 && buffer.len() > self.chunk_bytes {
                 buffer.truncate(before);
                 break;
@@ -1112,7 +1130,9 @@ mod tests {
     use super::*;
     use crate::model::{AddressFamily, ServiceConfig, ServiceFlags};
     use crate::netlink::constants::{CTRL_ATTR_FAMILY_ID, CTRL_CMD_NEWFAMILY};
-    use crate::netlink::{destinations_query, push_genl_message, Frame, IpvsFlags, SvcAttr};
+    use crate::netlink::{
+        destinations_query, push_genl_message, service_key_attrs, Frame, IpvsFlags, SvcAttr,
+    };
     use netlink_packet_core::{DefaultNla, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP};
 
     const FAMILY: u16 = 0x2a;
@@ -1441,6 +1461,27 @@ mod tests {
             request.push_to(&mut direct, family, flags, seq);
             push_ipvs_message(&mut built, family, flags, seq, &request.to_message());
             assert_eq!(direct, built, "{request:?}");
+
+            // Batches name the service by its key where only the key is read.
+            let mut keyed = vec![7; round % 5];
+            let mut built = keyed.clone();
+            request.push_keyed_to(&mut keyed, family, flags, seq);
+            let mut msg = request.to_message();
+            if matches!(
+                request,
+                Request::DeleteService(_)
+                    | Request::AddDestination(..)
+                    | Request::EditDestination(..)
+                    | Request::DeleteDestination(..)
+            ) {
+                for attr in &mut msg.attrs {
+                    if let IpvsCmdAttr::Service(attrs) = attr {
+                        *attrs = service_key_attrs(&key);
+                    }
+                }
+            }
+            push_ipvs_message(&mut built, family, flags, seq, &msg);
+            assert_eq!(keyed, built, "{request:?}");
 
             let mut direct = vec![7; round % 5];
             let mut built = direct.clone();
@@ -1882,6 +1923,69 @@ mod tests {
         );
         if rounds.is_some() {
             eprintln!("large listing: {N} services, best {best:?}");
+        }
+    }
+
+    /// `-R` of 4,000 services x 10 real servers (the benchmark's rules):
+    /// every line is read, parsed with ipvsadm's option rules and sent in
+    /// order, each ACKed. With `RESTORE_ROUNDS=N` it prints the best of N
+    /// runs, for profiling the client side natively (`cargo test --release
+    /// --lib large_restore -- --nocapture`); the benchmark is in benches/.
+    #[test]
+    fn a_large_restore_sends_every_rule() {
+        use crate::cli::restore_input::{RestoreOptions, RestoreReader};
+        use crate::cli::run::change_request;
+        use crate::cli::ParseConfig;
+        use std::io::Write as _;
+        const N: u32 = 4000;
+        let mut input = Vec::new();
+        for s in 0..N {
+            let vip = std::net::Ipv4Addr::from(0x0a01_0001 + s);
+            writeln!(input, "-A -t {vip}:80 -s wlc").unwrap();
+            for r in 0..10 {
+                let rip = std::net::Ipv4Addr::from(0x0a02_0001 + s * 10 + r);
+                writeln!(input, "-a -t {vip}:80 -r {rip}:8080 -m -w 1").unwrap();
+            }
+        }
+        let commands = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&commands);
+        let (mut client, _writes) = client_with(
+            move |frame, queue| {
+                seen.lock().unwrap().push(frame.payload[0]);
+                queue.push_back(Ok(ack(frame.seq, 0)));
+            },
+            MAX_CHUNK_MESSAGES,
+        );
+        let rounds: Option<u32> = std::env::var("RESTORE_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok());
+        let mut best = Duration::MAX;
+        for _ in 0..rounds.unwrap_or(1) {
+            commands.lock().unwrap().clear();
+            let start = Instant::now();
+            let options = RestoreOptions {
+                allow_comments: true,
+            };
+            let mut reader = RestoreReader::new(input.as_slice(), b"ipvsadm", options);
+            let mut requests = Vec::new();
+            while let Some(line) = reader.next_line() {
+                let command = line.unwrap().parse(&ParseConfig::default()).unwrap();
+                requests.push(change_request(&command).unwrap().0);
+            }
+            let outcomes = client.execute_batch(&requests).unwrap();
+            best = best.min(start.elapsed());
+            assert_eq!(outcomes.len(), N as usize * 11);
+            assert!(outcomes.iter().all(Result::is_ok));
+        }
+        let commands = commands.lock().unwrap();
+        assert_eq!(commands.len(), N as usize * 11);
+        let new_service = IpvsCmd::NewService.to_raw();
+        let new_dest = IpvsCmd::NewDest.to_raw();
+        for (i, cmd) in commands.iter().enumerate() {
+            assert_eq!(*cmd, if i % 11 == 0 { new_service } else { new_dest });
+        }
+        if rounds.is_some() {
+            eprintln!("large restore: {N} services, best {best:?}");
         }
     }
 }

@@ -24,13 +24,13 @@ const GENL_HDRLEN: usize = 4;
 /// filled in by [`finish_message`]; returns where it starts.
 fn start_message(out: &mut Vec<u8>, family_id: u16, flags: u16, seq: u32, cmd: IpvsCmd) -> usize {
     let start = out.len();
-    out.extend_from_slice(&0u32.to_ne_bytes());
-    out.extend_from_slice(&family_id.to_ne_bytes());
-    out.extend_from_slice(&flags.to_ne_bytes());
-    out.extend_from_slice(&seq.to_ne_bytes());
-    out.extend_from_slice(&0u32.to_ne_bytes());
-    out.extend_from_slice(&[cmd.to_raw(), IPVS_GENL_VERSION, 0, 0]);
-    debug_assert_eq!(out.len() - start, NLMSG_HDRLEN + GENL_HDRLEN);
+    // Both headers in one append (a restore writes tens of thousands).
+    let mut header = [0u8; NLMSG_HDRLEN + GENL_HDRLEN];
+    header[4..6].copy_from_slice(&family_id.to_ne_bytes());
+    header[6..8].copy_from_slice(&flags.to_ne_bytes());
+    header[8..12].copy_from_slice(&seq.to_ne_bytes());
+    header[16..].copy_from_slice(&[cmd.to_raw(), IPVS_GENL_VERSION, 0, 0]);
+    out.extend_from_slice(&header);
     start
 }
 
@@ -49,13 +49,19 @@ fn pad(out: &mut Vec<u8>, len: usize) {
     out.extend_from_slice(&[0; 3][..padding]);
 }
 
-/// An attribute with its value, padded to 4 bytes (from the attribute's
-/// start, as `emit_attrs` pads).
-fn put(out: &mut Vec<u8>, kind: u16, value: &[u8]) {
-    out.extend_from_slice(&((NLA_HEADER_SIZE + value.len()) as u16).to_ne_bytes());
-    out.extend_from_slice(&kind.to_ne_bytes());
-    out.extend_from_slice(value);
-    pad(out, value.len());
+/// The longest fixed-size value [`put`] writes (an address).
+const MAX_FIXED_VALUE: usize = 16;
+
+/// An attribute with its `N`-byte value, padded to 4 bytes (from the
+/// attribute's start, as `emit_attrs` pads), built on the stack and
+/// appended in one piece of a size known when compiling.
+fn put<const N: usize>(out: &mut Vec<u8>, kind: u16, value: &[u8; N]) {
+    assert!(N <= MAX_FIXED_VALUE);
+    let mut attr = [0u8; NLA_HEADER_SIZE + MAX_FIXED_VALUE];
+    attr[..2].copy_from_slice(&((NLA_HEADER_SIZE + N) as u16).to_ne_bytes());
+    attr[2..4].copy_from_slice(&kind.to_ne_bytes());
+    attr[NLA_HEADER_SIZE..NLA_HEADER_SIZE + N].copy_from_slice(value);
+    out.extend_from_slice(&attr[..(NLA_HEADER_SIZE + N + 3) & !3]);
 }
 
 fn put_c_string(out: &mut Vec<u8>, kind: u16, s: &str) {
@@ -127,9 +133,32 @@ fn put_service_nest(
     end_nest(out, nest);
 }
 
+/// How a request that only names a service (`DEL_SERVICE` and the
+/// real-server commands) writes its service nest. Linux reads only the key
+/// there (`ip_vs_genl_set_cmd` asks for the whole service only with
+/// `NEW_SERVICE` and `SET_SERVICE`), so both name the same service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceRef {
+    /// What ipvsadm 1.31 sends: the key, then the configuration attributes
+    /// with empty values.
+    Ipvsadm,
+    /// The key attributes alone (less for the kernel to check and copy,
+    /// tens of thousands of times in a restore).
+    Key,
+}
+
 /// The service nest of a request that only names the service.
-fn put_service_ref_nest(out: &mut Vec<u8>, key: &ServiceKey) {
-    put_service_nest(out, key, "", None, 0, 0, default_netmask(key.family()));
+fn put_service_ref_nest(out: &mut Vec<u8>, key: &ServiceKey, naming: ServiceRef) {
+    match naming {
+        ServiceRef::Ipvsadm => {
+            put_service_nest(out, key, "", None, 0, 0, default_netmask(key.family()))
+        }
+        ServiceRef::Key => {
+            let nest = begin_nest(out, IPVS_CMD_ATTR_SERVICE);
+            put_service_key(out, key);
+            end_nest(out, nest);
+        }
+    }
 }
 
 /// The destination nest: `ADDR_FAMILY`, `ADDR`, `PORT`, `FWD_METHOD`,
@@ -213,13 +242,15 @@ pub fn push_delete_service_request(
     flags: u16,
     seq: u32,
     key: &ServiceKey,
+    naming: ServiceRef,
 ) {
     let start = start_message(out, family_id, flags, seq, IpvsCmd::DelService);
-    put_service_ref_nest(out, key);
+    put_service_ref_nest(out, key, naming);
     finish_message(out, start);
 }
 
 /// `NEW_DEST` (`edit` false) or `SET_DEST`.
+#[allow(clippy::too_many_arguments)]
 pub fn push_destination_request(
     out: &mut Vec<u8>,
     family_id: u16,
@@ -228,6 +259,7 @@ pub fn push_destination_request(
     key: &ServiceKey,
     dest: &Destination,
     edit: bool,
+    naming: ServiceRef,
 ) {
     let cmd = if edit {
         IpvsCmd::SetDest
@@ -235,12 +267,13 @@ pub fn push_destination_request(
         IpvsCmd::NewDest
     };
     let start = start_message(out, family_id, flags, seq, cmd);
-    put_service_ref_nest(out, key);
+    put_service_ref_nest(out, key, naming);
     put_dest_nest(out, dest.addr, dest.port, &dest.config);
     finish_message(out, start);
 }
 
 /// `DEL_DEST`.
+#[allow(clippy::too_many_arguments)]
 pub fn push_delete_destination_request(
     out: &mut Vec<u8>,
     family_id: u16,
@@ -249,9 +282,10 @@ pub fn push_delete_destination_request(
     key: &ServiceKey,
     addr: IpAddr,
     port: u16,
+    naming: ServiceRef,
 ) {
     let start = start_message(out, family_id, flags, seq, IpvsCmd::DelDest);
-    put_service_ref_nest(out, key);
+    put_service_ref_nest(out, key, naming);
     put_dest_nest(out, addr, port, &unset_destination_config());
     finish_message(out, start);
 }

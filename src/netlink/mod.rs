@@ -32,7 +32,7 @@ pub use dest::{
 };
 pub use direct::{
     push_delete_destination_request, push_delete_service_request, push_destination_request,
-    push_destinations_query, push_service_request,
+    push_destinations_query, push_service_request, ServiceRef,
 };
 pub use frame::{
     decode_ipvs_message, encode_family_lookup, encode_ipvs_message, family_id_from_reply,
