@@ -1968,7 +1968,7 @@ mod tests {
             };
             let mut reader = RestoreReader::new(input.as_slice(), b"ipvsadm", options);
             let mut requests = Vec::new();
-            while let Some(line) = reader.next_line() {
+            while let Some(line) = reader.next_tokens() {
                 let command = line.unwrap().parse(&ParseConfig::default()).unwrap();
                 requests.push(change_request(&command).unwrap().0);
             }

@@ -113,6 +113,24 @@ pub fn parse_argv_using(
     parse_general(argv, config, resolver)
 }
 
+/// [`parse_argv_using`] of arguments held anywhere (a restore lends slices
+/// of the line it read instead of copying each token); they are copied only
+/// for the general path.
+pub fn parse_args_using<A: AsRef<[u8]>>(
+    argv: &[A],
+    config: &ParseConfig,
+    resolver: &dyn NameResolver,
+) -> Result<Command, CliError> {
+    if argv.len() <= 1 {
+        return Ok(Command::List(ListRequest::default()));
+    }
+    if let Some(command) = parse_plain(argv, resolver) {
+        return Ok(command);
+    }
+    let owned: Vec<Vec<u8>> = argv.iter().map(|a| a.as_ref().to_vec()).collect();
+    parse_general(&owned, config, resolver)
+}
+
 /// [`parse_argv_using`] through popt's rules, for every form of argument.
 fn parse_general(
     argv: &[Vec<u8>],
@@ -206,9 +224,9 @@ fn plain_flag(arg: &[u8]) -> Option<&'static FlagDef> {
 /// order, which are applied as [`parse_argv_using`] applies them; anything
 /// else, and any error (whose message the general path words), is `None`.
 /// A restore parses every line, so skipping popt's machinery matters there.
-fn parse_plain(argv: &[Vec<u8>], resolver: &dyn NameResolver) -> Option<Command> {
+fn parse_plain<A: AsRef<[u8]>>(argv: &[A], resolver: &dyn NameResolver) -> Option<Command> {
     let (first, mut rest) = argv.get(1..)?.split_first()?;
-    let first = plain_flag(first)?;
+    let first = plain_flag(first.as_ref())?;
     let kind = first.command?;
     // The daemon commands take their state as a value; --set takes
     // positional values (leftovers); -h and -v are no commands.
@@ -218,6 +236,7 @@ fn parse_plain(argv: &[Vec<u8>], resolver: &dyn NameResolver) -> Option<Command>
     let mut state = State::new();
     state.cmd = Some(kind);
     while let Some((arg, tail)) = rest.split_first() {
+        let arg = arg.as_ref();
         let flag = plain_flag(arg)?;
         let value = match flag.arg {
             ArgKind::None => {
@@ -228,12 +247,12 @@ fn parse_plain(argv: &[Vec<u8>], resolver: &dyn NameResolver) -> Option<Command>
             ArgKind::Required => {
                 let (value, tail) = tail.split_first()?;
                 rest = tail;
-                Some(value.as_slice())
+                Some(value.as_ref())
             }
             ArgKind::Optional => match tail.split_first() {
-                Some((value, tail)) if value.first() != Some(&b'-') => {
+                Some((value, tail)) if value.as_ref().first() != Some(&b'-') => {
                     rest = tail;
-                    Some(value.as_slice())
+                    Some(value.as_ref())
                 }
                 _ => {
                     rest = tail;
@@ -241,7 +260,8 @@ fn parse_plain(argv: &[Vec<u8>], resolver: &dyn NameResolver) -> Option<Command>
                 }
             },
         };
-        if value.is_some_and(|v| v.windows(4).any(|w| w == b"!#:+")) {
+        // (A `!` first: most values have none.)
+        if value.is_some_and(|v| v.contains(&b'!') && v.windows(4).any(|w| w == b"!#:+")) {
             return None;
         }
         state.apply(flag.id, value, arg, resolver).ok()?;

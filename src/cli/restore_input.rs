@@ -21,7 +21,7 @@ use std::io::{self, BufRead};
 
 use super::command::Command;
 use super::error::CliError;
-use super::parse::{parse_argv_using, program_name, ParseConfig};
+use super::parse::{parse_args_using, parse_argv_using, program_name, ParseConfig};
 use super::values::{NameResolver, SystemResolver};
 
 /// Longest token ipvsadm's reader keeps in one piece.
@@ -67,14 +67,70 @@ impl RestoreLine {
     }
 }
 
-/// Reads restore input line by line: as an iterator of owned lines, or with
+/// The tokens of one restore line, lent by [`RestoreReader::next_tokens`]:
+/// slices of the line as read, nothing copied.
+#[derive(Debug, Clone, Copy)]
+pub struct LineTokens<'a> {
+    /// 1-based number of the input line.
+    pub line_number: usize,
+    program: &'a [u8],
+    line: &'a [u8],
+    spans: &'a [(usize, usize)],
+}
+
+/// Tokens a line has at most for its argument vector to be built on the
+/// stack (a save file's longest lines have about 16).
+const STACK_ARGS: usize = 32;
+
+impl<'a> LineTokens<'a> {
+    /// The tokens, in order (the program name not included).
+    pub fn tokens(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        let line = self.line;
+        self.spans
+            .iter()
+            .map(move |&(start, end)| &line[start..end])
+    }
+
+    /// [`RestoreLine::parse`] of these tokens.
+    pub fn parse(&self, config: &ParseConfig) -> Result<Command, CliError> {
+        self.parse_using(config, &SystemResolver)
+    }
+
+    /// [`LineTokens::parse`] with the given name resolver.
+    pub fn parse_using(
+        &self,
+        config: &ParseConfig,
+        resolver: &dyn NameResolver,
+    ) -> Result<Command, CliError> {
+        let parsed = if self.spans.len() < STACK_ARGS {
+            let mut argv: [&[u8]; STACK_ARGS] = [&[]; STACK_ARGS];
+            argv[0] = self.program;
+            for (arg, token) in argv[1..].iter_mut().zip(self.tokens()) {
+                *arg = token;
+            }
+            parse_args_using(&argv[..=self.spans.len()], config, resolver)
+        } else {
+            let argv: Vec<&[u8]> = std::iter::once(self.program).chain(self.tokens()).collect();
+            parse_args_using(&argv, config, resolver)
+        };
+        match parsed? {
+            Command::Restore => Err(CliError::usage(self.program)),
+            command => Ok(command),
+        }
+    }
+}
+
+/// Reads restore input line by line: as an iterator of owned lines, with
 /// [`RestoreReader::next_line`], which lends each line and reuses its
-/// storage (a restore reads tens of thousands).
+/// storage, or with [`RestoreReader::next_tokens`], which lends the tokens
+/// in the line as read (a restore reads tens of thousands of lines).
 pub struct RestoreReader<R> {
     input: R,
     options: RestoreOptions,
     line_number: usize,
     buf: Vec<u8>,
+    /// Where each token of `buf` is.
+    spans: Vec<(usize, usize)>,
     /// The line [`RestoreReader::next_line`] lends (`args[0]` is the
     /// program name), and token buffers to reuse.
     line: RestoreLine,
@@ -90,6 +146,7 @@ impl<R: BufRead> RestoreReader<R> {
             options,
             line_number: 0,
             buf: Vec::new(),
+            spans: Vec::new(),
             line: RestoreLine {
                 line_number: 0,
                 args: vec![program.to_vec()],
@@ -101,24 +158,47 @@ impl<R: BufRead> RestoreReader<R> {
     /// The next line with tokens, lent until the next call; its storage is
     /// reused. `None` at the end of the input.
     pub fn next_line(&mut self) -> Option<io::Result<&RestoreLine>> {
+        if let Err(e) = self.next_spans()? {
+            return Some(Err(e));
+        }
+        let args = &mut self.line.args;
+        self.spare.extend(args.drain(1..));
+        for &(start, end) in &self.spans {
+            let mut arg = self.spare.pop().unwrap_or_default();
+            arg.clear();
+            arg.extend_from_slice(&self.buf[start..end]);
+            args.push(arg);
+        }
+        self.line.line_number = self.line_number;
+        Some(Ok(&self.line))
+    }
+
+    /// The next line with tokens, as slices of the line read, lent until
+    /// the next call. `None` at the end of the input.
+    pub fn next_tokens(&mut self) -> Option<io::Result<LineTokens<'_>>> {
+        if let Err(e) = self.next_spans()? {
+            return Some(Err(e));
+        }
+        Some(Ok(LineTokens {
+            line_number: self.line_number,
+            program: &self.line.args[0],
+            line: &self.buf,
+            spans: &self.spans,
+        }))
+    }
+
+    /// Reads up to the next line with tokens and finds them (`spans`).
+    fn next_spans(&mut self) -> Option<io::Result<()>> {
         loop {
             match self.read_raw_line() {
                 Ok(true) => {}
                 Ok(false) => return None,
                 Err(e) => return Some(Err(e)),
             }
-            let args = &mut self.line.args;
-            self.spare.extend(args.drain(1..));
-            let spare = &mut self.spare;
-            split_line(&self.buf, self.options, &mut |token: &[u8]| {
-                let mut arg = spare.pop().unwrap_or_default();
-                arg.clear();
-                arg.extend_from_slice(token);
-                args.push(arg);
-            });
-            if args.len() > 1 {
-                self.line.line_number = self.line_number;
-                return Some(Ok(&self.line));
+            self.spans.clear();
+            split_line(&self.buf, self.options, &mut self.spans);
+            if !self.spans.is_empty() {
+                return Some(Ok(()));
             }
         }
     }
@@ -172,20 +252,35 @@ fn trailing_blanks(line: &[u8]) -> usize {
     }
 }
 
-/// Hands each token of one line to `tokens`, in order.
-fn split_line(line: &[u8], options: RestoreOptions, tokens: &mut dyn FnMut(&[u8])) {
-    for word in line.split(|&b| is_blank(b)).filter(|w| !w.is_empty()) {
-        if options.allow_comments && word[0] == b'#' {
-            break;
+/// Appends where each token of one line is (start, end), in order.
+fn split_line(line: &[u8], options: RestoreOptions, tokens: &mut Vec<(usize, usize)>) {
+    let mut at = 0;
+    loop {
+        // A word: a run of bytes other than blanks.
+        while line.get(at).is_some_and(|&b| is_blank(b)) {
+            at += 1;
         }
-        for chunk in word.chunks(MAX_TOKEN) {
-            let token = match chunk.iter().position(|&b| b == 0) {
-                Some(nul) => &chunk[..nul],
-                None => chunk,
-            };
-            if token != b"ipvsadm" {
-                tokens(token);
+        if at >= line.len() {
+            return;
+        }
+        let word_start = at;
+        while line.get(at).is_some_and(|&b| !is_blank(b)) {
+            at += 1;
+        }
+        if options.allow_comments && line[word_start] == b'#' {
+            return;
+        }
+        let mut start = word_start;
+        while start < at {
+            let chunk_end = (start + MAX_TOKEN).min(at);
+            let end = line[start..chunk_end]
+                .iter()
+                .position(|&b| b == 0)
+                .map_or(chunk_end, |nul| start + nul);
+            if &line[start..end] != b"ipvsadm" {
+                tokens.push((start, end));
             }
+            start = chunk_end;
         }
     }
 }
@@ -221,6 +316,9 @@ mod tests {
             "-A -t 10.0.0.1:80  ",
             "-A -t a\0b c\n",
             &format!("-A -s {long}\n-a -t 1.1.1.1:1 -r 2.2.2.2 -w 3 -x 4 -y 5 -g\n-C\n"),
+            "\0 \0ipvsadm -A\0x -t 10.0.0.1:80\n-R\n-A -t10.0.0.1:80 -srr\n-L -n -n\n",
+            &format!("-a {}\n", "-t 1.1.1.1:1 ".repeat(STACK_ARGS)),
+            &format!("-a {}\n", "-w 1 ".repeat(STACK_ARGS / 2 - 1)),
         ];
         for input in inputs {
             for allow_comments in [false, true] {
@@ -232,6 +330,25 @@ mod tests {
                     lent.push(line.unwrap().clone());
                 }
                 assert_eq!(lent, owned, "{input:?}");
+                // Lent tokens: the same tokens, parsed the same way.
+                let mut reader = RestoreReader::new(input.as_bytes(), b"prog", options);
+                let mut index = 0;
+                while let Some(tokens) = reader.next_tokens() {
+                    let tokens = tokens.unwrap();
+                    let line = &owned[index];
+                    index += 1;
+                    assert_eq!(tokens.line_number, line.line_number);
+                    assert!(tokens
+                        .tokens()
+                        .eq(line.args[1..].iter().map(|a| a.as_slice())));
+                    let config = ParseConfig::default();
+                    match (tokens.parse(&config), line.parse(&config)) {
+                        (Ok(a), Ok(b)) => assert_eq!(a, b, "{input:?}"),
+                        (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{input:?}"),
+                        (a, b) => panic!("{input:?}: tokens {a:?}, line {b:?}"),
+                    }
+                }
+                assert_eq!(index, owned.len());
             }
         }
     }

@@ -482,7 +482,7 @@ fn restore_from_stdin(
     // standard input's own 8 KiB buffer takes.
     let input = io::BufReader::with_capacity(64 * 1024, stdin.lock());
     let mut reader = RestoreReader::new(input, program_name(argv), options);
-    while let Some(line) = reader.next_line() {
+    while let Some(line) = reader.next_tokens() {
         let line = match line {
             Ok(line) => line,
             Err(e) => {
@@ -495,9 +495,7 @@ fn restore_from_stdin(
             Err(e) => {
                 streams.err.write_all(&e.message)?;
                 let text: Vec<String> = line
-                    .args
-                    .iter()
-                    .skip(1)
+                    .tokens()
                     .map(|a| String::from_utf8_lossy(a).into_owned())
                     .collect();
                 writeln!(
