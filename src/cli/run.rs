@@ -552,20 +552,23 @@ fn apply_batch(
     operations: &[Operation],
     streams: &mut Streams<'_>,
 ) -> Outcome {
-    let outcomes = match client.execute_batch(requests) {
-        Ok(outcomes) => outcomes,
+    let failures = match client.execute_batch_failures(requests) {
+        Ok(failures) => failures,
         Err(e) => {
             writeln!(streams.err, "ipvsadm: {e}")?;
             return Err(Exit(255));
         }
     };
+    // The status is the last request's: 0 unless it is among the failures.
+    let last = requests.len().checked_sub(1);
     let mut status = 0;
-    for ((request, operation), outcome) in requests.iter().zip(operations).zip(outcomes) {
-        status = match outcome {
-            Ok(()) => 0,
-            Err(e) if stopped_without_ack(request, &e) => 0,
-            Err(e) => kernel_error(*operation, &e, streams)?,
+    for (index, error) in failures {
+        let code = if stopped_without_ack(&requests[index], &error) {
+            0
+        } else {
+            kernel_error(operations[index], &error, streams)?
         };
+        status = if Some(index) == last { code } else { 0 };
     }
     Ok(status)
 }
