@@ -13,8 +13,9 @@
 # after a flush). Sharing one namespace would time whichever tool runs
 # second against the first one's trash.
 #
-# Env: BENCH_SIZES (service counts), BENCH_REPS (runs of each dump; the
-# report keeps the fastest), BENCH_SINGLE (how many separate -A processes).
+# Env: BENCH_SIZES (service counts), BENCH_REPS (runs of each restore and
+# dump, every tool alike; the report keeps the fastest), BENCH_SINGLE (how
+# many separate -A processes).
 set -u
 FLOOR=$FILES/floor
 REF=/sbin/ipvsadm
@@ -74,6 +75,22 @@ load() {
     esac
 }
 
+# again TOOL N RULES (in a fresh namespace): one more timed restore and
+# flush by TOOL, nothing else.
+again() {
+    tool=$1 n=$2 rules=$3
+    case $tool in
+    ref) m "restore ref $n" "$REF" -R <"$rules" ;;
+    ours) m "restore ours $n" "$OURS" -R <"$rules" ;;
+    floor) m "restore floor $n" "$FLOOR" add "$n" ;;
+    esac
+    case $tool in
+    ref) m "flush ref $n" "$REF" -C ;;
+    ours) m "flush ours $n" "$OURS" -C ;;
+    floor) m "flush floor $n" "$FLOOR" flush ;;
+    esac
+}
+
 # single TOOL COUNT: COUNT separate `-A` processes from a shell loop.
 single() {
     case $1 in
@@ -125,6 +142,16 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
     for tool in ref ours floor; do
         settle
         fresh load "$tool" "$n" "$rules"
+    done
+    # The other restores: in turns, so that a slow spell of the machine
+    # falls on every tool alike.
+    r=2
+    while [ "$r" -le "${BENCH_REPS:-1}" ]; do
+        for tool in ref ours floor; do
+            settle
+            fresh again "$tool" "$n" "$rules"
+        done
+        r=$((r + 1))
     done
     echo "services $n lines $(wc -l <"$rules") saved-lines $(wc -l <"$RESULTS/ref-after-ref.$n.txt")" >>"$CHECKS"
     check "save-output-$n (ours -Sn vs ref -Sn)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ours-save.$n.txt"

@@ -4,7 +4,8 @@
 #
 # Usage: benches/run.sh [OUTDIR]        (default target/bench)
 # Env:   BENCH_SIZES   service counts, 10 real servers each (default "1000 4000 10000")
-#        BENCH_REPS    runs of each -Sn/-Ln/dump; the fastest is kept (default 1)
+#        BENCH_REPS    runs of each restore, -Sn, -Ln and dump, every tool
+#                      alike; the fastest is kept (default 1)
 #        BENCH_SINGLE  separate `ipvsadm -A` processes (default 200)
 #        BENCH_TIMEOUT guest time limit in seconds (default 5400)
 #        IPVSADM_VM_MEMORY guest memory in MiB (default here 2048)

@@ -275,12 +275,18 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Appends one line per netlink message of `bytes` to the trace file.
-/// Tracing is best effort: a failed write does not fail the request.
+/// Appends one line per netlink message of `bytes` to the trace file, if
+/// there is one. Tracing is best effort: a failed write does not fail the
+/// request.
+#[inline]
 fn trace_messages(trace: &mut Option<File>, direction: char, bytes: &[u8]) {
-    let Some(file) = trace.as_mut() else {
-        return;
-    };
+    if let Some(file) = trace.as_mut() {
+        write_trace(file, direction, bytes);
+    }
+}
+
+#[cold]
+fn write_trace(file: &mut File, direction: char, bytes: &[u8]) {
     let mut text = String::new();
     let mut consumed = 0;
     for frame in frames(bytes) {
@@ -1008,6 +1014,7 @@ impl Client {
             .collect())
     }
 
+    #[inline]
     fn send(&mut self, bytes: &[u8]) -> Result<(), Error> {
         trace_messages(&mut self.trace, '>', bytes);
         loop {
@@ -1028,6 +1035,7 @@ impl Client {
     /// Receives one datagram from the kernel into `recv_buf`. Blocking
     /// receives end with [`Error::Timeout`] when nothing came in time;
     /// non-blocking ones return `Ok(false)` when nothing is queued.
+    #[inline]
     fn receive(&mut self, nonblocking: bool) -> Result<bool, Error> {
         // Read only when a receive has to be repeated (the clock is not free
         // in a listing's tens of thousands of receives).

@@ -273,6 +273,12 @@ fn parse_plain<A: AsRef<[u8]>>(argv: &[A], resolver: &dyn NameResolver) -> Optio
     state.into_command(kind).ok()
 }
 
+/// ipvsadm's message for an option given twice.
+#[cold]
+fn repeated_option(opt: Opt) -> CliError {
+    fail(format!("multiple '{}' options specified", opt.name()))
+}
+
 /// `fail(2, ...)` with a fixed or formatted message.
 fn fail(message: impl AsRef<str>) -> CliError {
     CliError::rejected(&[message.as_ref().as_bytes()])
@@ -501,9 +507,10 @@ impl State {
     }
 
     /// `set_option`: each option at most once.
+    #[inline(always)]
     fn set_option(&mut self, opt: Opt) -> Result<(), CliError> {
         if self.options.contains(opt) {
-            return Err(fail(format!("multiple '{}' options specified", opt.name())));
+            return Err(repeated_option(opt));
         }
         self.options.insert(opt);
         Ok(())
@@ -738,6 +745,7 @@ impl State {
         Ok(())
     }
 
+    #[inline]
     fn service_key(&self) -> ServiceKey {
         if self.fwmark != 0 {
             ServiceKey::Fwmark {
@@ -753,6 +761,7 @@ impl State {
         }
     }
 
+    #[inline]
     fn service(&self) -> Service {
         Service {
             key: self.service_key(),
@@ -766,6 +775,7 @@ impl State {
         }
     }
 
+    #[inline]
     fn destination(&self) -> Destination {
         Destination {
             addr: self.dest_addr,

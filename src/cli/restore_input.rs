@@ -79,8 +79,8 @@ pub struct LineTokens<'a> {
 }
 
 /// Tokens a line has at most for its argument vector to be built on the
-/// stack (a save file's longest lines have about 16).
-const STACK_ARGS: usize = 32;
+/// stack (a save file's longest lines have 14).
+const STACK_ARGS: usize = 16;
 
 impl<'a> LineTokens<'a> {
     /// The tokens, in order (the program name not included).
@@ -253,6 +253,7 @@ fn trailing_blanks(line: &[u8]) -> usize {
 }
 
 /// Appends where each token of one line is (start, end), in order.
+#[inline]
 fn split_line(line: &[u8], options: RestoreOptions, tokens: &mut Vec<(usize, usize)>) {
     let mut at = 0;
     loop {

@@ -89,6 +89,7 @@ pub fn strtol(s: &[u8]) -> Strtol {
 }
 
 /// ipvsadm's `string_to_number`: a whole decimal number within `min..=max`.
+#[inline]
 pub fn string_to_number(s: &[u8], min: i64, max: i64) -> Option<i64> {
     let r = strtol(s);
     (r.converted && r.complete && !r.overflow && (min..=max).contains(&r.value)).then_some(r.value)
@@ -143,6 +144,7 @@ impl NameResolver for SystemResolver {
 
 /// An IPv4 address the way ipvsadm reads hosts: `inet_aton`, then
 /// `gethostbyname` (first IPv4 address).
+#[inline]
 fn ipv4_or_host(s: &[u8], resolver: &dyn NameResolver) -> Option<Ipv4Addr> {
     if let Some(addr) = canonical_dotted_quad(s) {
         return Some(addr);
@@ -155,6 +157,7 @@ fn ipv4_or_host(s: &[u8], resolver: &dyn NameResolver) -> Option<Ipv4Addr> {
 /// form `inet_aton` reads as written (it reads others too, such as octal
 /// `010` or short `10.1`, which are left to it). Restores parse tens of
 /// thousands of addresses.
+#[inline]
 fn canonical_dotted_quad(s: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
     let mut parts = s.split(|&b| b == b'.');
@@ -189,6 +192,7 @@ pub struct HostPort {
 /// Quirks kept: an all-digit text is refused; `[v6]` needs `:port`; a
 /// bracketed text that is not IPv6 (`[10.0.0.1]:80`) is read as a host
 /// without port; a service-name port needs a protocol.
+#[inline]
 pub fn parse_host_port(
     text: &[u8],
     protocol: Option<Protocol>,

@@ -89,6 +89,7 @@ fn end_nest(out: &mut [u8], start: usize) {
 
 /// The service's key attributes: `AF`, then `FWMARK` or `PROTOCOL`,
 /// `ADDR`, `PORT`.
+#[inline]
 fn put_service_key(out: &mut Vec<u8>, key: &ServiceKey) {
     put(out, IPVS_SVC_ATTR_AF, &key.family().to_raw().to_ne_bytes());
     match key {
@@ -148,6 +149,7 @@ pub enum ServiceRef {
 }
 
 /// The service nest of a request that only names the service.
+#[inline]
 fn put_service_ref_nest(out: &mut Vec<u8>, key: &ServiceKey, naming: ServiceRef) {
     match naming {
         ServiceRef::Ipvsadm => {
@@ -163,6 +165,7 @@ fn put_service_ref_nest(out: &mut Vec<u8>, key: &ServiceKey, naming: ServiceRef)
 
 /// The destination nest: `ADDR_FAMILY`, `ADDR`, `PORT`, `FWD_METHOD`,
 /// `WEIGHT`, `TUN_TYPE`, `TUN_PORT`, `TUN_FLAGS`, `U_THRESH`, `L_THRESH`.
+#[inline]
 fn put_dest_nest(out: &mut Vec<u8>, addr: IpAddr, port: u16, config: &DestinationConfig) {
     let nest = begin_nest(out, IPVS_CMD_ATTR_DEST);
     let family = crate::model::AddressFamily::of(&addr);
