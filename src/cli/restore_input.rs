@@ -238,8 +238,10 @@ pub fn read_restore_lines(
     RestoreReader::new(input, program, options).collect()
 }
 
+#[inline(always)]
 fn is_blank(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+    // Every blank is at most b' ': most bytes are decided by one comparison.
+    b <= b' ' && matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// Blank bytes at the end of an unterminated last line (0 if it has no token).

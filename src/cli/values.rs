@@ -159,22 +159,37 @@ fn ipv4_or_host(s: &[u8], resolver: &dyn NameResolver) -> Option<Ipv4Addr> {
 /// thousands of addresses.
 #[inline]
 fn canonical_dotted_quad(s: &[u8]) -> Option<Ipv4Addr> {
+    // One pass over the bytes.
     let mut octets = [0u8; 4];
-    let mut parts = s.split(|&b| b == b'.');
-    for octet in &mut octets {
-        let part = parts.next()?;
-        let valid = matches!(part.len(), 1..=3)
-            && part.iter().all(u8::is_ascii_digit)
-            && (part.len() == 1 || part[0] != b'0');
-        if !valid {
-            return None;
+    let mut part = 0;
+    let mut value = 0u32;
+    let mut digits = 0;
+    for &b in s {
+        match b {
+            b'0'..=b'9' => {
+                if digits == 1 && value == 0 {
+                    return None; // a leading zero
+                }
+                value = value * 10 + u32::from(b - b'0');
+                digits += 1;
+                if value > 255 {
+                    return None;
+                }
+            }
+            b'.' if digits > 0 && part < 3 => {
+                octets[part] = value as u8;
+                part += 1;
+                value = 0;
+                digits = 0;
+            }
+            _ => return None,
         }
-        let value = part
-            .iter()
-            .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
-        *octet = u8::try_from(value).ok()?;
     }
-    parts.next().is_none().then(|| Ipv4Addr::from(octets))
+    if part != 3 || digits == 0 {
+        return None;
+    }
+    octets[3] = value as u8;
+    Some(Ipv4Addr::from(octets))
 }
 
 /// What `parse_service` found in `host[:port]`.
@@ -348,7 +363,17 @@ pub(crate) mod tests {
             texts.push(text.join("."));
         }
         for text in texts {
-            if let Some(fast) = canonical_dotted_quad(text.as_bytes()) {
+            // Canonical: four parts of 1-3 digits, 0..=255, no leading zero.
+            let canonical = text.split('.').count() == 4
+                && text.split('.').all(|p| {
+                    matches!(p.len(), 1..=3)
+                        && p.bytes().all(|b| b.is_ascii_digit())
+                        && (p.len() == 1 || !p.starts_with('0'))
+                        && p.parse::<u32>().is_ok_and(|v| v <= 255)
+                });
+            let fast = canonical_dotted_quad(text.as_bytes());
+            assert_eq!(fast.is_some(), canonical, "{text}");
+            if let Some(fast) = fast {
                 assert_eq!(Some(fast), resolve::parse_ipv4_aton(&text), "{text}");
             }
         }
