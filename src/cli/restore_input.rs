@@ -129,8 +129,10 @@ pub struct RestoreReader<R> {
     options: RestoreOptions,
     line_number: usize,
     buf: Vec<u8>,
-    /// Where each token of `buf` is.
+    /// Where each token of the current line is.
     spans: Vec<(usize, usize)>,
+    /// Bytes of the input's buffer still lent as the current line.
+    lent: usize,
     /// The line [`RestoreReader::next_line`] lends (`args[0]` is the
     /// program name), and token buffers to reuse.
     line: RestoreLine,
@@ -147,6 +149,7 @@ impl<R: BufRead> RestoreReader<R> {
             line_number: 0,
             buf: Vec::new(),
             spans: Vec::new(),
+            lent: 0,
             line: RestoreLine {
                 line_number: 0,
                 args: vec![program.to_vec()],
@@ -176,15 +179,56 @@ impl<R: BufRead> RestoreReader<R> {
     /// The next line with tokens, as slices of the line read, lent until
     /// the next call. `None` at the end of the input.
     pub fn next_tokens(&mut self) -> Option<io::Result<LineTokens<'_>>> {
-        if let Err(e) = self.next_spans()? {
-            return Some(Err(e));
+        self.consume_lent();
+        loop {
+            // A whole line in the input's buffer is read where it is.
+            let in_place = match self.input.fill_buf() {
+                Ok(available) => {
+                    self.spans.clear();
+                    split_line(available, self.options, &mut self.spans)
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Some(Err(e)),
+            };
+            let Some(len) = in_place else {
+                // The rest of the input, or a line longer than the buffer
+                // holds: copied.
+                if let Err(e) = self.next_spans()? {
+                    return Some(Err(e));
+                }
+                return Some(Ok(LineTokens {
+                    line_number: self.line_number,
+                    program: &self.line.args[0],
+                    line: &self.buf,
+                    spans: &self.spans,
+                }));
+            };
+            self.line_number += 1;
+            if self.spans.is_empty() {
+                self.input.consume(len);
+                continue;
+            }
+            // Consumed at the next call, once the line is no longer lent.
+            self.lent = len;
+            let line = match self.input.fill_buf() {
+                Ok(available) => &available[..len],
+                Err(e) => return Some(Err(e)),
+            };
+            return Some(Ok(LineTokens {
+                line_number: self.line_number,
+                program: &self.line.args[0],
+                line,
+                spans: &self.spans,
+            }));
         }
-        Some(Ok(LineTokens {
-            line_number: self.line_number,
-            program: &self.line.args[0],
-            line: &self.buf,
-            spans: &self.spans,
-        }))
+    }
+
+    /// Consumes the line [`RestoreReader::next_tokens`] lent in place.
+    fn consume_lent(&mut self) {
+        if self.lent > 0 {
+            self.input.consume(self.lent);
+            self.lent = 0;
+        }
     }
 
     /// Reads up to the next line with tokens and finds them (`spans`).
@@ -197,6 +241,7 @@ impl<R: BufRead> RestoreReader<R> {
             }
             self.spans.clear();
             split_line(&self.buf, self.options, &mut self.spans);
+            // (A copied line ends at its newline or at the end of the input.)
             if !self.spans.is_empty() {
                 return Some(Ok(()));
             }
@@ -206,6 +251,7 @@ impl<R: BufRead> RestoreReader<R> {
     /// Reads the next raw line into `buf`: true when there is one, false at
     /// the end (or at a last line 1.31 drops).
     fn read_raw_line(&mut self) -> io::Result<bool> {
+        self.consume_lent();
         loop {
             self.buf.clear();
             match self.input.read_until(b'\n', &mut self.buf) {
@@ -254,33 +300,63 @@ fn trailing_blanks(line: &[u8]) -> usize {
     }
 }
 
-/// Appends where each token of one line is (start, end), in order.
+/// Appends where each token of the line at the start of `buf` is (start,
+/// end), in order, and returns the line's length with its newline: one pass
+/// over the bytes. `None` if `buf` has no newline (its tokens are then all
+/// of `buf`'s).
 #[inline]
-fn split_line(line: &[u8], options: RestoreOptions, tokens: &mut Vec<(usize, usize)>) {
+fn split_line(
+    buf: &[u8],
+    options: RestoreOptions,
+    tokens: &mut Vec<(usize, usize)>,
+) -> Option<usize> {
     let mut at = 0;
     loop {
-        // A word: a run of bytes other than blanks.
-        while line.get(at).is_some_and(|&b| is_blank(b)) {
-            at += 1;
-        }
-        if at >= line.len() {
-            return;
+        // Blanks up to a word; a newline ends the line.
+        loop {
+            match buf.get(at) {
+                None => return None,
+                Some(b'\n') => return Some(at + 1),
+                Some(&b) if is_blank(b) => at += 1,
+                Some(_) => break,
+            }
         }
         let word_start = at;
-        while line.get(at).is_some_and(|&b| !is_blank(b)) {
+        let mut nul = None;
+        while let Some(&b) = buf.get(at) {
+            if b <= b' ' {
+                if is_blank(b) {
+                    break;
+                }
+                if b == 0 && nul.is_none() {
+                    nul = Some(at);
+                }
+            }
             at += 1;
         }
-        if options.allow_comments && line[word_start] == b'#' {
-            return;
+        if options.allow_comments && buf[word_start] == b'#' {
+            // The rest of the line is a comment.
+            return buf[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|nl| at + nl + 1);
         }
+        if at - word_start <= MAX_TOKEN {
+            let end = nul.unwrap_or(at);
+            if &buf[word_start..end] != b"ipvsadm" {
+                tokens.push((word_start, end));
+            }
+            continue;
+        }
+        // A long word: 4096-byte tokens, each cut at its first NUL.
         let mut start = word_start;
         while start < at {
             let chunk_end = (start + MAX_TOKEN).min(at);
-            let end = line[start..chunk_end]
+            let end = buf[start..chunk_end]
                 .iter()
                 .position(|&b| b == 0)
                 .map_or(chunk_end, |nul| start + nul);
-            if &line[start..end] != b"ipvsadm" {
+            if &buf[start..end] != b"ipvsadm" {
                 tokens.push((start, end));
             }
             start = chunk_end;
@@ -333,27 +409,60 @@ mod tests {
                     lent.push(line.unwrap().clone());
                 }
                 assert_eq!(lent, owned, "{input:?}");
-                // Lent tokens: the same tokens, parsed the same way.
-                let mut reader = RestoreReader::new(input.as_bytes(), b"prog", options);
-                let mut index = 0;
-                while let Some(tokens) = reader.next_tokens() {
-                    let tokens = tokens.unwrap();
-                    let line = &owned[index];
-                    index += 1;
-                    assert_eq!(tokens.line_number, line.line_number);
-                    assert!(tokens
-                        .tokens()
-                        .eq(line.args[1..].iter().map(|a| a.as_slice())));
-                    let config = ParseConfig::default();
-                    match (tokens.parse(&config), line.parse(&config)) {
-                        (Ok(a), Ok(b)) => assert_eq!(a, b, "{input:?}"),
-                        (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{input:?}"),
-                        (a, b) => panic!("{input:?}: tokens {a:?}, line {b:?}"),
+                // Lent tokens: the same tokens, parsed the same way, from
+                // buffers of every size (lines read in place or copied).
+                for capacity in [1, 2, 7, 64, 100_000] {
+                    let input_reader = io::BufReader::with_capacity(capacity, input.as_bytes());
+                    let mut reader = RestoreReader::new(input_reader, b"prog", options);
+                    let mut index = 0;
+                    while let Some(tokens) = reader.next_tokens() {
+                        let tokens = tokens.unwrap();
+                        let line = &owned[index];
+                        index += 1;
+                        assert_eq!(tokens.line_number, line.line_number);
+                        assert!(tokens
+                            .tokens()
+                            .eq(line.args[1..].iter().map(|a| a.as_slice())));
+                        let config = ParseConfig::default();
+                        match (tokens.parse(&config), line.parse(&config)) {
+                            (Ok(a), Ok(b)) => assert_eq!(a, b, "{input:?}"),
+                            (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{input:?}"),
+                            (a, b) => panic!("{input:?}: tokens {a:?}, line {b:?}"),
+                        }
                     }
+                    assert_eq!(index, owned.len());
                 }
-                assert_eq!(index, owned.len());
             }
         }
+    }
+
+    #[test]
+    fn lent_tokens_and_lent_lines_can_alternate() {
+        let input = "-A -t 10.0.0.1:80\n\n-a -t 10.0.0.1:80 -r 10.0.0.2\n-C\n-D -t 10.0.0.1:80\n-Z";
+        let options = RestoreOptions::default();
+        let owned = read_restore_lines(input.as_bytes(), b"p", options).unwrap();
+        let mut reader = RestoreReader::new(
+            io::BufReader::with_capacity(20, input.as_bytes()),
+            b"p",
+            options,
+        );
+        let mut numbers = Vec::new();
+        for turn in 0.. {
+            let number = if turn % 2 == 0 {
+                match reader.next_tokens() {
+                    Some(tokens) => tokens.unwrap().line_number,
+                    None => break,
+                }
+            } else {
+                match reader.next_line() {
+                    Some(line) => line.unwrap().line_number,
+                    None => break,
+                }
+            };
+            numbers.push(number);
+        }
+        let expected: Vec<usize> = owned.iter().map(|l| l.line_number).collect();
+        assert_eq!(numbers, expected);
     }
 
     fn words(s: &str) -> Vec<String> {
