@@ -40,9 +40,9 @@ use crate::netlink::{
     find_ipvs_attribute, frames, info_query, kernel_info_from_attrs, push_barrier,
     push_delete_destination_request, push_delete_service_request, push_destination_request,
     push_destinations_query, push_ipvs_message, push_service_request, service_attrs,
-    service_entry_from_attrs, service_entry_from_bytes, service_query, service_ref_attrs,
-    services_query, sync_daemon_from_attrs, timeouts_attrs, timeouts_from_attrs, DecodeError,
-    IpvsCmd, IpvsCmdAttr, IpvsMessage, Reply, ServiceRef, DUMP_FLAGS, REQUEST_FLAGS,
+    service_entry_from_attrs, service_entry_from_bytes, service_entry_without_stats, service_query,
+    service_ref_attrs, services_query, sync_daemon_from_attrs, timeouts_attrs, timeouts_from_attrs,
+    DecodeError, IpvsCmd, IpvsCmdAttr, IpvsMessage, Reply, ServiceRef, DUMP_FLAGS, REQUEST_FLAGS,
 };
 
 /// Environment variable naming a file to append a hex trace of all netlink traffic to.
@@ -548,6 +548,19 @@ impl Client {
     /// restarted, and if every attempt repeats one, each service is kept
     /// once (as last listed). See [`Client::destinations`] for real servers.
     pub fn services(&mut self) -> Result<Vec<ServiceEntry>, Error> {
+        self.services_decoded(service_entry_from_bytes)
+    }
+
+    /// [`Client::services`] with the counters left zero (their attributes
+    /// not read), for listings that show none.
+    pub fn services_without_counters(&mut self) -> Result<Vec<ServiceEntry>, Error> {
+        self.services_decoded(service_entry_without_stats)
+    }
+
+    fn services_decoded(
+        &mut self,
+        decode: fn(&[u8]) -> Result<ServiceEntry, DecodeError>,
+    ) -> Result<Vec<ServiceEntry>, Error> {
         // Each entry's nest is decoded straight from its bytes (the same
         // value or error as parsing the message into attributes first).
         self.dump(
@@ -558,7 +571,7 @@ impl Client {
             |payload| {
                 let nest = find_ipvs_attribute(payload, IPVS_CMD_ATTR_SERVICE)?
                     .ok_or_else(|| Error::Decode("service dump entry lacks a service".into()))?;
-                Ok(service_entry_from_bytes(nest)?)
+                Ok(decode(nest)?)
             },
             |entry| entry.service.key,
         )

@@ -164,7 +164,7 @@ fn execute(client: &mut Client, command: &Command, streams: &mut Streams<'_>) ->
         Command::List(request) => list(client, request, streams),
         Command::Save { numeric } => {
             let numeric = *numeric;
-            let entries = fetch_services(client, streams)?;
+            let entries = fetch_services(client, streams, false)?;
             let mut block = Vec::new();
             stream_services(client, streams, entries, true, false, |out, listing| {
                 block.clear();
@@ -280,14 +280,14 @@ fn list(client: &mut Client, request: &ListRequest, streams: &mut Streams<'_>) -
             };
             // ipvsadm prints the version line before it asks for the services.
             output::write_list_heading(streams.out, &info)?;
-            let entries = fetch_services(client, streams)?;
-            output::write_list_titles(streams.out, opts.format)?;
-            // One buffer for every service's block.
-            let mut block = Vec::new();
             let counters = matches!(
                 opts.format,
                 output::ListFormat::Stats | output::ListFormat::Rate
             );
+            let entries = fetch_services(client, streams, counters)?;
+            output::write_list_titles(streams.out, opts.format)?;
+            // One buffer for every service's block.
+            let mut block = Vec::new();
             return stream_services(
                 client,
                 streams,
@@ -382,12 +382,18 @@ fn stream_services(
     }
 }
 
-/// The services, in kernel order.
+/// The services, in kernel order; their counters only when `counters` is set.
 fn fetch_services(
     client: &mut Client,
     streams: &mut Streams<'_>,
+    counters: bool,
 ) -> Result<Vec<ServiceEntry>, Exit> {
-    client.services().or_else(|e| {
+    let services = if counters {
+        client.services()
+    } else {
+        client.services_without_counters()
+    };
+    services.or_else(|e| {
         kernel_error(Operation::GetServices, &e, streams)?;
         Err(Exit(1))
     })
@@ -395,7 +401,7 @@ fn fetch_services(
 
 /// Every service with its real servers, in kernel order.
 fn fetch_all(client: &mut Client, streams: &mut Streams<'_>) -> Result<Vec<ServiceListing>, Exit> {
-    let entries = fetch_services(client, streams)?;
+    let entries = fetch_services(client, streams, true)?;
     let mut listings = Vec::with_capacity(entries.len());
     for entry in entries {
         let destinations = match client.destinations(&entry.service.key) {

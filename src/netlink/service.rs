@@ -287,6 +287,16 @@ pub fn service_entry_from_attrs(attrs: &[SvcAttr]) -> Result<ServiceEntry, Decod
 /// of [`SvcAttr`]'s parser but no attribute list built (a listing decodes
 /// one per service): the same value or an error.
 pub fn service_entry_from_bytes(value: &[u8]) -> Result<ServiceEntry, DecodeError> {
+    decode_service_nest(value, true)
+}
+
+/// [`service_entry_from_bytes`] for listings that show no counters: the
+/// stats nests are skipped (not checked) and the counters left zero.
+pub fn service_entry_without_stats(value: &[u8]) -> Result<ServiceEntry, DecodeError> {
+    decode_service_nest(value, false)
+}
+
+fn decode_service_nest(value: &[u8], with_stats: bool) -> Result<ServiceEntry, DecodeError> {
     let mut fields = SvcFields::default();
     for_each_nla(value, |kind, v| {
         match kind {
@@ -300,8 +310,8 @@ pub fn service_entry_from_bytes(value: &[u8]) -> Result<ServiceEntry, DecodeErro
             IPVS_SVC_ATTR_TIMEOUT => fields.timeout = Some(u32::from_ne_bytes(fixed(v)?)),
             IPVS_SVC_ATTR_NETMASK => fields.netmask = Some(u32::from_ne_bytes(fixed(v)?)),
             IPVS_SVC_ATTR_PE_NAME => fields.pe_name = Some(SvcName::Bytes(v)),
-            IPVS_SVC_ATTR_STATS => fields.stats32 = Some(StatsNest::Bytes(v)),
-            IPVS_SVC_ATTR_STATS64 => fields.stats64 = Some(StatsNest::Bytes(v)),
+            IPVS_SVC_ATTR_STATS if with_stats => fields.stats32 = Some(StatsNest::Bytes(v)),
+            IPVS_SVC_ATTR_STATS64 if with_stats => fields.stats64 = Some(StatsNest::Bytes(v)),
             _ => {}
         }
         Ok(())

@@ -266,6 +266,16 @@ fn chew(datagram: &[u8]) {
             // The light path listings use must agree with the full one.
             let light = find_ipvs_attribute(payload, constants::IPVS_CMD_ATTR_SERVICE)
                 .map(|nest| nest.map(service_entry_from_bytes));
+            // Without counters: the same entry, counters zero.
+            if let Ok(Some(Ok(light))) = &light {
+                let nest = find_ipvs_attribute(payload, constants::IPVS_CMD_ATTR_SERVICE);
+                let bare = nest.map(|nest| nest.map(service_entry_without_stats));
+                let Ok(Some(Ok(bare))) = bare else {
+                    panic!("decodes with counters but not without: {bare:?}")
+                };
+                assert_eq!(bare.stats, Default::default());
+                assert_eq!(bare.service, light.service);
+            }
             match (full, light) {
                 (Ok(full), Ok(Some(Ok(light)))) => assert_eq!(full, light),
                 (Err(_), Ok(Some(Err(_)))) => {}

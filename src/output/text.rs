@@ -68,9 +68,36 @@ pub(crate) fn push_signed(out: &mut Vec<u8>, value: i64) {
 }
 
 /// `%-Nu`: `value` in decimal, then spaces up to `width` bytes.
+#[inline(always)]
 pub(crate) fn left_decimal(out: &mut Vec<u8>, value: u64, width: usize) {
-    let start = out.len();
-    push_decimal(out, value);
+    if value < 10 {
+        left_digit(out, value as u8, width);
+    } else {
+        let start = out.len();
+        push_decimal(out, value);
+        pad_to(out, start, width);
+    }
+}
+
+/// One digit left-aligned in a field (a listing's counts and weights are
+/// mostly single digits): the field appended in one piece when `width` is
+/// known where this is inlined.
+#[inline(always)]
+fn left_digit(out: &mut Vec<u8>, digit: u8, width: usize) {
+    const MAX_WIDTH: usize = 16;
+    if (1..=MAX_WIDTH).contains(&width) {
+        let mut field = [b' '; MAX_WIDTH];
+        field[0] = b'0' + digit;
+        out.extend_from_slice(&field[..width]);
+    } else {
+        let start = out.len();
+        out.push(b'0' + digit);
+        pad_to(out, start, width);
+    }
+}
+
+/// Spaces after what was appended from `start` up to `width` bytes.
+fn pad_to(out: &mut Vec<u8>, start: usize, width: usize) {
     let len = out.len() - start;
     out.resize(out.len() + width.saturating_sub(len), b' ');
 }
@@ -83,11 +110,15 @@ pub(crate) fn right_decimal(out: &mut Vec<u8>, value: u64, width: usize) {
 }
 
 /// `%-Nd`: like [`left_decimal`], with a sign when negative.
+#[inline(always)]
 pub(crate) fn left_signed(out: &mut Vec<u8>, value: i64, width: usize) {
-    let start = out.len();
-    push_signed(out, value);
-    let len = out.len() - start;
-    out.resize(out.len() + width.saturating_sub(len), b' ');
+    if (0..10).contains(&value) {
+        left_digit(out, value as u8, width);
+    } else {
+        let start = out.len();
+        push_signed(out, value);
+        pad_to(out, start, width);
+    }
 }
 
 /// ipvsadm's `print_largenum`: a counter in a 9-column field.
@@ -162,6 +193,20 @@ mod tests {
             f(&mut out);
             String::from_utf8(out).unwrap()
         };
+        // Single digits in fields of every width (their own path).
+        for value in 0..12u64 {
+            for width in [0, 1, 2, 5, 6, 7, 10, 16, 17, 20] {
+                assert_eq!(
+                    text(&|o| left_decimal(o, value, width)),
+                    format!("{value:<width$}")
+                );
+                let signed = value as i64 - 2;
+                assert_eq!(
+                    text(&|o| left_signed(o, signed, width)),
+                    format!("{signed:<width$}")
+                );
+            }
+        }
         for value in (0..=100_000u64).chain([4294967295, u64::MAX]) {
             assert_eq!(text(&|o| push_decimal(o, value)), format!("{value}"));
         }
