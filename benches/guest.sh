@@ -56,11 +56,7 @@ dumps() { # dumps N: every reader on the current table
 # reference's restore, every reader is timed on that table; then TOOL's flush.
 load() {
     tool=$1 n=$2 rules=$3
-    case $tool in
-    ref) m "restore ref $n" "$REF" -R <"$rules" ;;
-    ours) m "restore ours $n" "$OURS" -R <"$rules" ;;
-    floor) m "restore floor $n" "$FLOOR" add "$n" ;;
-    esac
+    restore_with "$tool" "$n" "$rules"
     "$REF" -Sn >"$RESULTS/ref-after-$tool.$n.txt"
     if [ "$tool" = ref ]; then
         dumps "$n"
@@ -68,26 +64,30 @@ load() {
         "$OURS" -Ln >"$RESULTS/ours-list.$n.txt"
         "$REF" -Ln >"$RESULTS/ref-list.$n.txt"
     fi
-    case $tool in
-    ref) m "flush ref $n" "$REF" -C ;;
-    ours) m "flush ours $n" "$OURS" -C ;;
-    floor) m "flush floor $n" "$FLOOR" flush ;;
-    esac
+    flush_with "$tool" "$n"
 }
 
 # again TOOL N RULES (in a fresh namespace): one more timed restore and
 # flush by TOOL, nothing else.
 again() {
-    tool=$1 n=$2 rules=$3
-    case $tool in
-    ref) m "restore ref $n" "$REF" -R <"$rules" ;;
-    ours) m "restore ours $n" "$OURS" -R <"$rules" ;;
-    floor) m "restore floor $n" "$FLOOR" add "$n" ;;
+    restore_with "$1" "$2" "$3"
+    flush_with "$1" "$2"
+}
+
+# restore_with TOOL N RULES, flush_with TOOL N: timed.
+restore_with() {
+    case $1 in
+    ref) m "restore ref $2" "$REF" -R <"$3" ;;
+    ours) m "restore ours $2" "$OURS" -R <"$3" ;;
+    floor) m "restore floor $2" "$FLOOR" add "$2" ;;
     esac
-    case $tool in
-    ref) m "flush ref $n" "$REF" -C ;;
-    ours) m "flush ours $n" "$OURS" -C ;;
-    floor) m "flush floor $n" "$FLOOR" flush ;;
+}
+
+flush_with() {
+    case $1 in
+    ref) m "flush ref $2" "$REF" -C ;;
+    ours) m "flush ours $2" "$OURS" -C ;;
+    floor) m "flush floor $2" "$FLOOR" flush ;;
     esac
 }
 

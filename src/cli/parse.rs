@@ -104,13 +104,18 @@ pub fn parse_argv_using(
     config: &ParseConfig,
     resolver: &dyn NameResolver,
 ) -> Result<Command, CliError> {
+    match parse_at_once(argv, resolver) {
+        Some(command) => Ok(command),
+        None => parse_general(argv, config, resolver),
+    }
+}
+
+/// No arguments (list everything), or [`parse_plain`]'s command.
+fn parse_at_once<A: AsRef<[u8]>>(argv: &[A], resolver: &dyn NameResolver) -> Option<Command> {
     if argv.len() <= 1 {
-        return Ok(Command::List(ListRequest::default()));
+        return Some(Command::List(ListRequest::default()));
     }
-    if let Some(command) = parse_plain(argv, resolver) {
-        return Ok(command);
-    }
-    parse_general(argv, config, resolver)
+    parse_plain(argv, resolver)
 }
 
 /// [`parse_argv_using`] of arguments held anywhere (a restore lends slices
@@ -121,14 +126,13 @@ pub fn parse_args_using<A: AsRef<[u8]>>(
     config: &ParseConfig,
     resolver: &dyn NameResolver,
 ) -> Result<Command, CliError> {
-    if argv.len() <= 1 {
-        return Ok(Command::List(ListRequest::default()));
+    match parse_at_once(argv, resolver) {
+        Some(command) => Ok(command),
+        None => {
+            let owned: Vec<Vec<u8>> = argv.iter().map(|a| a.as_ref().to_vec()).collect();
+            parse_general(&owned, config, resolver)
+        }
     }
-    if let Some(command) = parse_plain(argv, resolver) {
-        return Ok(command);
-    }
-    let owned: Vec<Vec<u8>> = argv.iter().map(|a| a.as_ref().to_vec()).collect();
-    parse_general(&owned, config, resolver)
 }
 
 /// [`parse_argv_using`] through popt's rules, for every form of argument.

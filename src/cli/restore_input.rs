@@ -60,10 +60,18 @@ impl RestoreLine {
         config: &ParseConfig,
         resolver: &dyn NameResolver,
     ) -> Result<Command, CliError> {
-        match parse_argv_using(&self.args, config, resolver)? {
-            Command::Restore => Err(CliError::usage(program_name(&self.args))),
-            command => Ok(command),
-        }
+        refuse_restore(
+            parse_argv_using(&self.args, config, resolver),
+            program_name(&self.args),
+        )
+    }
+}
+
+/// `-R` inside `-R` is refused (try-help message, exit 255).
+fn refuse_restore(parsed: Result<Command, CliError>, program: &[u8]) -> Result<Command, CliError> {
+    match parsed? {
+        Command::Restore => Err(CliError::usage(program)),
+        command => Ok(command),
     }
 }
 
@@ -93,15 +101,7 @@ impl<'a> LineTokens<'a> {
 
     /// [`RestoreLine::parse`] of these tokens.
     pub fn parse(&self, config: &ParseConfig) -> Result<Command, CliError> {
-        self.parse_using(config, &SystemResolver)
-    }
-
-    /// [`LineTokens::parse`] with the given name resolver.
-    pub fn parse_using(
-        &self,
-        config: &ParseConfig,
-        resolver: &dyn NameResolver,
-    ) -> Result<Command, CliError> {
+        let resolver = &SystemResolver;
         let parsed = if self.spans.len() < STACK_ARGS {
             let mut argv: [&[u8]; STACK_ARGS] = [&[]; STACK_ARGS];
             argv[0] = self.program;
@@ -113,10 +113,7 @@ impl<'a> LineTokens<'a> {
             let argv: Vec<&[u8]> = std::iter::once(self.program).chain(self.tokens()).collect();
             parse_args_using(&argv, config, resolver)
         };
-        match parsed? {
-            Command::Restore => Err(CliError::usage(self.program)),
-            command => Ok(command),
-        }
+        refuse_restore(parsed, self.program)
     }
 }
 

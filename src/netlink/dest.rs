@@ -431,15 +431,9 @@ mod tests {
     fn linux_nest(addr: IpAddr, family: u16) -> (Vec<DestAttr>, Vec<u8>) {
         let stats = crate::model::Stats {
             conns: 1,
-            inpkts: 2,
-            outpkts: 3,
-            inbytes: 4,
-            outbytes: 5,
-            cps: 6,
-            inpps: 7,
-            outpps: 8,
-            inbps: 9,
-            outbps: 10,
+            inbytes: 1 << 40,
+            outbps: 9,
+            ..Default::default()
         };
         let attrs = vec![
             DestAttr::Addr(InetAddr::from_ip(addr)),
