@@ -673,10 +673,11 @@ impl Client {
     /// `Err` means the exchange itself broke (socket error, [`Error::Timeout`]):
     /// requests sent until then may have been applied.
     pub fn execute_batch(&mut self, requests: &[Request]) -> Result<Vec<Result<(), Error>>, Error> {
-        let mut outcomes = Vec::with_capacity(requests.len());
-        while outcomes.len() < requests.len() {
-            let chunk = self.run_chunk(&requests[outcomes.len()..], self.chunk_messages)?;
-            outcomes.extend(chunk);
+        let mut outcomes: Vec<Result<(), Error>> = requests.iter().map(|_| Ok(())).collect();
+        for (index, error) in self.execute_batch_failures(requests)? {
+            if let Some(outcome) = outcomes.get_mut(index) {
+                *outcome = Err(error);
+            }
         }
         Ok(outcomes)
     }
