@@ -127,11 +127,14 @@ fn run_corpus() -> Result<()> {
         );
     }
 
-    // Helpers the checks share (awk programs), next to them in the guest.
-    for helper in files_with_extension(&repo.join("tests/guest-checks"), "awk", None)? {
-        let name = helper.file_name().unwrap_or_default();
-        std::fs::copy(&helper, check_dir.join(name))
-            .with_context(|| format!("copying {}", helper.display()))?;
+    // Helpers the checks share (awk programs, sourced shell), next to them
+    // in the guest.
+    for extension in ["awk", "inc"] {
+        for helper in files_with_extension(&repo.join("tests/guest-checks"), extension, None)? {
+            let name = helper.file_name().unwrap_or_default();
+            std::fs::copy(&helper, check_dir.join(name))
+                .with_context(|| format!("copying {}", helper.display()))?;
+        }
     }
 
     let scenario_count = u32::try_from(scenarios.len()).unwrap_or(u32::MAX);

@@ -8,24 +8,9 @@
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
-REF=/sbin/ipvsadm
-N=${LARGE_TABLE_SERVICES:-10000}
-fail() {
-    echo "FAIL large-table-list: $*" >&2
-    exit 1
-}
-[ "$(command -v ipvsadm)" != "$REF" ] || fail "ipvsadm in PATH is the reference"
-work=$(mktemp -d) || fail "mktemp"
-cd "$work" || fail "cd $work"
-say() { echo "[$(cut -d' ' -f1 /proc/uptime)s] $*"; }
-
-seq 1 "$N" | awk -f "$(dirname "$0")/large-table-rules.awk" >rules || fail "generating the rules"
-[ "$(wc -l <rules)" -eq $((N * 11)) ] || fail "generated $(wc -l <rules) lines"
-say "generated $(wc -l <rules) rules"
-
-$REF -C
-ipvsadm -R <rules >restore.out 2>&1 || fail "ours -R: $(head -5 restore.out)"
-[ ! -s restore.out ] || fail "ours -R printed: $(head -5 restore.out)"
+CHECK=large-table-list
+# REF, N, fail, say; the rules generated and restored by ours in a work dir.
+. "$(dirname "$0")/large-table.inc"
 say "ours restored the table"
 
 # Each listing, reference and ours back to back on the same table.
