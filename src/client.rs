@@ -1054,8 +1054,11 @@ impl Client {
         // Read only when a receive has to be repeated (the clock is not free
         // in a listing's tens of thousands of receives).
         let mut deadline = None;
-        let mut expired =
-            || Instant::now() >= *deadline.get_or_insert_with(|| Instant::now() + self.timeout);
+        let timeout = self.timeout;
+        let mut expired = || {
+            let now = Instant::now();
+            now >= *deadline.get_or_insert(now + timeout)
+        };
         loop {
             match self.transport.recv(&mut self.recv_buf, nonblocking) {
                 Ok((len, from)) => {
