@@ -6,21 +6,21 @@
 //! single `ipvsadm -A` in the emulated test kernel, and scripts run ipvsadm
 //! once per rule. What of that set-up matters here is done below: standard
 //! descriptors 0-2 are made valid, and SIGPIPE keeps its default action.
-//! (`std::env::args_os` works without it: on glibc Linux the standard
-//! library captures the arguments before `main`.)
+//! The arguments are read from `main`'s own `argc`/`argv`, which every C
+//! library passes (glibc and musl alike).
 #![no_main]
 
+use std::ffi::CStr;
 use std::io::{self, BufWriter};
 use std::os::raw::{c_char, c_int};
-use std::os::unix::ffi::OsStringExt;
 
-use ipvs::cli::run::{run_ipvsadm, run_save, Streams};
+use ipvsadm::cli::run::{run_ipvsadm, run_save, Streams};
 
 /// The process entry point, called by the C runtime.
 #[no_mangle]
-pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+pub extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     open_missing_standard_fds();
-    let argv: Vec<Vec<u8>> = std::env::args_os().map(|a| a.into_vec()).collect();
+    let argv = arguments(argc, argv);
     let program = argv
         .first()
         .map(|a| String::from_utf8_lossy(a).into_owned())
@@ -37,7 +37,7 @@ pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     };
     let code = match name.as_str() {
         "ipvsadm-save" => run_save(&argv, &mut streams),
-        "ipvsadm-restore" => ipvs::restore::run_restore(&argv, &mut streams),
+        "ipvsadm-restore" => ipvsadm::restore::run_restore(&argv, &mut streams),
         _ => run_ipvsadm(&argv, &mut streams),
     };
     drop(streams);
@@ -46,6 +46,27 @@ pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     // (`ipvsadm -Ln | head -1`) has ended the process quietly by SIGPIPE
     // before this, rather than making every write fail.
     std::process::exit(code)
+}
+
+/// The process's arguments as byte strings, from the C runtime's `argv`.
+fn arguments(argc: c_int, argv: *const *const c_char) -> Vec<Vec<u8>> {
+    let count = usize::try_from(argc).unwrap_or(0);
+    if argv.is_null() {
+        return Vec::new();
+    }
+    (0..count)
+        .map(|i| {
+            // SAFETY: the C runtime passes `argc` valid pointers in `argv`;
+            // `i < argc`, so this reads one of them.
+            let arg = unsafe { *argv.add(i) };
+            if arg.is_null() {
+                return Vec::new();
+            }
+            // SAFETY: each argument is a NUL-terminated string that lives
+            // for the whole process.
+            unsafe { CStr::from_ptr(arg) }.to_bytes().to_vec()
+        })
+        .collect()
 }
 
 /// Opens /dev/null on any of descriptors 0-2 that is closed, so that the

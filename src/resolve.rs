@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use libc::{c_char, c_int, c_void, hostent, in6_addr, in_addr, socklen_t};
 
-use crate::model::Protocol;
+use ipvs::model::Protocol;
 
 extern "C" {
     fn inet_aton(cp: *const c_char, inp: *mut in_addr) -> c_int;

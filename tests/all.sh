@@ -50,14 +50,14 @@ bash tests/vm/prepare.sh >/dev/null || prepare_status=$?
 
 step "cargo fmt --check"
 cargo fmt --check
-step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets -- -D warnings
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
 # The kernel suite runs the release binary, the one `cargo install` puts on a
 # director (it is also several times faster in the emulated guest).
 step "cargo build --release --bin ipvsadm (the binary the kernel suite runs)"
 cargo build --release --bin ipvsadm
 export IPVSADM_OURS=${IPVSADM_OURS:-${CARGO_TARGET_DIR:-$PWD/target}/release/ipvsadm}
-step "IPVSADM_VM=$IPVSADM_VM IPVSADM_OURS=$IPVSADM_OURS cargo test"
+step "IPVSADM_VM=$IPVSADM_VM IPVSADM_OURS=$IPVSADM_OURS cargo test --workspace"
 started=$(date +%s)
-cargo test
+cargo test --workspace
 step "all tests passed in $(($(date +%s) - started))s"

@@ -1,5 +1,5 @@
 //! The man pages in man/ and the shell completions in completions/ are
-//! generated from the option table (`ipvs::cli::flags`) and the hand-written
+//! generated from the option table (`ipvsadm::cli::flags`) and the hand-written
 //! parts in man/src/; this test regenerates them and fails when a checked-in
 //! file differs.
 //!
@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap_complete::Shell;
-use ipvs::cli::flags::{clap_command, Section, FLAGS};
+use ipvsadm::cli::flags::{clap_command, Section, FLAGS};
 
 /// The line of a man page template replaced by the generated option sections.
 const OPTIONS_PLACEHOLDER: &str = ".\\\" @OPTIONS@";
@@ -314,7 +314,7 @@ fn man_page_covers_every_option_and_value() {
 /// for a table that has every kind of value.
 fn json_keys() -> BTreeSet<String> {
     use ipvs::model::*;
-    use ipvs::output;
+    use ipvsadm::output;
 
     fn collect(value: &serde_json::Value, keys: &mut BTreeSet<String>) {
         match value {

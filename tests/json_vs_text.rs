@@ -15,7 +15,7 @@ use ipvs::model::{
     KernelInfo, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey, Stats,
     SyncDaemon, Timeouts, TunnelType,
 };
-use ipvs::output::{self, ListFormat, ListOptions, ServiceListing};
+use ipvsadm::output::{self, ListFormat, ListOptions, ServiceListing};
 use json_text::{check, Masking};
 use serde_json::Value;
 

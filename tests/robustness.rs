@@ -30,8 +30,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ipvs::cli::restore_input::{read_restore_lines, RestoreOptions};
-use ipvs::cli::{parse_argv_using, CliError, NameResolver, ParseConfig};
 use ipvs::model::{
     AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, KernelInfo,
     Protocol, Service, ServiceConfig, ServiceFlags, ServiceKey, Stats, SyncDaemon, Timeouts,
@@ -45,12 +43,14 @@ use ipvs::netlink::{
     IpvsMessage, Reply, SvcAttr,
 };
 use ipvs::netlink::{Counter, DaemonAttr, InetAddr, IpvsFlags, StatsAttr};
-use ipvs::output::{
+use ipvsadm::cli::restore_input::{read_restore_lines, RestoreOptions};
+use ipvsadm::cli::{parse_argv_using, CliError, NameResolver, ParseConfig};
+use ipvsadm::output::{
     parse_connections, write_connections_json, write_connections_with, write_daemons,
     write_daemons_json, write_list_json, write_list_with, write_save_with, write_timeouts,
     write_timeouts_json, ListFormat, ListOptions, Names, ServiceListing,
 };
-use ipvs::restore::parse::{desired_table, read_rules, Base};
+use ipvsadm::restore::parse::{desired_table, read_rules, Base};
 
 // ---------------------------------------------------------------------------
 // Harness
@@ -183,7 +183,7 @@ fn argv(args: &[&[u8]]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn parse(args: &[Vec<u8>], posix: bool) -> Result<ipvs::cli::Command, CliError> {
+fn parse(args: &[Vec<u8>], posix: bool) -> Result<ipvsadm::cli::Command, CliError> {
     let config = ParseConfig {
         posixly_correct: posix,
     };
@@ -1334,7 +1334,7 @@ fn output_random_listings() {
                 conn_table_size: u32::MAX,
             };
             render_listing(&info, listings);
-            let table = ipvs::restore::table::Table::from_listings(listings);
+            let table = ipvsadm::restore::table::Table::from_listings(listings);
             let _ = table.rule_count();
             !listings.is_empty()
         },

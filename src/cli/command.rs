@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::model::{DaemonState, Destination, Service, ServiceKey, SyncDaemon, Timeouts};
+use ipvs::model::{DaemonState, Destination, Service, ServiceKey, SyncDaemon, Timeouts};
 
 /// One ipvsadm command, fully checked and with ipvsadm's defaults applied.
 #[derive(Debug, Clone, PartialEq, Eq)]

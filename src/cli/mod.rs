@@ -11,7 +11,7 @@
 //! Driving it (what `run.rs` does, minus the kernel):
 //!
 //! ```
-//! use ipvs::cli::{parse_command_with, Command, ParseConfig};
+//! use ipvsadm::cli::{parse_command_with, Command, ParseConfig};
 //!
 //! let args = ["ipvsadm", "-A", "-t", "10.0.0.1:80", "-s", "rr", "-p"];
 //! match parse_command_with(&args, &ParseConfig::default()) {

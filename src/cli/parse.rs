@@ -26,7 +26,7 @@ use super::values::{
     atoi, c_truncate, lossy, parse_fwmark, parse_host_port, parse_ipv4_netmask, parse_mcast_group,
     string_to_number, NameResolver, SystemResolver,
 };
-use crate::model::{
+use ipvs::model::{
     AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, Protocol, Service,
     ServiceConfig, ServiceFlags, ServiceKey, SyncDaemon, Timeouts, TunnelType,
 };

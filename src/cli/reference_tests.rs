@@ -17,7 +17,7 @@ use super::command::{Command, ListWhat};
 use super::parse::{parse_argv_using, ParseConfig};
 use super::restore_input::{RestoreOptions, RestoreReader};
 use super::values::tests::FixedResolver;
-use crate::model::{AddressFamily, Destination, Service, ServiceKey};
+use ipvs::model::{AddressFamily, Destination, Service, ServiceKey};
 
 const CASES: &str = include_str!("testdata/reference_cases.txt");
 

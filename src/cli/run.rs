@@ -6,11 +6,11 @@ use std::fs;
 use std::io::{self, Write};
 use std::process;
 
-use crate::client::{Client, Error as ClientError, Request};
-use crate::model::{ServiceEntry, ServiceKey};
 use crate::output::{
     self, ConnectionEntry, ListOptions, ServiceListing, StreamError, CONN_PROC_FILE,
 };
+use ipvs::client::{Client, Error as ClientError, Request};
+use ipvs::model::{ServiceEntry, ServiceKey};
 
 use super::command::{Command, ListFormat, ListRequest, ListWhat};
 use super::error::CliError;

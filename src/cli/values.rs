@@ -4,8 +4,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::model::Protocol;
 use crate::resolve;
+use ipvs::model::Protocol;
 
 /// `isspace` in the C locale.
 fn is_c_space(b: u8) -> bool {

@@ -8,8 +8,8 @@
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr};
 
-use crate::model::Protocol;
 use crate::resolve;
+use ipvs::model::Protocol;
 
 use super::names::{addr_port, Names, SystemNames};
 use super::text::{left, put};

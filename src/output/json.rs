@@ -16,7 +16,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::model::{
+use ipvs::model::{
     AddressFamily, DestinationEntry, ForwardMethod, KernelInfo, ServiceEntry, ServiceFlags,
     ServiceKey, Stats, SyncDaemon, Timeouts,
 };
@@ -371,7 +371,7 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-    use crate::model::{
+    use ipvs::model::{
         DaemonState, Destination, DestinationConfig, Protocol, Service, ServiceConfig, TunnelType,
     };
 

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::net::IpAddr;
 
-use crate::model::{
+use ipvs::model::{
     AddressFamily, DestinationEntry, ForwardMethod, KernelInfo, Protocol, ServiceEntry,
     ServiceFlags, ServiceKey, TunnelType,
 };
@@ -277,7 +277,7 @@ fn forward_name(forward: ForwardMethod) -> &'static str {
 /// remcsum). ipvsadm indexes with the raw flags; values it cannot set
 /// (both bits) are shown as remcsum, which is what the kernel applies.
 pub(crate) fn tunnel_flag_index(flags: u16) -> usize {
-    use crate::model::DestinationConfig as C;
+    use ipvs::model::DestinationConfig as C;
     if flags & C::TUN_FLAG_REMCSUM != 0 {
         2
     } else if flags & C::TUN_FLAG_CSUM != 0 {

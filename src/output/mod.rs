@@ -40,7 +40,7 @@ pub use status::{write_daemons, write_timeouts};
 
 use std::io;
 
-use crate::model::{DestinationEntry, ServiceEntry};
+use ipvs::model::{DestinationEntry, ServiceEntry};
 
 /// Which columns a listing shows (`--stats`, `--rate`, `--thresholds`,
 /// `--persistent-conn`, `--tun-info`, or none of them).

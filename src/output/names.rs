@@ -4,8 +4,8 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::text::push_decimal;
-use crate::model::Protocol;
 use crate::resolve;
+use ipvs::model::Protocol;
 
 /// Where host and service names come from when a listing is not numeric.
 ///

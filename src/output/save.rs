@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::net::IpAddr;
 
-use crate::model::{
+use ipvs::model::{
     AddressFamily, Destination, ForwardMethod, Protocol, Service, ServiceFlags, ServiceKey,
     TunnelType,
 };
@@ -304,7 +304,7 @@ pub fn destination_ref_rule(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DestinationConfig, ServiceConfig};
+    use ipvs::model::{DestinationConfig, ServiceConfig};
 
     struct NoNames;
     impl Names for NoNames {

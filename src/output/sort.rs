@@ -11,7 +11,7 @@
 
 use std::net::IpAddr;
 
-use crate::model::{AddressFamily, DestinationEntry, Service, ServiceEntry, ServiceKey};
+use ipvs::model::{AddressFamily, DestinationEntry, Service, ServiceEntry, ServiceKey};
 
 use super::ServiceListing;
 

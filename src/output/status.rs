@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::model::{SyncDaemon, Timeouts};
+use ipvs::model::{SyncDaemon, Timeouts};
 
 use super::names::inet_ntop;
 

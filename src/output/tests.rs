@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use insta::assert_snapshot;
 
 use super::*;
-use crate::model::{
+use ipvs::model::{
     AddressFamily, DaemonState, Destination, DestinationConfig, DestinationEntry, ForwardMethod,
     KernelInfo, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey, Stats,
     SyncDaemon, Timeouts, TunnelType,

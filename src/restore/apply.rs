@@ -7,8 +7,8 @@
 //! step failed, or a step's outcome was unknown), the difference is
 //! reconciled once more and checked again.
 
-use crate::client::{Client, Error as ClientError, Request};
 use crate::output::{sort_listing, ServiceListing};
+use ipvs::client::{Client, Error as ClientError, Request};
 
 use super::diff::{plan, Step};
 use super::parse::Origins;

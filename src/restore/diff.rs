@@ -21,11 +21,11 @@
 
 use std::net::IpAddr;
 
-use crate::client::Request;
-use crate::model::ServiceKey;
 use crate::output::{
     destination_ref_rule, destination_rule, service_ref_rule, service_rule, RuleStyle, SystemNames,
 };
+use ipvs::client::Request;
+use ipvs::model::ServiceKey;
 
 use super::parse::Origins;
 use super::table::{same_destination_config, same_service_config, show_dest, show_service, Table};

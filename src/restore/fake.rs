@@ -1,7 +1,7 @@
 //! A kernel for tests: a [`Table`] that answers like the kernel and fails
 //! the requests it is told to.
 
-use crate::client::{Error as ClientError, Request};
+use ipvs::client::{Error as ClientError, Request};
 
 use super::apply::Kernel;
 use super::table::Table;

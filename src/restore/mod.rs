@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::messages::{kernel_error_message, Operation};
 use crate::cli::run::{connect_kernel, ExitCode, Streams};
 use crate::cli::{ParseConfig, SystemResolver};
-use crate::client::{Error as ClientError, Request};
+use ipvs::client::{Error as ClientError, Request};
 
 use apply::{apply_plan, Kernel, Outcome};
 use diff::{command_line, plan, subject, Step};

@@ -19,8 +19,8 @@ use std::net::IpAddr;
 
 use crate::cli::restore_input::{RestoreLine, RestoreOptions, RestoreReader};
 use crate::cli::{CliErrorKind, Command, NameResolver, ParseConfig};
-use crate::client::Request;
-use crate::model::{Destination, ServiceKey};
+use ipvs::client::Request;
+use ipvs::model::{Destination, ServiceKey};
 
 use super::table::{Conflict, Table};
 
@@ -311,8 +311,8 @@ fn conflict_message(conflict: &Conflict, origins: &Origins, base: Base<'_>) -> S
 mod tests {
     use super::*;
     use crate::cli::values::tests::FixedResolver;
-    use crate::model::{AddressFamily, ForwardMethod, ServiceFlags};
     use crate::restore::table::tests::{dest, fwmark, service, table, tcp};
+    use ipvs::model::{AddressFamily, ForwardMethod, ServiceFlags};
 
     fn read(text: &str) -> RuleFile {
         read_rules(text.as_bytes(), &ParseConfig::default(), &FixedResolver).unwrap()

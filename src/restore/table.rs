@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
 
-use crate::client::Request;
-use crate::model::{
+use crate::output::ServiceListing;
+use ipvs::client::Request;
+use ipvs::model::{
     AddressFamily, Destination, DestinationConfig, Service, ServiceConfig, ServiceFlags, ServiceKey,
 };
-use crate::output::ServiceListing;
 
 /// A real server's identity within its service: address and port.
 pub type DestinationId = (IpAddr, u16);
@@ -346,7 +346,7 @@ fn recreate(entry: &TableService) -> Vec<Request> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{ForwardMethod, Protocol, TunnelType};
+    use ipvs::model::{ForwardMethod, Protocol, TunnelType};
 
     pub(crate) fn tcp(addr: &str, port: u16) -> ServiceKey {
         ServiceKey::Addr {

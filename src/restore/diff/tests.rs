@@ -1,9 +1,9 @@
 use super::*;
 use crate::cli::values::tests::FixedResolver;
 use crate::cli::ParseConfig;
-use crate::model::{ForwardMethod, ServiceFlags};
 use crate::restore::parse::{desired_table, read_rules, Base, Desired};
 use crate::restore::table::tests::{dest, service, table, tcp};
+use ipvs::model::{ForwardMethod, ServiceFlags};
 
 /// The table a rule text describes (every line must be valid).
 fn rules_table(text: &str) -> Desired {
