@@ -5,7 +5,8 @@
 #   /sbin/ipvsadm{,-save,-restore} Debian's ipvsadm 1.31: the reference
 #   /opt/ours/bin/ipvsadm         the binary under test (--ours), with
 #                                 ipvsadm-save and ipvsadm-restore symlinks
-#   /lib/modules/...              IPVS, its schedulers, dummy and their deps
+#   /lib/modules/...              IPVS, its schedulers, dummy, veth, bridge
+#                                 and their deps
 #   /etc                          hosts, services, protocols, nsswitch.conf
 #   /guest/script, /guest/files   what the guest runs (--script, --files)
 #   /guest/env                    NAME=VALUE lines exported to the script (--env)
@@ -118,8 +119,9 @@ for path in "$modules"/kernel/net/netfilter/ipvs/ip_vs*.ko*; do
     name=${path##*/}
     roots+=("${name%%.ko*}")
 done
-# --pe sip needs the SIP conntrack helper; dummy gives the guest addresses.
-roots+=(nf_conntrack_sip dummy)
+# --pe sip needs the SIP conntrack helper; dummy gives the guest addresses;
+# veth and bridge join network namespaces into a LAN (two-directors check).
+roots+=(nf_conntrack_sip dummy veth bridge)
 for name in "${roots[@]}"; do
     add_module "$name"
 done
