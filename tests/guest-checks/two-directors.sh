@@ -3,13 +3,13 @@
 # daemons, with LVS-DR as on a real network. One LAN (a bridge; every host
 # joins it by a veth pair from its own network namespace) holds
 #   client  192.168.77.10
-#   d1      192.168.77.1  the master: holds the VIP 192.168.77.100 (as
-#                         keepalived would) and a master sync daemon
+#   d1      192.168.77.1  the master: holds the VIP (as keepalived would)
+#                         and a master sync daemon
 #   d2      192.168.77.2  the backup: the same services, a backup sync daemon
 #   d3      192.168.77.3  a backup that must NOT take d1's connections (a
 #                         cluster with another syncid, or one listening on
 #                         another multicast group and port)
-#   rs      192.168.77.20 the real server: the VIP on lo, arp_ignore, a TCP
+#   rs      192.168.77.20 the real server: the VIPs on lo, arp_ignore, a TCP
 #                         echo server on port 80; replies go straight to the
 #                         client
 # In three rounds, each with its own VIP (192.168.77.10N), services and
@@ -63,13 +63,15 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT
 
 # wait_for SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds;
-# fails after SECONDS.
+# fails once SECONDS have passed (by the clock: a slow guest gets fewer
+# tries, not more time).
 wait_for() {
-    tries=$(($1 * 5))
+    read -r wait_up _ </proc/uptime
+    deadline=$((${wait_up%.*} + $1))
     shift
     until "$@"; do
-        tries=$((tries - 1))
-        [ "$tries" -gt 0 ] || return 1
+        read -r wait_up _ </proc/uptime
+        [ "${wait_up%.*}" -lt "$deadline" ] || return 1
         usleep 200000
     done
 }
@@ -112,7 +114,6 @@ adm() {
 ns_ready() {
     [ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
 }
-
 
 # host NAME ADDRESS MAC: a new network namespace (kept by a sleeping
 # process, $pid_NAME) whose eth0 (ADDRESS/24, MAC) is one end of a veth
@@ -167,9 +168,13 @@ same_entries() {
     entries "$1" "$2" >"$1.entries"
     cmp -s "$1.entries" "$3"
 }
-# udp_received HOST: UDP datagrams HOST's sockets have read so far.
+# udp_received HOST: UDP datagrams HOST's sockets have read so far
+# (InDatagrams), in $received.
 udp_received() {
-    on "$1" cat /proc/net/snmp | awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $2 }'
+    received=$(on "$1" cat /proc/net/snmp | awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $2 }')
+    case $received in
+    '' | *[!0-9]*) fail "no UDP counters in $1's /proc/net/snmp" ;;
+    esac
 }
 client_got_echo() { grep -q "^hello $1\$" "conn$1.out"; }
 # daemon_shows HOST ours|ref 'ARGS': HOST's daemon, as that program lists
@@ -227,7 +232,8 @@ SERVICES
     {
         adm d2 "$b" --start-daemon backup --mcast-interface eth0 $bargs
         adm d3 "$o" --start-daemon backup --mcast-interface eth0 $oargs
-        d3_before=$(udp_received d3)
+        udp_received d3
+        d3_before=$received
         adm d1 "$m" --start-daemon master --mcast-interface eth0 $margs
     }
 
@@ -248,7 +254,7 @@ SERVICES
         fail "the UDP flow from the client"
     echo "client: 2 TCP connections to $vip:80 (kept open), 5 UDP datagrams to $vip:53"
     for c in 1 2; do
-        wait_for 5 client_got_echo "$c" ||
+        wait_for 10 client_got_echo "$c" ||
             fail "round $n: TCP connection $c got no echo through d1 and rs: $(cat "conn$c.out")"
     done
 
@@ -299,7 +305,8 @@ $(cat d2.lnc)"
     entries d3 "$o" >d3.entries
     [ ! -s d3.entries ] || fail "round $n: d3 ($(label "$o") ipvsadm --start-daemon backup $oargs) took the master's entries ($why differs):
 $(cat d3.lnc)"
-    received=$(($(udp_received d3) - d3_before))
+    udp_received d3
+    received=$((received - d3_before))
     case $why in
     syncid)
         [ "$received" -gt 0 ] ||
