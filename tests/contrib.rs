@@ -60,3 +60,79 @@ fn unit_passes_systemd_analyze_verify() {
         "systemd-analyze verify:\n{stderr}"
     );
 }
+
+/// The units that ship (contrib/ and the packages') are hardened: no worse
+/// than MEDIUM in `systemd-analyze security`, with only CAP_NET_ADMIN.
+#[test]
+fn units_are_hardened() {
+    for path in [
+        "contrib/ipvsadm.service",
+        "packaging/debian/ipvsadm.service",
+        "packaging/rpm/ipvsadm.service",
+    ] {
+        let unit = read(path);
+        assert_eq!(
+            values(&unit, "CapabilityBoundingSet"),
+            ["CAP_NET_ADMIN"],
+            "{path}"
+        );
+        assert_eq!(values(&unit, "ProtectKernelModules"), ["yes"], "{path}");
+        let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let output = match Command::new("systemd-analyze")
+            .args(["security", "--offline=true"])
+            .arg(&full)
+            .output()
+        {
+            Ok(output) if output.status.success() => output,
+            // Older systemd (before 250) has no --offline.
+            _ => {
+                eprintln!("SKIPPED systemd-analyze security --offline=true: not available");
+                return;
+            }
+        };
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let level = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("→ Overall exposure level for ipvsadm.service: "))
+            .unwrap_or_else(|| panic!("{path}: no exposure level in:\n{stdout}"));
+        let word = level.split_whitespace().nth(1).unwrap_or("");
+        assert!(
+            ["PERFECT", "SAFE", "OK", "MEDIUM"].contains(&word),
+            "{path}: exposure {level}"
+        );
+    }
+}
+
+/// Only module loading and unloading run outside the sandbox (`+`).
+#[test]
+fn packaged_units_leave_the_sandbox_only_for_modules() {
+    for (path, family) in [
+        ("packaging/debian/ipvsadm.service", "debian"),
+        ("packaging/rpm/ipvsadm.service", "redhat"),
+    ] {
+        let unit = read(path);
+        for key in [
+            "ExecStartPre",
+            "ExecStart",
+            "ExecReload",
+            "ExecStop",
+            "ExecStopPost",
+        ] {
+            for command in values(&unit, key) {
+                let script = format!("/usr/libexec/ipvsadm/ipvsadm-service {family} ");
+                let (privileged, rest) = match command.strip_prefix('+') {
+                    Some(rest) => (true, rest),
+                    None => (false, command),
+                };
+                let action = rest
+                    .strip_prefix(&script)
+                    .unwrap_or_else(|| panic!("{path}: {key}={command}"));
+                assert_eq!(
+                    privileged,
+                    ["modules", "unload"].contains(&action),
+                    "{path}: {key}={command}"
+                );
+            }
+        }
+    }
+}
