@@ -56,6 +56,7 @@ stage() {
     local root=$1 family=$2 src dst mode
     while IFS=$'\t' read -r src dst mode; do
         mkdir -p "$root$(dirname "$dst")"
+        # shellcheck disable=SC2016 # the word $binary, not a variable
         case $src in
         '$binary') install -m "$mode" "$work/ipvsadm" "$root$dst" ;;
         '->'*) ln -s "${src#->}" "$root$dst" ;;

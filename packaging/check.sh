@@ -67,7 +67,7 @@ for field in Provides Conflicts Replaces; do
     [ "$value" = ipvsadm ] || die ".deb $field: '$value', not ipvsadm"
 done
 grep -qx 'libc6 (>= 2\.[0-9]*).*' <<<"$(dpkg-deb -f "$deb" Depends)" ||
-    [ -z "$(readelf -d "$binary" | grep NEEDED)" ] || die ".deb does not depend on libc6"
+    ! readelf -d "$binary" | grep -q NEEDED || die ".deb does not depend on libc6"
 rpm -qp --provides "$rpm" | grep -qx ipvsadm || die ".rpm does not provide ipvsadm"
 [ "$(rpm -qp --conflicts "$rpm")" = ipvsadm ] || die ".rpm conflicts: $(rpm -qp --conflicts "$rpm")"
 
