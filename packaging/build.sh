@@ -19,7 +19,7 @@ binary=$(realpath -e "$1") || die "no binary $1"
 mkdir -p "$2"
 outdir=$(realpath "$2")
 cd "$(dirname "$0")/.."
-repo=$PWD
+repo=$(pwd -P)
 
 for tool in cargo jq dpkg-deb dpkg-shlibdeps rpmbuild strip readelf gzip; do
     command -v "$tool" >/dev/null || die "$tool is missing"
