@@ -3,6 +3,7 @@
 
 mod daemon;
 mod destination;
+mod listing;
 mod service;
 mod stats;
 
@@ -10,8 +11,10 @@ pub use daemon::{DaemonState, SyncDaemon};
 pub use destination::{
     Destination, DestinationConfig, DestinationEntry, ForwardMethod, TunnelType,
 };
+pub use listing::ServiceListing;
 pub use service::{
-    AddressFamily, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
+    AddressFamily, Netmask, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags,
+    ServiceKey,
 };
 pub use stats::Stats;
 
@@ -19,8 +22,11 @@ pub use stats::Stats;
 /// Zero in a request means "leave this one unchanged".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Timeouts {
+    /// Established TCP connections.
     pub tcp: u32,
+    /// TCP connections after a FIN.
     pub tcp_fin: u32,
+    /// UDP "connections".
     pub udp: u32,
 }
 
