@@ -403,8 +403,13 @@ fn apply_and_report<K: Ipvs>(
     let step = |index: usize| changes.get(index).zip(lines.get(index).copied());
     match apply(kernel, live, changes) {
         Ok(Outcome::Applied) => EXIT_OK,
-        Ok(Outcome::RolledBack { failure, undone }) => {
-            report.step_failure(streams, step(failure.step), &failure.error);
+        Ok(Outcome::RolledBack {
+            step: failed,
+            error,
+        }) => {
+            report.step_failure(streams, step(failed), &error);
+            // Every change before the failed one had been applied and was undone.
+            let undone = failed;
             let message = match undone {
                 0 => "nothing was changed: the kernel refused the first change".to_string(),
                 n => format!(
@@ -415,8 +420,12 @@ fn apply_and_report<K: Ipvs>(
             report.say(streams, &message);
             EXIT_FAILED
         }
-        Ok(Outcome::RollbackFailed { failure, problems }) => {
-            report.step_failure(streams, step(failure.step), &failure.error);
+        Ok(Outcome::RollbackFailed {
+            step: failed,
+            error,
+            problems,
+        }) => {
+            report.step_failure(streams, step(failed), &error);
             report.say(
                 streams,
                 "ROLLBACK FAILED: the IPVS table is left part-way between the old table \

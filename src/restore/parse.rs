@@ -540,7 +540,7 @@ mod tests {
         let file = rules(&[(7, Request::DeleteService(web)), (9, Request::Flush)]);
         let (desired, errs) = desired_table(Base::Live(&live), &file);
         assert!(errs.is_empty());
-        assert_eq!(desired.table.service_count(), 0);
+        assert_eq!(desired.table.services().count(), 0);
         assert_eq!(desired.origins.service(&web), Some(7));
         assert_eq!(
             desired

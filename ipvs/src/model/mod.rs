@@ -7,16 +7,12 @@ mod listing;
 mod service;
 mod stats;
 
-pub use daemon::{DaemonState, SyncDaemon};
-pub use destination::{
-    Destination, DestinationConfig, DestinationEntry, ForwardMethod, TunnelType,
-};
-pub use listing::ServiceListing;
-pub use service::{
-    AddressFamily, Netmask, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags,
-    ServiceKey,
-};
-pub use stats::Stats;
+// Every public item of these modules is part of the model.
+pub use daemon::*;
+pub use destination::*;
+pub use listing::*;
+pub use service::*;
+pub use stats::*;
 
 /// The three protocol timeouts set with `--set` and shown with `--timeout`, in seconds.
 /// Zero in a request means "leave this one unchanged".

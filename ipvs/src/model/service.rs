@@ -195,11 +195,6 @@ impl ServiceFlags {
     pub const fn intersects(self, other: ServiceFlags) -> bool {
         self.0 & other.0 != 0
     }
-
-    /// These flags without those of `other`.
-    pub const fn without(self, other: ServiceFlags) -> Self {
-        ServiceFlags(self.0 & !other.0)
-    }
 }
 
 impl std::ops::BitOr for ServiceFlags {
@@ -271,7 +266,7 @@ pub struct ServiceConfig {
 impl ServiceConfig {
     /// A service with `scheduler` and nothing else: not persistent, no
     /// flags, the full netmask of `family`, no persistence engine.
-    pub fn new(family: AddressFamily, scheduler: &str) -> Self {
+    fn new(family: AddressFamily, scheduler: &str) -> Self {
         ServiceConfig {
             scheduler: scheduler.to_string(),
             flags: ServiceFlags::default(),
@@ -292,7 +287,8 @@ pub struct Service {
 }
 
 impl Service {
-    /// A service at `key` with `scheduler` and defaults otherwise (see [`ServiceConfig::new`]).
+    /// A service at `key` with `scheduler` and nothing else: not persistent,
+    /// no flags, the full netmask of the key's family, no persistence engine.
     pub fn new(key: ServiceKey, scheduler: &str) -> Self {
         Service {
             key,

@@ -13,15 +13,6 @@ use crate::ops::Ipvs;
 use super::plan::plan;
 use super::table::{Conflict, Table};
 
-/// The change that failed and the kernel's answer.
-#[derive(Debug)]
-pub struct Failure {
-    /// Index of the change in the plan.
-    pub step: usize,
-    /// Why it failed.
-    pub error: Error,
-}
-
 /// Something that went wrong while bringing the table back.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -54,19 +45,21 @@ pub enum Problem {
 pub enum Outcome {
     /// Every change was applied.
     Applied,
-    /// A change failed; the changes before it were undone and the table
-    /// read back is the one from before.
+    /// The change at index `step` failed; the changes before it (as many
+    /// as `step`) were undone and the table read back is the one from before.
     RolledBack {
-        /// What failed.
-        failure: Failure,
-        /// How many changes had been applied (and were undone).
-        undone: usize,
+        /// Index of the change that failed.
+        step: usize,
+        /// Why it failed.
+        error: Error,
     },
-    /// A change failed and the table could not be brought back to what it
-    /// was.
+    /// The change at index `step` failed and the table could not be brought
+    /// back to what it was.
     RollbackFailed {
-        /// What failed.
-        failure: Failure,
+        /// Index of the change that failed.
+        step: usize,
+        /// Why it failed.
+        error: Error,
         /// What went wrong on the way back, in order.
         problems: Vec<Problem>,
     },
@@ -97,11 +90,7 @@ pub fn apply(
         Ok(()) => return Ok(Outcome::Applied),
         Err(failure) => failure,
     };
-    let failure = Failure {
-        step: failed,
-        error,
-    };
-    let uncertain = !matches!(failure.error, Error::Kernel { .. });
+    let uncertain = !matches!(error, Error::Kernel { .. });
     let mut problems = Vec::new();
     if uncertain {
         if let Some(undo) = inverses.get(failed) {
@@ -129,13 +118,17 @@ pub fn apply(
             Ok(listing) => Table::from_listings(&listing),
             Err(e) => {
                 problems.push(Problem::ReadBack(e));
-                return Ok(Outcome::RollbackFailed { failure, problems });
+                return Ok(Outcome::RollbackFailed {
+                    step: failed,
+                    error,
+                    problems,
+                });
             }
         };
         if now.same_as(live) {
             return Ok(Outcome::RolledBack {
-                failure,
-                undone: failed,
+                step: failed,
+                error,
             });
         }
         if pass == 1 {
@@ -148,7 +141,11 @@ pub fn apply(
             }
         }
     }
-    Ok(Outcome::RollbackFailed { failure, problems })
+    Ok(Outcome::RollbackFailed {
+        step: failed,
+        error,
+        problems,
+    })
 }
 
 #[cfg(test)]

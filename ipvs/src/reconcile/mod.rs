@@ -32,6 +32,7 @@ mod apply;
 mod plan;
 mod table;
 
-pub use apply::{apply, Failure, Outcome, Problem};
-pub use plan::plan;
-pub use table::{Conflict, Table, TableService};
+// Every public item of these modules is part of reconciliation.
+pub use apply::*;
+pub use plan::*;
+pub use table::*;

@@ -83,3 +83,73 @@ pub fn plan(live: &Table, desired: &Table) -> Vec<Request> {
     ]
     .concat()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Destination, Protocol, Service, ServiceFlags, ServiceKey};
+
+    fn key(port: u16) -> ServiceKey {
+        ServiceKey::Addr {
+            protocol: Protocol::Tcp,
+            addr: "10.0.0.1".parse().unwrap(),
+            port,
+        }
+    }
+
+    fn server(host: u8, weight: i32) -> Destination {
+        let mut d = Destination::new(format!("10.0.0.{host}").parse().unwrap(), 80);
+        d.config.weight = weight;
+        d
+    }
+
+    fn table(services: &[(u16, &str, &[(u8, i32)])]) -> Table {
+        let mut t = Table::new();
+        for (port, scheduler, servers) in services {
+            t.add_service(Service::new(key(*port), scheduler)).unwrap();
+            for (host, weight) in *servers {
+                t.add_destination(key(*port), server(*host, *weight))
+                    .unwrap();
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn the_same_table_needs_nothing_whatever_the_kernel_adds() {
+        let live = table(&[(80, "rr", &[(2, 1), (3, 1)])]);
+        assert!(plan(&live, &live).is_empty());
+        let mut hashed = Service::new(key(80), "rr");
+        hashed.config.flags = ServiceFlags::HASHED;
+        hashed.config.pe_name = Some(String::new());
+        let mut kernel = Table::new();
+        kernel.add_service(hashed).unwrap();
+        kernel.add_destination(key(80), server(2, 1)).unwrap();
+        kernel.add_destination(key(80), server(3, 1)).unwrap();
+        assert!(plan(&kernel, &live).is_empty());
+    }
+
+    #[test]
+    fn makes_before_it_breaks() {
+        let live = table(&[(80, "rr", &[(2, 1), (3, 1)]), (443, "rr", &[(2, 1)])]);
+        let desired = table(&[(80, "wlc", &[(2, 5), (4, 1)]), (8080, "rr", &[(2, 1)])]);
+        let changes = plan(&live, &desired);
+        assert_eq!(
+            changes,
+            vec![
+                Request::AddService(Service::new(key(8080), "rr")),
+                Request::EditService(Service::new(key(80), "wlc")),
+                Request::AddDestination(key(80), server(4, 1)),
+                Request::AddDestination(key(8080), server(2, 1)),
+                Request::EditDestination(key(80), server(2, 5)),
+                Request::DeleteDestination(key(80), "10.0.0.3".parse().unwrap(), 80),
+                Request::DeleteService(key(443)),
+            ]
+        );
+        let mut reached = live.clone();
+        for change in &changes {
+            reached.apply(change).unwrap();
+        }
+        assert!(reached.same_as(&desired));
+    }
+}

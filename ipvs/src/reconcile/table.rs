@@ -114,7 +114,7 @@ impl TableService {
     }
 
     /// How many real servers it has.
-    pub fn destination_count(&self) -> usize {
+    fn destination_count(&self) -> usize {
         self.destinations.len()
     }
 }
@@ -156,7 +156,7 @@ impl Conflict {
 /// goes: the kernel adds `IP_VS_SVC_F_HASHED` to every service it holds, and
 /// an empty persistence-engine name means none.
 pub(crate) fn same_service_config(a: &ServiceConfig, b: &ServiceConfig) -> bool {
-    let flags = |f: ServiceFlags| f.without(ServiceFlags::HASHED);
+    let flags = |f: ServiceFlags| f.bits() & !ServiceFlags::HASHED.bits();
     let pe = |c: &ServiceConfig| c.pe_name.clone().filter(|n| !n.is_empty());
     a.scheduler == b.scheduler
         && flags(a.flags) == flags(b.flags)
@@ -227,7 +227,7 @@ impl Table {
     }
 
     /// How many services the table has.
-    pub fn service_count(&self) -> usize {
+    fn service_count(&self) -> usize {
         self.services.len()
     }
 
@@ -239,7 +239,9 @@ impl Table {
     }
 
     /// Whether both tables hold the same services and real servers with the
-    /// same configurations (see [`same_service_config`]), in any order.
+    /// same configurations, in any order. Configurations are compared as
+    /// the kernel keeps them: its own `HASHED` flag and an empty
+    /// persistence-engine name make no difference.
     pub fn same_as(&self, other: &Table) -> bool {
         self.service_count() == other.service_count()
             && self.services().all(|mine| {
