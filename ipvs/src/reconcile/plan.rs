@@ -103,7 +103,10 @@ mod tests {
         d
     }
 
-    fn table(services: &[(u16, &str, &[(u8, i32)])]) -> Table {
+    /// A service: its port, its scheduler, its real servers (host, weight).
+    type Spec<'a> = (u16, &'a str, &'a [(u8, i32)]);
+
+    fn table(services: &[Spec<'_>]) -> Table {
         let mut t = Table::new();
         for (port, scheduler, servers) in services {
             t.add_service(Service::new(key(*port), scheduler)).unwrap();
