@@ -112,7 +112,7 @@ const FILE: &str = "# backup\n\
                     -a -u 10.0.0.1:53 -r 10.0.0.5:53 -m -w 1\n";
 
 #[test]
-fn test_mode_reports_every_bad_line_without_the_kernel() {
+fn test_mode_reports_every_bad_line_without_ipvs() {
     let text = "-A -t 10.0.0.1:80 -s rr\n\
                 -a -t 10.0.0.1:80 -r 10.0.0.2 -w x\n\
                 -A -t 10.0.0.1:80 -s wlc\n\
@@ -148,7 +148,7 @@ fn test_mode_reports_every_bad_line_without_the_kernel() {
 }
 
 #[test]
-fn a_bad_line_stops_everything_before_the_kernel() {
+fn a_bad_line_stops_everything_before_ipvs_is_touched() {
     let r = run(
         Options::default(),
         "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2 -w x\n",

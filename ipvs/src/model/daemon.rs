@@ -19,7 +19,7 @@ impl DaemonState {
     }
 
     /// The state of a kernel value, if it is one.
-    pub fn from_raw(raw: u32) -> Option<Self> {
+    pub(crate) fn from_raw(raw: u32) -> Option<Self> {
         match raw {
             1 => Some(DaemonState::Master),
             2 => Some(DaemonState::Backup),

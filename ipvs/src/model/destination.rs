@@ -30,7 +30,7 @@ impl ForwardMethod {
     }
 
     /// Decodes the forwarding bits of a connection-flags word.
-    pub fn from_raw(raw: u32) -> Option<Self> {
+    pub(crate) fn from_raw(raw: u32) -> Option<Self> {
         match raw & 0x7 {
             0 => Some(ForwardMethod::Masquerade),
             1 => Some(ForwardMethod::Local),
@@ -65,7 +65,7 @@ impl TunnelType {
     }
 
     /// The tunnel type of a kernel value, if it is one this crate knows.
-    pub fn from_raw(raw: u8) -> Option<Self> {
+    pub(crate) fn from_raw(raw: u8) -> Option<Self> {
         match raw {
             0 => Some(TunnelType::Ipip),
             1 => Some(TunnelType::Gue),

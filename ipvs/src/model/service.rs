@@ -22,7 +22,7 @@ impl AddressFamily {
     }
 
     /// The family for a kernel number, if it is one IPVS uses.
-    pub fn from_raw(raw: u16) -> Option<Self> {
+    pub(crate) fn from_raw(raw: u16) -> Option<Self> {
         match i32::from(raw) {
             libc::AF_INET => Some(AddressFamily::Inet),
             libc::AF_INET6 => Some(AddressFamily::Inet6),
@@ -61,7 +61,7 @@ impl Protocol {
     }
 
     /// The protocol for an IP protocol number, if IPVS balances it.
-    pub fn from_raw(raw: u16) -> Option<Self> {
+    pub(crate) fn from_raw(raw: u16) -> Option<Self> {
         match raw {
             6 => Some(Protocol::Tcp),
             17 => Some(Protocol::Udp),

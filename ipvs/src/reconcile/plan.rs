@@ -119,7 +119,7 @@ mod tests {
     }
 
     #[test]
-    fn the_same_table_needs_nothing_whatever_the_kernel_adds() {
+    fn the_same_table_needs_nothing_whatever_linux_adds() {
         let live = table(&[(80, "rr", &[(2, 1), (3, 1)])]);
         assert!(plan(&live, &live).is_empty());
         let mut hashed = Service::new(key(80), "rr");

@@ -142,7 +142,7 @@ pub enum Conflict {
 
 impl Conflict {
     /// The errno the kernel answers this conflict with.
-    pub fn errno(&self) -> i32 {
+    pub(crate) fn errno(&self) -> i32 {
         match self {
             Conflict::ServiceExists(_) | Conflict::DestinationExists(..) => libc::EEXIST,
             Conflict::NoSuchService(_) => libc::ESRCH,
@@ -396,7 +396,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn conflicts_are_the_kernels() {
+    fn conflicts_are_what_linux_answers() {
         let mut t = sample();
         let web = tcp("10.0.0.1", 80);
         let other = tcp("10.0.0.9", 80);

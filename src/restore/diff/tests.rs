@@ -56,7 +56,7 @@ fn an_unchanged_table_needs_nothing() {
 }
 
 #[test]
-fn the_kernels_own_flags_are_not_changes() {
+fn linux_own_flags_are_not_changes() {
     let web = tcp("10.0.0.1", 80);
     let mut hashed = service(web, "rr");
     hashed.config.flags = ServiceFlags::HASHED;
