@@ -358,9 +358,9 @@ fn json_keys() -> BTreeSet<String> {
                 },
                 config: ServiceConfig {
                     scheduler: "wlc".into(),
-                    flags: ServiceFlags(0),
+                    flags: ServiceFlags::from_bits(0),
                     timeout: 0,
-                    netmask: 0xffff_ffff,
+                    netmask: Netmask::full(AddressFamily::Inet),
                     pe_name: None,
                 },
             },

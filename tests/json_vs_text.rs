@@ -12,8 +12,8 @@ use std::net::IpAddr;
 
 use ipvs::model::{
     AddressFamily, DaemonState, Destination, DestinationConfig, DestinationEntry, ForwardMethod,
-    KernelInfo, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey, Stats,
-    SyncDaemon, Timeouts, TunnelType,
+    KernelInfo, Netmask, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
+    Stats, SyncDaemon, Timeouts, TunnelType,
 };
 use ipvsadm::output::{self, ListFormat, ListOptions, ServiceListing};
 use json_text::{check, Masking};
@@ -48,20 +48,16 @@ fn stats(seed: u64) -> Stats {
     }
 }
 
-fn service(key: ServiceKey, scheduler: &str, flags: u32) -> ServiceListing {
+fn service(key: ServiceKey, scheduler: &str, flags: ServiceFlags) -> ServiceListing {
     ServiceListing {
         entry: ServiceEntry {
             service: Service {
                 key,
                 config: ServiceConfig {
                     scheduler: scheduler.to_string(),
-                    flags: ServiceFlags(ServiceFlags::HASHED | flags),
+                    flags: ServiceFlags::HASHED | flags,
                     timeout: 0,
-                    netmask: if key.family() == AddressFamily::Inet6 {
-                        128
-                    } else {
-                        0xffff_ffff
-                    },
+                    netmask: Netmask::full(key.family()),
                     pe_name: None,
                 },
             },
@@ -103,7 +99,11 @@ fn dest(addr: &str, port: u16, forward: ForwardMethod, weight: i32, seed: u64) -
 
 /// A table with every kind of service and real server.
 fn table() -> Vec<ServiceListing> {
-    let mut web = service(addr_key(Protocol::Tcp, "10.0.0.3", 80), "rr", 0);
+    let mut web = service(
+        addr_key(Protocol::Tcp, "10.0.0.3", 80),
+        "rr",
+        ServiceFlags::default(),
+    );
     let mut gue = dest("10.0.0.13", 80, ForwardMethod::Tunnel, 2, 3);
     gue.destination.config.tunnel_type = TunnelType::Gue;
     gue.destination.config.tunnel_port = 6080;
@@ -126,7 +126,8 @@ fn table() -> Vec<ServiceListing> {
         ServiceFlags::PERSISTENT | ServiceFlags::ONEPACKET | ServiceFlags::SCHED2,
     );
     persistent.entry.service.config.timeout = 600;
-    persistent.entry.service.config.netmask = u32::from(std::net::Ipv4Addr::new(255, 255, 255, 0));
+    persistent.entry.service.config.netmask =
+        Netmask::Ipv4(std::net::Ipv4Addr::new(255, 255, 255, 0));
     persistent.entry.service.config.pe_name = Some("sip".into());
     persistent.destinations = vec![dest("10.0.0.21", 5060, ForwardMethod::Masquerade, 1, 8)];
 
@@ -136,7 +137,7 @@ fn table() -> Vec<ServiceListing> {
         ServiceFlags::PERSISTENT,
     );
     six.entry.service.config.timeout = 360;
-    six.entry.service.config.netmask = 64;
+    six.entry.service.config.netmask = Netmask::Ipv6(64);
     six.destinations = vec![
         dest("2001:db8::1:2", 443, ForwardMethod::Masquerade, 5, 9),
         dest("::10.0.0.5", 8443, ForwardMethod::Masquerade, 5, 10),

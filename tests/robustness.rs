@@ -31,7 +31,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use ipvs::model::{
-    AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, KernelInfo,
+    AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, KernelInfo, Netmask,
     Protocol, Service, ServiceConfig, ServiceFlags, ServiceKey, Stats, SyncDaemon, Timeouts,
     TunnelType,
 };
@@ -757,7 +757,7 @@ fn valid_messages() -> Vec<Vec<u8>> {
             key,
             config: ServiceConfig {
                 scheduler: "wrr".into(),
-                flags: ServiceFlags(ServiceFlags::PERSISTENT),
+                flags: ServiceFlags::PERSISTENT,
                 timeout: 300,
                 netmask,
                 pe_name: Some("sip".into()),
@@ -802,16 +802,19 @@ fn valid_messages() -> Vec<Vec<u8>> {
     let messages = [
         IpvsMessage::with_attrs(
             IpvsCmd::NewService,
-            vec![IpvsCmdAttr::Service(service(addr_key, 0xffff_ff00))],
+            vec![IpvsCmdAttr::Service(service(
+                addr_key,
+                Netmask::Ipv4([255, 255, 255, 0].into()),
+            ))],
         ),
         IpvsMessage::with_attrs(
             IpvsCmd::NewService,
-            vec![IpvsCmdAttr::Service(service(v6_key, 64))],
+            vec![IpvsCmdAttr::Service(service(v6_key, Netmask::Ipv6(64)))],
         ),
         IpvsMessage::with_attrs(
             IpvsCmd::NewDest,
             vec![
-                IpvsCmdAttr::Service(service(mark_key, 128)),
+                IpvsCmdAttr::Service(service(mark_key, Netmask::Ipv6(128))),
                 IpvsCmdAttr::Dest(dest("2001:db8::2")),
             ],
         ),
@@ -1284,9 +1287,9 @@ fn random_listings(rng: &mut Rng) -> Vec<ServiceListing> {
                     key,
                     config: ServiceConfig {
                         scheduler: random_name(rng),
-                        flags: ServiceFlags(edgy_u32(rng)),
+                        flags: ServiceFlags::from_bits(edgy_u32(rng)),
                         timeout: edgy_u32(rng),
-                        netmask: edgy_u32(rng),
+                        netmask: Netmask::from_raw(key.family(), edgy_u32(rng)),
                         pe_name: rng.chance(2).then(|| random_name(rng)),
                     },
                 },
@@ -1334,7 +1337,7 @@ fn output_random_listings() {
                 conn_table_size: u32::MAX,
             };
             render_listing(&info, listings);
-            let table = ipvsadm::restore::table::Table::from_listings(listings);
+            let table = ipvs::reconcile::Table::from_listings(listings);
             let _ = table.rule_count();
             !listings.is_empty()
         },

@@ -1176,7 +1176,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
-    use crate::model::{AddressFamily, ServiceConfig, ServiceFlags};
+    use crate::model::{AddressFamily, Netmask, ServiceConfig, ServiceFlags};
     use crate::netlink::constants::{CTRL_ATTR_FAMILY_ID, CTRL_CMD_NEWFAMILY};
     use crate::netlink::{
         destinations_query, push_genl_message, service_key_attrs, Frame, IpvsFlags, SvcAttr,
@@ -1309,9 +1309,9 @@ mod tests {
             },
             config: ServiceConfig {
                 scheduler: "wlc".into(),
-                flags: ServiceFlags(0),
+                flags: ServiceFlags::from_bits(0),
                 timeout: 0,
-                netmask: !0,
+                netmask: Netmask::full(AddressFamily::Inet),
                 pe_name: None,
             },
         };
@@ -1463,9 +1463,9 @@ mod tests {
                 key,
                 config: ServiceConfig {
                     scheduler: names[(r >> 40) as usize % names.len()].to_string(),
-                    flags: ServiceFlags((r >> 7) as u32),
+                    flags: ServiceFlags::from_bits((r >> 7) as u32),
                     timeout: (r >> 13) as u32,
-                    netmask: (r >> 17) as u32,
+                    netmask: Netmask::from_raw(key.family(), (r >> 17) as u32),
                     pe_name: match (r >> 44) % 3 {
                         0 => None,
                         n => Some(names[n as usize * 2 - 1].to_string()),

@@ -1,11 +1,48 @@
 //! A client library for the Linux Virtual Server (IPVS), the kernel's
 //! layer-4 load balancer, over generic netlink.
 //!
-//! Layers, from the wire up:
-//! - [`netlink`]: IPVS generic-netlink messages and attributes (encode/decode, no I/O).
-//! - [`client`]: a socket to the kernel: requests, ACKs, dumps and batches.
-//! - [`model`]: services, destinations, timeouts and sync daemons as typed values.
+//! - [`model`]: services, real servers, timeouts and sync daemons as typed values.
+//! - [`Client`]: a connection to the kernel; [`Ipvs`]: what it does, as a
+//!   trait, so that code can be tested against [`fake::FakeIpvs`].
+//! - [`reconcile`]: make the live table equal to a desired one, all or nothing.
+//!
+//! Changing IPVS needs `CAP_NET_ADMIN` and the `ip_vs` module:
+//!
+//! ```no_run
+//! use ipvs::model::{Destination, Protocol, Service, ServiceKey};
+//! use ipvs::{Client, Ipvs};
+//!
+//! # fn main() -> Result<(), ipvs::Error> {
+//! let mut client = Client::connect()?;
+//! let key = ServiceKey::Addr {
+//!     protocol: Protocol::Tcp,
+//!     addr: "10.0.0.3".parse().unwrap(),
+//!     port: 80,
+//! };
+//! client.add_service(&Service::new(key, "wrr"))?;
+//! let mut server = Destination::new("10.0.0.11".parse().unwrap(), 80);
+//! server.config.weight = 3;
+//! client.add_destination(&key, &server)?;
+//! for listing in client.listing()? {
+//!     println!("{}: {} real servers", listing.entry.service.key, listing.destinations.len());
+//! }
+//! client.delete_service(&key)?;
+//! # Ok(())
+//! # }
+//! ```
 
+#![deny(missing_docs)]
+
+// The wire layer and the client's internals are being reworked and are not
+// meant to stay public; their own items are documented there as they settle.
+#[allow(missing_docs)]
 pub mod client;
+pub mod fake;
 pub mod model;
+#[allow(missing_docs)]
 pub mod netlink;
+mod ops;
+pub mod reconcile;
+
+pub use client::{Client, Error, Request};
+pub use ops::Ipvs;

@@ -18,8 +18,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipvs::client::Request;
 use ipvs::model::{
-    AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, Protocol, Service,
-    ServiceConfig, ServiceFlags, ServiceKey, Stats, SyncDaemon, Timeouts, TunnelType,
+    AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, Netmask, Protocol,
+    Service, ServiceConfig, ServiceFlags, ServiceKey, Stats, SyncDaemon, Timeouts, TunnelType,
 };
 use ipvs::netlink::{
     config_query, daemons_query, decode_ipvs_message, destination_entry_from_attrs,
@@ -61,9 +61,9 @@ fn tcp(addr: &str, port: u16) -> ServiceKey {
 fn plain_config(scheduler: &str) -> ServiceConfig {
     ServiceConfig {
         scheduler: scheduler.into(),
-        flags: ServiceFlags(0),
+        flags: ServiceFlags::from_bits(0),
         timeout: 0,
-        netmask: 0xffff_ffff,
+        netmask: Netmask::full(AddressFamily::Inet),
         pe_name: None,
     }
 }
@@ -135,9 +135,9 @@ fn edit_service_udp_v6_persistent_with_pe() {
         },
         config: ServiceConfig {
             scheduler: "rr".into(),
-            flags: ServiceFlags(ServiceFlags::PERSISTENT),
+            flags: ServiceFlags::PERSISTENT,
             timeout: 300,
-            netmask: 64,
+            netmask: Netmask::Ipv6(64),
             pe_name: Some("sip".into()),
         },
     };
@@ -168,12 +168,10 @@ fn add_fwmark_service_with_netmask() {
         },
         config: ServiceConfig {
             scheduler: "sh".into(),
-            flags: ServiceFlags(
-                ServiceFlags::PERSISTENT | ServiceFlags::SCHED1 | ServiceFlags::SCHED2,
-            ),
+            flags: ServiceFlags::PERSISTENT | ServiceFlags::SCHED1 | ServiceFlags::SCHED2,
             timeout: 60,
             // The model keeps the kernel's __be32 word: the mask's bytes in order.
-            netmask: u32::from_ne_bytes([255, 255, 255, 0]),
+            netmask: Netmask::Ipv4([255, 255, 255, 0].into()),
             pe_name: None,
         },
     };
@@ -621,11 +619,11 @@ fn decode_service_dump_entry_with_stats64() {
     let entry = service_entry_from_attrs(attrs).unwrap();
     assert_eq!(entry.service.key, tcp("192.168.1.10", 80));
     assert_eq!(entry.service.config.scheduler, "wlc");
-    assert_eq!(entry.service.config.flags, ServiceFlags(3));
+    assert_eq!(entry.service.config.flags, ServiceFlags::from_bits(3));
     assert_eq!(entry.service.config.timeout, 300);
     assert_eq!(
-        entry.service.config.netmask.to_ne_bytes(),
-        [255, 255, 255, 0]
+        entry.service.config.netmask,
+        Netmask::Ipv4([255, 255, 255, 0].into())
     );
     assert_eq!(entry.service.config.pe_name, None);
     assert_eq!(entry.stats, stats64(), "64-bit stats win over 32-bit ones");
@@ -661,7 +659,7 @@ fn decode_fwmark_service_with_32bit_stats_only() {
         }
     );
     assert_eq!(entry.service.config.pe_name.as_deref(), Some("sip"));
-    assert_eq!(entry.service.config.netmask, 128);
+    assert_eq!(entry.service.config.netmask, Netmask::Ipv6(128));
     assert_eq!(entry.stats, stats32());
 }
 
@@ -1027,9 +1025,9 @@ fn captured_ipvsadm_requests_are_what_we_send() {
                 },
                 config: ServiceConfig {
                     scheduler: "rr".into(),
-                    flags: ServiceFlags(ServiceFlags::PERSISTENT),
+                    flags: ServiceFlags::PERSISTENT,
                     timeout: 300,
-                    netmask: 64,
+                    netmask: Netmask::Ipv6(64),
                     pe_name: Some("sip".into()),
                 },
             })),
@@ -1041,9 +1039,9 @@ fn captured_ipvsadm_requests_are_what_we_send() {
                 key: fwmark(v4, 5),
                 config: ServiceConfig {
                     scheduler: "sh".into(),
-                    flags: ServiceFlags(0x19),
+                    flags: ServiceFlags::from_bits(0x19),
                     timeout: 60,
-                    netmask: u32::from_ne_bytes([255, 255, 255, 0]),
+                    netmask: Netmask::Ipv4([255, 255, 255, 0].into()),
                     pe_name: None,
                 },
             })),
@@ -1192,16 +1190,19 @@ fn captured_service_entries() {
     let e = entry(KERNEL_SVC_192_168_1_10);
     assert_eq!(e.service.key, tcp("192.168.1.10", 80));
     assert_eq!(e.service.config.scheduler, "wlc");
-    assert_eq!(e.service.config.flags, ServiceFlags(ServiceFlags::HASHED));
-    assert_eq!(e.service.config.netmask, 0xffff_ffff);
+    assert_eq!(e.service.config.flags, ServiceFlags::HASHED);
+    assert_eq!(e.service.config.netmask, Netmask::full(AddressFamily::Inet));
     assert_eq!(e.stats, Stats::default());
 
     let e = entry(KERNEL_SVC_FWMARK_5);
     assert_eq!(e.service.key, fwmark(AddressFamily::Inet, 5));
     assert_eq!(e.service.config.scheduler, "sh");
-    assert_eq!(e.service.config.flags, ServiceFlags(0x1b)); // persistent|hashed|sched1|sched2
+    assert_eq!(e.service.config.flags, ServiceFlags::from_bits(0x1b)); // persistent|hashed|sched1|sched2
     assert_eq!(e.service.config.timeout, 60);
-    assert_eq!(e.service.config.netmask.to_ne_bytes(), [255, 255, 255, 0]);
+    assert_eq!(
+        e.service.config.netmask,
+        Netmask::Ipv4([255, 255, 255, 0].into())
+    );
 
     // The single GET_SERVICE reply carries the same service as its dump entry.
     let e = entry(KERNEL_SVC_SINGLE);
@@ -1219,7 +1220,7 @@ fn captured_service_entries() {
     );
     assert_eq!(e.service.config.pe_name.as_deref(), Some("sip"));
     assert_eq!(
-        (e.service.config.flags.0, e.service.config.timeout),
+        (e.service.config.flags.bits(), e.service.config.timeout),
         (3, 60)
     );
 
@@ -1232,20 +1233,23 @@ fn captured_service_entries() {
             port: 53
         }
     );
-    assert_eq!(e.service.config.flags, ServiceFlags(0x0e)); // hashed|onepacket|sched1
-    assert_eq!(e.service.config.netmask, 128);
+    assert_eq!(e.service.config.flags, ServiceFlags::from_bits(0x0e)); // hashed|onepacket|sched1
+    assert_eq!(e.service.config.netmask, Netmask::Ipv6(128));
 
     let e = entry(KERNEL_SVC_PORT0_MASK);
     assert_eq!(e.service.key, tcp("10.0.0.101", 0));
     assert_eq!(
-        (e.service.config.flags.0, e.service.config.timeout),
+        (e.service.config.flags.bits(), e.service.config.timeout),
         (3, 300)
     );
-    assert_eq!(e.service.config.netmask.to_ne_bytes(), [255, 255, 255, 0]);
+    assert_eq!(
+        e.service.config.netmask,
+        Netmask::Ipv4([255, 255, 255, 0].into())
+    );
 
     let e = entry(KERNEL_SVC_FWMARK6);
     assert_eq!(e.service.key, fwmark(AddressFamily::Inet6, 42));
-    assert_eq!(e.service.config.netmask, 64);
+    assert_eq!(e.service.config.netmask, Netmask::Ipv6(64));
     assert_eq!(e.service.config.timeout, 600);
 
     // After three connections: the 64-bit and 32-bit nests agree.

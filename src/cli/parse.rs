@@ -27,8 +27,8 @@ use super::values::{
     string_to_number, NameResolver, SystemResolver,
 };
 use ipvs::model::{
-    AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, Protocol, Service,
-    ServiceConfig, ServiceFlags, ServiceKey, SyncDaemon, Timeouts, TunnelType,
+    AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, Netmask, Protocol,
+    Service, ServiceConfig, ServiceFlags, ServiceKey, SyncDaemon, Timeouts, TunnelType,
 };
 
 /// Longest persistence timeout and protocol timeout: 31 days.
@@ -302,7 +302,7 @@ fn parse_timeout(text: &[u8], min: u32) -> Result<u32, CliError> {
 
 /// ipvsadm's `parse_sched_flags`: comma-separated flag names, some only
 /// for the `sh` or `mh` scheduler (`wlc` when `-s` is not given).
-fn parse_sched_flags(sched_name: &[u8], arg: &[u8]) -> Result<u32, CliError> {
+fn parse_sched_flags(sched_name: &[u8], arg: &[u8]) -> Result<ServiceFlags, CliError> {
     let sched: &[u8] = if sched_name.is_empty() {
         DEFAULT_SCHEDULER.as_bytes()
     } else {
@@ -316,7 +316,7 @@ fn parse_sched_flags(sched_name: &[u8], arg: &[u8]) -> Result<u32, CliError> {
         // ipvsadm 1.31 dereferences NULL here (only commas): refuse instead.
         return Err(fail_with(&[b"invalid scheduler flag `", arg, b"'"]));
     }
-    let mut flags = 0;
+    let mut flags = ServiceFlags::default();
     for name in names {
         let (bit, needs) = match name {
             b"flag-1" => (ServiceFlags::SCHED1, None),
@@ -443,9 +443,10 @@ struct State {
     svc_port: u16,
     fwmark: u32,
     sched_name: Vec<u8>,
-    flags: u32,
+    flags: ServiceFlags,
     persistence_timeout: u32,
-    netmask: u32,
+    /// `None`: the service family's default.
+    netmask: Option<Netmask>,
     pe_name: Vec<u8>,
     sched_flags_arg: Vec<u8>,
 
@@ -484,9 +485,9 @@ impl State {
             svc_port: 0,
             fwmark: 0,
             sched_name: Vec::new(),
-            flags: 0,
+            flags: ServiceFlags::default(),
             persistence_timeout: 0,
-            netmask: 0xffff_ffff,
+            netmask: None,
             pe_name: Vec::new(),
             sched_flags_arg: Vec::new(),
             dest_family: None,
@@ -547,7 +548,7 @@ impl State {
                 self.svc_addr = hp.addr;
                 self.svc_family = Some(AddressFamily::of(&hp.addr));
                 if hp.addr.is_ipv6() {
-                    self.netmask = 128;
+                    self.netmask = None;
                 }
                 if let Some(port) = hp.port {
                     self.svc_port = port;
@@ -577,13 +578,13 @@ impl State {
                 if self.svc_family != Some(AddressFamily::Inet6) {
                     let mask = parse_ipv4_netmask(v, resolver)
                         .ok_or_else(|| fail("illegal virtual server persistent mask specified"))?;
-                    self.netmask = u32::from_ne_bytes(mask.octets());
+                    self.netmask = Some(Netmask::Ipv4(mask));
                 } else {
                     let prefix = atoi(v) as u32;
                     if !(1..=128).contains(&prefix) {
                         return Err(fail("illegal ipv6 netmask specified"));
                     }
-                    self.netmask = prefix;
+                    self.netmask = Some(Netmask::Ipv6(prefix));
                 }
             }
             FlagId::RealServer => {
@@ -661,7 +662,7 @@ impl State {
                     return Err(fail("-6 used before -f\n"));
                 }
                 self.svc_family = Some(AddressFamily::Inet6);
-                self.netmask = 128;
+                self.netmask = None;
             }
             FlagId::Ops => {
                 self.set_option(Opt::OnePacket)?;
@@ -771,9 +772,11 @@ impl State {
             key: self.service_key(),
             config: ServiceConfig {
                 scheduler: lossy(&self.sched_name),
-                flags: ServiceFlags(self.flags),
+                flags: self.flags,
                 timeout: self.persistence_timeout,
-                netmask: self.netmask,
+                netmask: self
+                    .netmask
+                    .unwrap_or(Netmask::full(self.service_key().family())),
                 pe_name: (!self.pe_name.is_empty()).then(|| lossy(&self.pe_name)),
             },
         }
@@ -801,11 +804,13 @@ impl State {
     fn into_command(mut self, cmd: CommandKind) -> Result<Command, CliError> {
         let options = self.options;
         if matches!(cmd, CommandKind::Add | CommandKind::Edit) {
-            if self.fwmark == 0 && self.svc_port == 0 && self.flags & ServiceFlags::PERSISTENT == 0
+            if self.fwmark == 0
+                && self.svc_port == 0
+                && !self.flags.contains(ServiceFlags::PERSISTENT)
             {
                 return Err(fail("Zero port specified for non-persistent service"));
             }
-            if self.flags & ServiceFlags::ONEPACKET != 0
+            if self.flags.contains(ServiceFlags::ONEPACKET)
                 && self.fwmark == 0
                 && self.protocol != Some(Protocol::Udp)
             {
@@ -1070,22 +1075,22 @@ mod tests {
             panic!()
         };
         assert_eq!(s.config.scheduler, "wlc");
-        assert_eq!(s.config.flags, ServiceFlags(0));
+        assert_eq!(s.config.flags, ServiceFlags::from_bits(0));
         assert_eq!(s.config.timeout, 0);
-        assert_eq!(s.config.netmask, 0xffff_ffff);
+        assert_eq!(s.config.netmask, Netmask::full(AddressFamily::Inet));
         assert_eq!(s.config.pe_name, None);
         let Ok(Command::EditService(s)) = parse(&["-E", "-t", "[::1]:80", "-p", "-M", "64"]) else {
             panic!()
         };
-        assert_eq!(s.config.flags, ServiceFlags(ServiceFlags::PERSISTENT));
+        assert_eq!(s.config.flags, ServiceFlags::PERSISTENT);
         assert_eq!(s.config.timeout, DEFAULT_PERSISTENT_TIMEOUT);
-        assert_eq!(s.config.netmask, 64);
+        assert_eq!(s.config.netmask, Netmask::Ipv6(64));
         // An IPv4 mask is kept as the kernel receives it: network byte order.
         let Ok(Command::AddService(s)) = parse(&["-A", "-t", "10.0.0.1:80", "-M", "255.255.255.0"])
         else {
             panic!()
         };
-        assert_eq!(s.config.netmask.to_ne_bytes(), [255, 255, 255, 0]);
+        assert_eq!(s.config.netmask, Netmask::Ipv4([255, 255, 255, 0].into()));
     }
 
     #[test]

@@ -111,6 +111,7 @@ fn service_text(name: &str, s: &Service) -> String {
     let netmask: String = s
         .config
         .netmask
+        .to_raw()
         .to_ne_bytes()
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -119,7 +120,7 @@ fn service_text(name: &str, s: &Service) -> String {
         "{name} {} sched={}{pe} flags={:#x} timeout={} netmask={netmask}",
         key_text(&s.key),
         s.config.scheduler,
-        s.config.flags.0,
+        s.config.flags.bits(),
         s.config.timeout
     )
 }

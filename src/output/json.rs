@@ -17,12 +17,12 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use ipvs::model::{
-    AddressFamily, DestinationEntry, ForwardMethod, KernelInfo, ServiceEntry, ServiceFlags,
-    ServiceKey, Stats, SyncDaemon, Timeouts,
+    AddressFamily, DestinationEntry, ForwardMethod, KernelInfo, Netmask, ServiceEntry,
+    ServiceFlags, ServiceKey, Stats, SyncDaemon, Timeouts,
 };
 
 use super::connections::ConnectionEntry;
-use super::list::{has_scheduler_flags, ipv4_netmask, pe_name, scheduler_flags, tunnel_flag_index};
+use super::list::{has_scheduler_flags, pe_name, scheduler_flags, tunnel_flag_index};
 use super::names::inet_ntop;
 use super::sort::{destination_order, service_order};
 use super::ServiceListing;
@@ -152,9 +152,9 @@ impl<'a> JsonService<'a> {
             scheduler_flags,
             persistent: config.flags.contains(ServiceFlags::PERSISTENT),
             timeout: config.timeout,
-            netmask: match family {
-                AddressFamily::Inet => ipv4_netmask(config.netmask),
-                AddressFamily::Inet6 => config.netmask.to_string(),
+            netmask: match config.netmask {
+                Netmask::Ipv4(mask) => mask.to_string(),
+                Netmask::Ipv6(prefix) => prefix.to_string(),
             },
             pe: pe_name(entry),
             one_packet: config.flags.contains(ServiceFlags::ONEPACKET),
@@ -380,20 +380,16 @@ mod tests {
         conn_table_size: 4096,
     };
 
-    fn service(key: ServiceKey, scheduler: &str, flags: u32) -> ServiceListing {
+    fn service(key: ServiceKey, scheduler: &str, flags: ServiceFlags) -> ServiceListing {
         ServiceListing {
             entry: ServiceEntry {
                 service: Service {
                     key,
                     config: ServiceConfig {
                         scheduler: scheduler.to_string(),
-                        flags: ServiceFlags(ServiceFlags::HASHED | flags),
+                        flags: ServiceFlags::HASHED | flags,
                         timeout: 0,
-                        netmask: if key.family() == AddressFamily::Inet6 {
-                            128
-                        } else {
-                            0xffff_ffff
-                        },
+                        netmask: Netmask::full(key.family()),
                         pe_name: None,
                     },
                 },
@@ -461,9 +457,9 @@ mod tests {
     #[test]
     fn list_document_schema() {
         let mut web = service(tcp("10.0.0.3", 80), "sh", ServiceFlags::PERSISTENT);
-        web.entry.service.config.flags.0 |= ServiceFlags::SCHED1 | ServiceFlags::SCHED2;
+        web.entry.service.config.flags |= ServiceFlags::SCHED1 | ServiceFlags::SCHED2;
         web.entry.service.config.timeout = 600;
-        web.entry.service.config.netmask = u32::from_ne_bytes([255, 255, 255, 0]);
+        web.entry.service.config.netmask = Netmask::Ipv4([255, 255, 255, 0].into());
         web.entry.service.config.pe_name = Some("sip".into());
         web.entry.stats = big_stats();
         let mut tunnel = dest("10.0.0.13", 80, ForwardMethod::Tunnel, 2);
@@ -531,12 +527,12 @@ mod tests {
 
     #[test]
     fn nosort_keeps_kernel_order() {
-        let mut a = service(tcp("192.168.0.1", 80), "rr", 0);
+        let mut a = service(tcp("192.168.0.1", 80), "rr", ServiceFlags::default());
         a.destinations = vec![
             dest("10.0.0.2", 80, ForwardMethod::Route, 1),
             dest("10.0.0.1", 80, ForwardMethod::Route, 1),
         ];
-        let b = service(tcp("10.0.0.1", 80), "rr", 0);
+        let b = service(tcp("10.0.0.1", 80), "rr", ServiceFlags::default());
         let services = [a, b];
         let addresses = |v: &Value| -> Vec<String> {
             let mut out = Vec::new();
@@ -563,7 +559,7 @@ mod tests {
 
     #[test]
     fn ipv6_addresses_as_inet_ntop_writes_them() {
-        let mut s = service(tcp("::10.0.0.1", 443), "rr", 0);
+        let mut s = service(tcp("::10.0.0.1", 443), "rr", ServiceFlags::default());
         s.destinations = vec![dest("2001:db8::1:2", 443, ForwardMethod::Masquerade, 1)];
         let (_, v) = render(|w| write_list_json(w, &KERNEL, &[s], true));
         assert_eq!(v["services"][0]["address"], "::10.0.0.1");

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::net::IpAddr;
 
 use ipvs::model::{
-    AddressFamily, DestinationEntry, ForwardMethod, KernelInfo, Protocol, ServiceEntry,
+    AddressFamily, DestinationEntry, ForwardMethod, KernelInfo, Netmask, Protocol, ServiceEntry,
     ServiceFlags, ServiceKey, TunnelType,
 };
 
@@ -177,16 +177,17 @@ fn service_label(entry: &ServiceEntry, numeric: bool, names: &dyn Names) -> Vec<
 /// comma-separated (`sh` and `mh` have their own names for flags 1 and 2 and
 /// ignore flag 3).
 pub(crate) fn scheduler_flags(scheduler: &str, flags: ServiceFlags) -> String {
-    let named: [(u32, &str); 3] = match scheduler {
+    let none = ServiceFlags::default();
+    let named: [(ServiceFlags, &str); 3] = match scheduler {
         "sh" => [
             (ServiceFlags::SCHED1, "sh-fallback"),
             (ServiceFlags::SCHED2, "sh-port"),
-            (0, ""),
+            (none, ""),
         ],
         "mh" => [
             (ServiceFlags::SCHED1, "mh-fallback"),
             (ServiceFlags::SCHED2, "mh-port"),
-            (0, ""),
+            (none, ""),
         ],
         _ => [
             (ServiceFlags::SCHED1, "flag-1"),
@@ -196,7 +197,7 @@ pub(crate) fn scheduler_flags(scheduler: &str, flags: ServiceFlags) -> String {
     };
     named
         .iter()
-        .filter(|(bit, _)| *bit != 0 && flags.0 & bit != 0)
+        .filter(|(bit, _)| flags.intersects(*bit))
         .map(|(_, name)| *name)
         .collect::<Vec<_>>()
         .join(",")
@@ -204,24 +205,17 @@ pub(crate) fn scheduler_flags(scheduler: &str, flags: ServiceFlags) -> String {
 
 /// Whether any of the three scheduler flag bits is set.
 pub(crate) fn has_scheduler_flags(flags: ServiceFlags) -> bool {
-    flags.0 & (ServiceFlags::SCHED1 | ServiceFlags::SCHED2 | ServiceFlags::SCHED3) != 0
+    flags.intersects(ServiceFlags::SCHED1 | ServiceFlags::SCHED2 | ServiceFlags::SCHED3)
 }
 
-/// A persistence netmask as dotted quad. The model keeps the kernel's raw
-/// `__be32` word: the mask's bytes in network order, read as a native `u32`
-/// (`u32::from_ne_bytes([255, 255, 255, 0])` for 255.255.255.0).
-pub(crate) fn ipv4_netmask(netmask: u32) -> String {
-    std::net::Ipv4Addr::from(netmask.to_ne_bytes()).to_string()
-}
-
-/// Whether a service's persistence netmask differs from the default
-/// (`/32` for IPv4, `/128` for IPv6) and is printed.
-pub(crate) fn netmask_text(family: AddressFamily, netmask: u32) -> Option<String> {
-    match family {
-        AddressFamily::Inet => (netmask != 0xffff_ffff).then(|| ipv4_netmask(netmask)),
+/// A service's persistence netmask when it differs from the family's
+/// default (`/32` for IPv4, `/128` for IPv6) and is printed.
+pub(crate) fn netmask_text(family: AddressFamily, netmask: Netmask) -> Option<String> {
+    (netmask != Netmask::full(family)).then(|| match netmask {
+        Netmask::Ipv4(mask) => mask.to_string(),
         // ipvsadm prints the IPv6 prefix length with %i.
-        AddressFamily::Inet6 => (netmask != 128).then(|| (netmask as i32).to_string()),
-    }
+        Netmask::Ipv6(prefix) => (prefix as i32).to_string(),
+    })
 }
 
 /// The persistence-engine name, when there is a non-empty one.

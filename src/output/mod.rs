@@ -105,12 +105,7 @@ impl Default for ListOptions {
     }
 }
 
-/// One service with its real servers, as listed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceListing {
-    pub entry: ServiceEntry,
-    pub destinations: Vec<DestinationEntry>,
-}
+pub use ipvs::model::ServiceListing;
 
 /// A listing streamed with [`for_each_listing`] failed.
 #[derive(Debug)]

@@ -304,7 +304,7 @@ pub fn destination_ref_rule(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ipvs::model::{DestinationConfig, ServiceConfig};
+    use ipvs::model::{DestinationConfig, Netmask, ServiceConfig};
 
     struct NoNames;
     impl Names for NoNames {
@@ -338,12 +338,9 @@ mod tests {
             key,
             config: ServiceConfig {
                 scheduler: scheduler.into(),
-                flags: ServiceFlags(0),
+                flags: ServiceFlags::default(),
                 timeout: 0,
-                netmask: match key.family() {
-                    AddressFamily::Inet => 0xffff_ffff,
-                    AddressFamily::Inet6 => 128,
-                },
+                netmask: Netmask::full(key.family()),
                 pe_name: None,
             },
         }
@@ -408,8 +405,8 @@ mod tests {
     #[test]
     fn complete_lines_keep_what_save_drops() {
         let mut s = service(tcp("10.0.0.1", 80), "sh");
-        s.config.netmask = u32::from_ne_bytes([255, 255, 255, 0]);
-        s.config.flags = ServiceFlags(ServiceFlags::SCHED1 | ServiceFlags::SCHED3);
+        s.config.netmask = Netmask::Ipv4([255, 255, 255, 0].into());
+        s.config.flags = ServiceFlags::SCHED1 | ServiceFlags::SCHED3;
         assert_eq!(
             text(|o| service_rule(o, "-A", &s, NUMERIC, &NoNames)),
             "-A -t 10.0.0.1:80 -s sh -b sh-fallback\n"
@@ -418,7 +415,7 @@ mod tests {
             text(|o| service_rule(o, "-A", &s, COMPLETE, &NoNames)),
             "-A -t 10.0.0.1:80 -s sh -M 255.255.255.0 -b flag-1,flag-3\n"
         );
-        s.config.flags = ServiceFlags(ServiceFlags::SCHED2 | ServiceFlags::PERSISTENT);
+        s.config.flags = ServiceFlags::SCHED2 | ServiceFlags::PERSISTENT;
         s.config.timeout = 60;
         assert_eq!(
             text(|o| service_rule(o, "-A", &s, COMPLETE, &NoNames)),

@@ -10,8 +10,8 @@ use insta::assert_snapshot;
 use super::*;
 use ipvs::model::{
     AddressFamily, DaemonState, Destination, DestinationConfig, DestinationEntry, ForwardMethod,
-    KernelInfo, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey, Stats,
-    SyncDaemon, Timeouts, TunnelType,
+    KernelInfo, Netmask, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
+    Stats, SyncDaemon, Timeouts, TunnelType,
 };
 
 // ---------------------------------------------------------------- fixtures
@@ -84,9 +84,9 @@ const KERNEL: KernelInfo = KernelInfo {
 fn config(scheduler: &str) -> ServiceConfig {
     ServiceConfig {
         scheduler: scheduler.to_string(),
-        flags: ServiceFlags(ServiceFlags::HASHED),
+        flags: ServiceFlags::HASHED,
         timeout: 0,
-        netmask: 0xffff_ffff,
+        netmask: Netmask::full(AddressFamily::Inet),
         pe_name: None,
     }
 }
@@ -95,7 +95,7 @@ fn service(protocol: Protocol, addr: &str, port: u16, scheduler: &str) -> Servic
     let addr: IpAddr = addr.parse().unwrap();
     let mut config = config(scheduler);
     if addr.is_ipv6() {
-        config.netmask = 128;
+        config.netmask = Netmask::full(AddressFamily::Inet6);
     }
     ServiceListing {
         entry: ServiceEntry {
@@ -116,7 +116,7 @@ fn service(protocol: Protocol, addr: &str, port: u16, scheduler: &str) -> Servic
 fn fwmark(family: AddressFamily, mark: u32, scheduler: &str) -> ServiceListing {
     let mut config = config(scheduler);
     if family == AddressFamily::Inet6 {
-        config.netmask = 128;
+        config.netmask = Netmask::full(AddressFamily::Inet6);
     }
     ServiceListing {
         entry: ServiceEntry {
@@ -157,16 +157,18 @@ fn with_dests(mut s: ServiceListing, dests: Vec<DestinationEntry>) -> ServiceLis
     s
 }
 
+/// Persistent, with the kernel's netmask word `netmask`.
 fn persistent(mut s: ServiceListing, timeout: u32, netmask: u32) -> ServiceListing {
+    let family = s.entry.service.key.family();
     let c = &mut s.entry.service.config;
-    c.flags.0 |= ServiceFlags::PERSISTENT;
+    c.flags |= ServiceFlags::PERSISTENT;
     c.timeout = timeout;
-    c.netmask = netmask;
+    c.netmask = Netmask::from_raw(family, netmask);
     s
 }
 
-fn flags(mut s: ServiceListing, bits: u32) -> ServiceListing {
-    s.entry.service.config.flags.0 |= bits;
+fn flags(mut s: ServiceListing, bits: ServiceFlags) -> ServiceListing {
+    s.entry.service.config.flags |= bits;
     s
 }
 

@@ -2,10 +2,14 @@
 //! checked first, changing only what differs, and all or nothing.
 //!
 //! - [`parse`]: the rule file, line by line, and the table it describes.
-//! - [`table`]: a table in memory and what each change does to it.
-//! - [`diff`]: from the live table to the desired one, as ordered steps.
-//! - [`apply`]: the steps to the kernel, undone if one fails.
+//! - [`diff`]: the plan from the live table to the desired one
+//!   ([`ipvs::reconcile`]), with the lines the changes come from and as
+//!   `ipvsadm` commands.
 //! - [`lock`]: one restore at a time.
+//!
+//! Planning, applying and rolling back are the library's
+//! ([`ipvs::reconcile`]); this front end reads the file, reports in its
+//! terms and holds the lock.
 //!
 //! ```text
 //! ipvsadm-restore [--test] [--noflush] [--dry-run] [FILE]
@@ -16,14 +20,12 @@
 //! input or usage (nothing changed); 3 a change failed and the table could
 //! not be brought back.
 
-pub mod apply;
 pub mod diff;
 pub mod lock;
 pub mod parse;
-pub mod table;
 
 #[cfg(test)]
-mod fake;
+mod test_support;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
@@ -33,12 +35,12 @@ use std::path::{Path, PathBuf};
 use crate::cli::messages::{kernel_error_message, Operation};
 use crate::cli::run::{connect_kernel, ExitCode, Streams};
 use crate::cli::{ParseConfig, SystemResolver};
-use ipvs::client::{Error as ClientError, Request};
+use crate::output::sort_listing;
+use ipvs::reconcile::{apply, Outcome, Problem, Table};
+use ipvs::{Error as ClientError, Ipvs, Request};
 
-use apply::{apply_plan, Kernel, Outcome};
-use diff::{command_line, plan, subject, Step};
+use diff::{command_line, plan_with_lines, subject};
 use parse::{desired_table, read_rules, Base, LineError, RuleFile};
-use table::Table;
 
 /// Everything done (or nothing to do).
 pub const EXIT_OK: ExitCode = 0;
@@ -222,18 +224,23 @@ impl Reporter<'_> {
         }
     }
 
-    /// Why a step failed, with the line it comes from.
-    fn step_failure(&self, streams: &mut Streams<'_>, step: Option<&Step>, error: &ClientError) {
-        let Some(step) = step else {
+    /// Why a change failed, with the line it comes from.
+    fn step_failure(
+        &self,
+        streams: &mut Streams<'_>,
+        step: Option<(&Request, Option<usize>)>,
+        error: &ClientError,
+    ) {
+        let Some((request, line)) = step else {
             self.say(streams, &format!("{}: {error}", self.name));
             return;
         };
-        let action = match step.request {
+        let action = match request {
             Request::AddService(_) | Request::AddDestination(..) => "adding",
             Request::EditService(_) | Request::EditDestination(..) => "changing",
             _ => "removing",
         };
-        let unmentioned = if step.line.is_none() {
+        let unmentioned = if line.is_none() {
             " (not in the file)"
         } else {
             ""
@@ -242,9 +249,9 @@ impl Reporter<'_> {
             streams,
             &format!(
                 "{}: {action} {}{unmentioned}: {}",
-                self.location(step.line),
-                subject(&step.request),
-                error_text(&step.request, error)
+                self.location(line),
+                subject(request),
+                error_text(request, error)
             ),
         );
     }
@@ -281,7 +288,7 @@ fn report_line_errors(report: &Reporter<'_>, streams: &mut Streams<'_>, errors: 
 }
 
 /// The restore proper, after the file was read: check, lock, diff, apply.
-fn restore<K: Kernel>(
+fn restore<K: Ipvs>(
     options: &Options,
     file: &RuleFile,
     report: &Reporter<'_>,
@@ -336,7 +343,7 @@ fn restore<K: Kernel>(
         }
     };
 
-    let live = match kernel.read_table() {
+    let live = match read_live_table(&mut kernel) {
         Ok(live) => live,
         Err(e) => {
             report.say(streams, &format!("cannot read the IPVS table: {e}"));
@@ -354,11 +361,11 @@ fn restore<K: Kernel>(
         report.say(streams, "nothing was changed");
         return EXIT_INVALID;
     }
-    let steps = plan(&live, &desired.table, &desired.origins);
+    let (changes, lines) = plan_with_lines(&live, &desired);
 
     if options.dry_run {
-        for step in &steps {
-            if let Some(line) = command_line(&step.request) {
+        for change in &changes {
+            if let Some(line) = command_line(change) {
                 if streams.out.write_all(line.as_bytes()).is_err() {
                     return EXIT_FAILED;
                 }
@@ -370,24 +377,39 @@ fn restore<K: Kernel>(
     // From here on, an interrupt would leave a half-applied table: hold it
     // back until the outcome is reported.
     let _deferred = DeferSignals::new();
-    let code = apply_and_report(&mut kernel, &live, &steps, report, streams);
+    let code = apply_and_report(&mut kernel, &live, &changes, &lines, report, streams);
     let _ = streams.out.flush();
     let _ = streams.err.flush();
     code
 }
 
+/// The live table: every service with its real servers, in `ipvsadm -S`
+/// order (so that plans and dry runs come out the same every time).
+fn read_live_table(kernel: &mut dyn Ipvs) -> Result<Table, ClientError> {
+    let mut listing = kernel.listing()?;
+    sort_listing(&mut listing);
+    Ok(Table::from_listings(&listing))
+}
+
 /// Applies the plan and reports how it went.
-fn apply_and_report<K: Kernel>(
+fn apply_and_report<K: Ipvs>(
     kernel: &mut K,
     live: &Table,
-    steps: &[Step],
+    changes: &[Request],
+    lines: &[Option<usize>],
     report: &Reporter<'_>,
     streams: &mut Streams<'_>,
 ) -> ExitCode {
-    match apply_plan(kernel, live, steps) {
+    let step = |index: usize| changes.get(index).zip(lines.get(index).copied());
+    match apply(kernel, live, changes) {
         Ok(Outcome::Applied) => EXIT_OK,
-        Ok(Outcome::RolledBack { failure, undone }) => {
-            report.step_failure(streams, steps.get(failure.step), &failure.error);
+        Ok(Outcome::RolledBack {
+            step: failed,
+            error,
+        }) => {
+            report.step_failure(streams, step(failed), &error);
+            // Every change before the failed one had been applied and was undone.
+            let undone = failed;
             let message = match undone {
                 0 => "nothing was changed: the kernel refused the first change".to_string(),
                 n => format!(
@@ -398,15 +420,19 @@ fn apply_and_report<K: Kernel>(
             report.say(streams, &message);
             EXIT_FAILED
         }
-        Ok(Outcome::RollbackFailed { failure, problems }) => {
-            report.step_failure(streams, steps.get(failure.step), &failure.error);
+        Ok(Outcome::RollbackFailed {
+            step: failed,
+            error,
+            problems,
+        }) => {
+            report.step_failure(streams, step(failed), &error);
             report.say(
                 streams,
                 "ROLLBACK FAILED: the IPVS table is left part-way between the old table \
                  and the new one",
             );
             for problem in &problems {
-                report.say(streams, problem);
+                report.say(streams, &problem_text(problem));
             }
             report.say(streams, "the table before the restore was:");
             write_table(streams, live);
@@ -424,6 +450,36 @@ fn apply_and_report<K: Kernel>(
             EXIT_FAILED
         }
     }
+}
+
+/// A problem met while rolling back, for the report.
+fn problem_text(problem: &Problem) -> String {
+    match problem {
+        Problem::Undo {
+            step,
+            request,
+            error,
+        } => format!(
+            "undoing step {} ({}) failed: {error}",
+            step + 1,
+            describe(request)
+        ),
+        Problem::ReadBack(error) => format!("reading the table back failed: {error}"),
+        Problem::Reconcile { request, error } => {
+            format!("restoring {} failed: {error}", describe(request))
+        }
+        Problem::StillDiffers => {
+            "the table read back still differs from the table before the restore".to_string()
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// A request as the command line that makes it.
+fn describe(request: &Request) -> String {
+    command_line(request)
+        .map(|line| line.trim_end().to_string())
+        .unwrap_or_else(|| format!("{request:?}"))
 }
 
 /// Holds back SIGINT, SIGTERM, SIGHUP and SIGQUIT while alive; they take

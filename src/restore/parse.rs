@@ -22,7 +22,7 @@ use crate::cli::{CliErrorKind, Command, NameResolver, ParseConfig};
 use ipvs::client::Request;
 use ipvs::model::{Destination, ServiceKey};
 
-use super::table::{Conflict, Table};
+use ipvs::reconcile::{Conflict, Table};
 
 /// One table change read from a rule file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +186,21 @@ impl Origins {
         self.destinations.get(&(*key, addr, port)).copied()
     }
 
+    /// The line a change of a plan comes from: the one that last decided
+    /// what it changes (`None` when it removes something the file does not
+    /// mention).
+    pub fn line_of(&self, request: &Request) -> Option<usize> {
+        match request {
+            Request::AddService(s) | Request::EditService(s) => self.service(&s.key),
+            Request::DeleteService(key) => self.service(key),
+            Request::AddDestination(key, d) | Request::EditDestination(key, d) => {
+                self.destination(key, d.addr, d.port)
+            }
+            Request::DeleteDestination(key, addr, port) => self.destination(key, *addr, *port),
+            _ => None,
+        }
+    }
+
     fn record(&mut self, table: &Table, request: &Request, line: usize) {
         match request {
             Request::AddService(s) | Request::EditService(s) => {
@@ -311,7 +326,7 @@ fn conflict_message(conflict: &Conflict, origins: &Origins, base: Base<'_>) -> S
 mod tests {
     use super::*;
     use crate::cli::values::tests::FixedResolver;
-    use crate::restore::table::tests::{dest, fwmark, service, table, tcp};
+    use crate::restore::test_support::{dest, fwmark, service, table, tcp};
     use ipvs::model::{AddressFamily, ForwardMethod, ServiceFlags};
 
     fn read(text: &str) -> RuleFile {
@@ -344,7 +359,10 @@ mod tests {
             panic!("{:?}", file.rules[0]);
         };
         assert_eq!(web.config.timeout, 300);
-        assert_eq!(web.config.netmask, u32::from_ne_bytes([255, 255, 255, 0]));
+        assert_eq!(
+            web.config.netmask,
+            ipvs::model::Netmask::Ipv4([255, 255, 255, 0].into())
+        );
         assert_eq!(
             file.rules[3].request,
             Request::AddService(service(fwmark(5, AddressFamily::Inet6), "wlc"))
@@ -464,7 +482,7 @@ mod tests {
             Request::AddDestination(web, dest("10.0.0.2", 80, ForwardMethod::Route, 1)),
         ]);
         let mut persistent = service(web, "rr");
-        persistent.config.flags = ServiceFlags(ServiceFlags::PERSISTENT);
+        persistent.config.flags = ServiceFlags::PERSISTENT;
         persistent.config.timeout = 60;
         let file = rules(&[
             (1, Request::AddService(service(web, "wlc"))),
@@ -522,7 +540,7 @@ mod tests {
         let file = rules(&[(7, Request::DeleteService(web)), (9, Request::Flush)]);
         let (desired, errs) = desired_table(Base::Live(&live), &file);
         assert!(errs.is_empty());
-        assert_eq!(desired.table.service_count(), 0);
+        assert_eq!(desired.table.services().count(), 0);
         assert_eq!(desired.origins.service(&web), Some(7));
         assert_eq!(
             desired

@@ -1,6 +1,6 @@
 use super::*;
 use crate::cli::values::tests::FixedResolver;
-use crate::restore::fake::{FakeKernel, Fault};
+use ipvs::fake::{FakeIpvs, Fault};
 
 fn argv(args: &[&str]) -> Vec<Vec<u8>> {
     std::iter::once("ipvsadm-restore")
@@ -55,7 +55,7 @@ struct Run {
 }
 
 /// Runs a restore of `text` against `kernel` (`None`: connecting fails).
-fn run(options: Options, text: &str, kernel: Option<&mut FakeKernel>) -> Run {
+fn run(options: Options, text: &str, kernel: Option<&mut FakeIpvs>) -> Run {
     let file = read_rules(text.as_bytes(), &ParseConfig::default(), &FixedResolver).unwrap();
     let mut out = Vec::new();
     let mut err = Vec::new();
@@ -101,18 +101,6 @@ fn table_of(text: &str) -> Table {
     desired.table
 }
 
-impl Kernel for &mut FakeKernel {
-    fn execute_until_error(&mut self, requests: &[Request]) -> Result<(), (usize, ClientError)> {
-        (**self).execute_until_error(requests)
-    }
-    fn execute(&mut self, request: &Request) -> Result<(), ClientError> {
-        (**self).execute(request)
-    }
-    fn read_table(&mut self) -> Result<Table, ClientError> {
-        (**self).read_table()
-    }
-}
-
 const LIVE: &str = "-A -t 10.0.0.1:80 -s rr\n\
                     -a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n\
                     -A -t 10.0.0.1:443 -s rr\n";
@@ -124,7 +112,7 @@ const FILE: &str = "# backup\n\
                     -a -u 10.0.0.1:53 -r 10.0.0.5:53 -m -w 1\n";
 
 #[test]
-fn test_mode_reports_every_bad_line_without_the_kernel() {
+fn test_mode_reports_every_bad_line_without_ipvs() {
     let text = "-A -t 10.0.0.1:80 -s rr\n\
                 -a -t 10.0.0.1:80 -r 10.0.0.2 -w x\n\
                 -A -t 10.0.0.1:80 -s wlc\n\
@@ -160,7 +148,7 @@ fn test_mode_reports_every_bad_line_without_the_kernel() {
 }
 
 #[test]
-fn a_bad_line_stops_everything_before_the_kernel() {
+fn a_bad_line_stops_everything_before_ipvs_is_touched() {
     let r = run(
         Options::default(),
         "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2 -w x\n",
@@ -176,13 +164,13 @@ fn a_bad_line_stops_everything_before_the_kernel() {
 
 #[test]
 fn replaces_the_table_with_only_the_differences() {
-    let mut kernel = FakeKernel::new(table_of(LIVE));
+    let mut kernel = FakeIpvs::new(table_of(LIVE));
     let file = FILE.replace("nosuch", "wlc");
     let r = run(Options::default(), &file, Some(&mut kernel));
     assert_eq!((r.code, r.out.as_str(), r.err.as_str()), (EXIT_OK, "", ""));
-    assert!(kernel.table.same_as(&table_of(&file)));
+    assert!(kernel.table().same_as(&table_of(&file)));
     let sent: Vec<String> = kernel
-        .log
+        .log()
         .iter()
         .map(|r| command_line(r).unwrap())
         .collect();
@@ -197,7 +185,7 @@ fn replaces_the_table_with_only_the_differences() {
 
 #[test]
 fn dry_run_prints_and_applies_nothing() {
-    let mut kernel = FakeKernel::new(table_of(LIVE));
+    let mut kernel = FakeIpvs::new(table_of(LIVE));
     let r = run(
         Options {
             dry_run: true,
@@ -214,15 +202,15 @@ fn dry_run_prints_and_applies_nothing() {
          -e -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 3\n\
          -D -t 10.0.0.1:443\n"
     );
-    assert!(kernel.log.is_empty());
-    assert!(kernel.table.same_as(&table_of(LIVE)));
+    assert!(kernel.log().is_empty());
+    assert!(kernel.table().same_as(&table_of(LIVE)));
 }
 
 #[test]
 fn a_refused_change_is_undone_and_named() {
-    let mut kernel = FakeKernel::new(table_of(LIVE));
+    let mut kernel = FakeIpvs::new(table_of(LIVE));
     // The new service (sent first) is refused: an unknown scheduler.
-    kernel.faults.push((0, Fault::Refuse));
+    kernel.fail_at(0, Fault::Refuse);
     let r = run(Options::default(), FILE, Some(&mut kernel));
     assert_eq!(r.code, EXIT_FAILED);
     assert_eq!(
@@ -231,12 +219,12 @@ fn a_refused_change_is_undone_and_named() {
          -u 10.0.0.1:53: Scheduler or persistence engine not found\n\
          ipvsadm-restore: nothing was changed: the kernel refused the first change\n"
     );
-    assert!(kernel.table.same_as(&table_of(LIVE)));
+    assert!(kernel.table().same_as(&table_of(LIVE)));
 
     // A removal of something the file does not mention, refused after
     // three changes were made.
-    let mut kernel = FakeKernel::new(table_of(LIVE));
-    kernel.faults.push((3, Fault::Refuse));
+    let mut kernel = FakeIpvs::new(table_of(LIVE));
+    kernel.fail_at(3, Fault::Refuse);
     let r = run(Options::default(), FILE, Some(&mut kernel));
     assert_eq!(r.code, EXIT_FAILED);
     assert!(
@@ -247,13 +235,13 @@ fn a_refused_change_is_undone_and_named() {
         r.err
     );
     assert!(r.err.contains("the 3 change(s) made before it were undone"));
-    assert!(kernel.table.same_as(&table_of(LIVE)));
+    assert!(kernel.table().same_as(&table_of(LIVE)));
 }
 
 #[test]
 fn a_failed_rollback_is_loud() {
-    let mut kernel = FakeKernel::new(table_of(LIVE));
-    kernel.refuse_from = Some(2);
+    let mut kernel = FakeIpvs::new(table_of(LIVE));
+    kernel.refuse_from(2);
     let r = run(Options::default(), FILE, Some(&mut kernel));
     assert_eq!(r.code, EXIT_ROLLBACK_FAILED);
     assert!(r.err.contains("ROLLBACK FAILED"), "{}", r.err);
@@ -267,7 +255,7 @@ fn a_failed_rollback_is_loud() {
 
 #[test]
 fn noflush_adds_to_the_live_table() {
-    let mut kernel = FakeKernel::new(table_of(LIVE));
+    let mut kernel = FakeIpvs::new(table_of(LIVE));
     let r = run(
         Options {
             noflush: true,
@@ -277,14 +265,14 @@ fn noflush_adds_to_the_live_table() {
         Some(&mut kernel),
     );
     assert_eq!((r.code, r.err.as_str()), (EXIT_OK, ""));
-    assert!(kernel.table.same_as(&table_of(
+    assert!(kernel.table().same_as(&table_of(
         "-A -t 10.0.0.1:80 -s rr\n\
          -A -t 10.0.0.1:443 -s rr\n\
          -a -t 10.0.0.1:443 -r 10.0.0.3:443 -m -w 1\n"
     )));
 
     // What conflicts with the live table is refused before any change.
-    let mut kernel = FakeKernel::new(table_of(LIVE));
+    let mut kernel = FakeIpvs::new(table_of(LIVE));
     let r = run(
         Options {
             noflush: true,
@@ -302,7 +290,7 @@ fn noflush_adds_to_the_live_table() {
          10.0.0.9:80 of service -t 10.0.0.1:80\n\
          ipvsadm-restore: nothing was changed\n"
     );
-    assert!(kernel.log.is_empty());
+    assert!(kernel.log().is_empty());
 }
 
 #[test]

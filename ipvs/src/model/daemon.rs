@@ -3,7 +3,9 @@ use std::net::IpAddr;
 /// Which side of connection synchronisation a daemon runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DaemonState {
+    /// Sends the connection table.
     Master,
+    /// Receives it.
     Backup,
 }
 
@@ -16,7 +18,8 @@ impl DaemonState {
         }
     }
 
-    pub fn from_raw(raw: u32) -> Option<Self> {
+    /// The state of a kernel value, if it is one.
+    pub(crate) fn from_raw(raw: u32) -> Option<Self> {
         match raw {
             1 => Some(DaemonState::Master),
             2 => Some(DaemonState::Backup),
@@ -37,11 +40,18 @@ impl DaemonState {
 /// and listed with `--daemon`. Zero/`None` fields are left to the kernel's defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SyncDaemon {
+    /// Master or backup.
     pub state: DaemonState,
+    /// The interface it sends or listens on.
     pub mcast_ifn: String,
+    /// Which synchronisation group (0-255) its messages belong to.
     pub syncid: u32,
+    /// Largest sync message payload; 0 for the kernel's default.
     pub sync_maxlen: u16,
+    /// Multicast group; `None` for the kernel's default (224.0.0.81).
     pub mcast_group: Option<IpAddr>,
+    /// Multicast port; 0 for the kernel's default (8848).
     pub mcast_port: u16,
+    /// Multicast TTL; 0 for the kernel's default (1).
     pub mcast_ttl: u8,
 }

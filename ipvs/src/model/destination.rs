@@ -18,6 +18,7 @@ pub enum ForwardMethod {
 }
 
 impl ForwardMethod {
+    /// The kernel's `IP_VS_CONN_F_*` forwarding value.
     pub fn to_raw(self) -> u32 {
         match self {
             ForwardMethod::Masquerade => 0,
@@ -29,7 +30,7 @@ impl ForwardMethod {
     }
 
     /// Decodes the forwarding bits of a connection-flags word.
-    pub fn from_raw(raw: u32) -> Option<Self> {
+    pub(crate) fn from_raw(raw: u32) -> Option<Self> {
         match raw & 0x7 {
             0 => Some(ForwardMethod::Masquerade),
             1 => Some(ForwardMethod::Local),
@@ -44,13 +45,17 @@ impl ForwardMethod {
 /// Tunnel encapsulation for `-i` servers (`IP_VS_CONN_F_TUNNEL_TYPE_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TunnelType {
+    /// IP in IP, the default.
     #[default]
     Ipip,
+    /// Generic UDP encapsulation, to [`DestinationConfig::tunnel_port`].
     Gue,
+    /// Generic routing encapsulation.
     Gre,
 }
 
 impl TunnelType {
+    /// The kernel's `IP_VS_CONN_F_TUNNEL_TYPE_*` value.
     pub fn to_raw(self) -> u8 {
         match self {
             TunnelType::Ipip => 0,
@@ -59,7 +64,8 @@ impl TunnelType {
         }
     }
 
-    pub fn from_raw(raw: u8) -> Option<Self> {
+    /// The tunnel type of a kernel value, if it is one this crate knows.
+    pub(crate) fn from_raw(raw: u8) -> Option<Self> {
         match raw {
             0 => Some(TunnelType::Ipip),
             1 => Some(TunnelType::Gue),
@@ -81,10 +87,15 @@ impl TunnelType {
 /// What can be configured on a real server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DestinationConfig {
+    /// How packets reach it.
     pub forward: ForwardMethod,
+    /// Scheduling weight; 0 takes it out of scheduling (existing connections stay).
     pub weight: i32,
+    /// Upper connection threshold (`-x`); 0 for none.
     pub upper_threshold: u32,
+    /// Lower connection threshold (`-y`); 0 for none.
     pub lower_threshold: u32,
+    /// Encapsulation, for [`ForwardMethod::Tunnel`].
     pub tunnel_type: TunnelType,
     /// GUE destination port (host order).
     pub tunnel_port: u16,
@@ -93,19 +104,48 @@ pub struct DestinationConfig {
 }
 
 impl DestinationConfig {
+    /// Tunnel flag: checksums in the encapsulation (`--tun-csum`).
     pub const TUN_FLAG_CSUM: u16 = 1 << 0;
+    /// Tunnel flag: remote checksum offload (`--tun-remcsum`).
     pub const TUN_FLAG_REMCSUM: u16 = 1 << 1;
+}
+
+impl Default for DestinationConfig {
+    /// ipvsadm's defaults: direct routing, weight 1, no thresholds, IP in IP.
+    fn default() -> Self {
+        DestinationConfig {
+            forward: ForwardMethod::Route,
+            weight: 1,
+            upper_threshold: 0,
+            lower_threshold: 0,
+            tunnel_type: TunnelType::Ipip,
+            tunnel_port: 0,
+            tunnel_flags: 0,
+        }
+    }
 }
 
 /// A real server of a service: its identity and configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Destination {
+    /// Its address.
     pub addr: IpAddr,
+    /// Its port (the service's for direct routing and tunnelling).
     pub port: u16,
+    /// How it is used.
     pub config: DestinationConfig,
 }
 
 impl Destination {
+    /// A real server at `addr`:`port` with the default configuration.
+    pub fn new(addr: IpAddr, port: u16) -> Self {
+        Destination {
+            addr,
+            port,
+            config: DestinationConfig::default(),
+        }
+    }
+
     /// The real server's own address family (may differ from the service's).
     pub fn family(&self) -> AddressFamily {
         AddressFamily::of(&self.addr)
@@ -115,9 +155,14 @@ impl Destination {
 /// A real server as the kernel lists it: configuration, connection counts and counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DestinationEntry {
+    /// The real server.
     pub destination: Destination,
+    /// Connections in use.
     pub active_conns: u32,
+    /// Connections not in use (closing, waiting).
     pub inactive_conns: u32,
+    /// Persistence templates pointing to it.
     pub persistent_conns: u32,
+    /// Its traffic counters.
     pub stats: Stats,
 }

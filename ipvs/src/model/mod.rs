@@ -3,24 +3,26 @@
 
 mod daemon;
 mod destination;
+mod listing;
 mod service;
 mod stats;
 
-pub use daemon::{DaemonState, SyncDaemon};
-pub use destination::{
-    Destination, DestinationConfig, DestinationEntry, ForwardMethod, TunnelType,
-};
-pub use service::{
-    AddressFamily, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
-};
-pub use stats::Stats;
+// Every public item of these modules is part of the model.
+pub use daemon::*;
+pub use destination::*;
+pub use listing::*;
+pub use service::*;
+pub use stats::*;
 
 /// The three protocol timeouts set with `--set` and shown with `--timeout`, in seconds.
 /// Zero in a request means "leave this one unchanged".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Timeouts {
+    /// Established TCP connections.
     pub tcp: u32,
+    /// TCP connections after a FIN.
     pub tcp_fin: u32,
+    /// UDP "connections".
     pub udp: u32,
 }
 

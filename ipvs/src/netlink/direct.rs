@@ -13,9 +13,8 @@ use netlink_packet_core::{NLA_F_NESTED, NLA_HEADER_SIZE};
 use super::constants::*;
 use super::message::IpvsCmd;
 use super::nla::{c_string_len, emit_c_string, InetAddr};
-use super::service::default_netmask;
 use super::unset_destination_config;
-use crate::model::{Destination, DestinationConfig, Service, ServiceKey};
+use crate::model::{Destination, DestinationConfig, Netmask, Service, ServiceKey};
 
 const NLMSG_HDRLEN: usize = 16;
 const GENL_HDRLEN: usize = 4;
@@ -152,9 +151,15 @@ pub enum ServiceRef {
 #[inline]
 fn put_service_ref_nest(out: &mut Vec<u8>, key: &ServiceKey, naming: ServiceRef) {
     match naming {
-        ServiceRef::Ipvsadm => {
-            put_service_nest(out, key, "", None, 0, 0, default_netmask(key.family()))
-        }
+        ServiceRef::Ipvsadm => put_service_nest(
+            out,
+            key,
+            "",
+            None,
+            0,
+            0,
+            Netmask::full(key.family()).to_raw(),
+        ),
         ServiceRef::Key => {
             let nest = begin_nest(out, IPVS_CMD_ATTR_SERVICE);
             put_service_key(out, key);
@@ -231,9 +236,9 @@ pub fn push_service_request(
         &service.key,
         &config.scheduler,
         config.pe_name.as_deref(),
-        config.flags.0,
+        config.flags.bits(),
         config.timeout,
-        config.netmask,
+        config.netmask.to_raw(),
     );
     finish_message(out, start);
 }

@@ -50,9 +50,8 @@ pub use query::{
     DUMP_FLAGS, REQUEST_FLAGS,
 };
 pub use service::{
-    default_netmask, service_attrs, service_entry_from_attrs, service_entry_from_bytes,
-    service_entry_without_stats, service_key_attrs, service_lookup_attrs, service_ref_attrs,
-    IpvsFlags, SvcAttr,
+    service_attrs, service_entry_from_attrs, service_entry_from_bytes, service_entry_without_stats,
+    service_key_attrs, service_lookup_attrs, service_ref_attrs, IpvsFlags, SvcAttr,
 };
 pub use stats::{stats_attrs32, stats_attrs64, stats_from_attrs, Counter, StatsAttr};
 

@@ -28,7 +28,7 @@ use super::nla::{
 };
 use super::stats::{pick_stats_nest, StatsAttr, StatsNest};
 use crate::model::{
-    AddressFamily, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
+    Netmask, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
 };
 
 /// `struct ip_vs_flags`: the flag bits to set and the mask of bits to change.
@@ -179,15 +179,6 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for SvcAttr {
     }
 }
 
-/// The raw netmask word ipvsadm 1.31 uses when none is given: all ones for
-/// IPv4, prefix length 128 for IPv6.
-pub fn default_netmask(family: AddressFamily) -> u32 {
-    match family {
-        AddressFamily::Inet => 0xffff_ffff,
-        AddressFamily::Inet6 => 128,
-    }
-}
-
 /// The identifying attributes: `AF`, then `FWMARK` or `PROTOCOL`, `ADDR`,
 /// `PORT`. This is what ipvsadm 1.31 sends in `GET_DEST` dump requests.
 pub fn service_key_attrs(key: &ServiceKey) -> Vec<SvcAttr> {
@@ -238,9 +229,9 @@ pub fn service_attrs(service: &Service) -> Vec<SvcAttr> {
         &service.key,
         &config.scheduler,
         config.pe_name.as_deref(),
-        config.flags.0,
+        config.flags.bits(),
         config.timeout,
-        config.netmask,
+        config.netmask.to_raw(),
     )
 }
 
@@ -249,7 +240,7 @@ pub fn service_attrs(service: &Service) -> Vec<SvcAttr> {
 /// (empty scheduler name, no flags, timeout 0, the default netmask). The kernel
 /// reads only the key there; sending the same bytes keeps traces comparable.
 pub fn service_ref_attrs(key: &ServiceKey) -> Vec<SvcAttr> {
-    full_service_attrs(key, "", None, 0, 0, default_netmask(key.family()))
+    full_service_attrs(key, "", None, 0, 0, Netmask::full(key.family()).to_raw())
 }
 
 /// The service nest ipvsadm 1.31 sends in a single-service `GET_SERVICE`:
@@ -377,9 +368,9 @@ impl SvcFields<'_> {
                 .scheduler
                 .ok_or_else(|| missing("SCHED_NAME"))?
                 .to_owned_string(),
-            flags: ServiceFlags(self.flags.ok_or_else(|| missing("FLAGS"))?.effective()),
+            flags: ServiceFlags::from_bits(self.flags.ok_or_else(|| missing("FLAGS"))?.effective()),
             timeout: self.timeout.ok_or_else(|| missing("TIMEOUT"))?,
-            netmask: self.netmask.ok_or_else(|| missing("NETMASK"))?,
+            netmask: Netmask::from_raw(family, self.netmask.ok_or_else(|| missing("NETMASK"))?),
             pe_name: self
                 .pe_name
                 .map(|pe| pe.to_owned_string())

@@ -36,9 +36,9 @@ fn sample_service_message() -> IpvsMessage {
         },
         config: ServiceConfig {
             scheduler: "mh".into(),
-            flags: ServiceFlags(ServiceFlags::PERSISTENT | ServiceFlags::SCHED2),
+            flags: ServiceFlags::PERSISTENT | ServiceFlags::SCHED2,
             timeout: 360,
-            netmask: 96,
+            netmask: Netmask::Ipv6(96),
             pe_name: Some("sip".into()),
         },
     });
@@ -158,7 +158,7 @@ fn conversions_round_trip() {
     let msg = decode_ipvs_message(&body(&sample_service_message())).unwrap();
     let entry = service_entry_from_attrs(msg.service().unwrap()).unwrap();
     assert_eq!(entry.service.config.pe_name.as_deref(), Some("sip"));
-    assert_eq!(entry.service.config.netmask, 96);
+    assert_eq!(entry.service.config.netmask, Netmask::Ipv6(96));
     assert_eq!(entry.stats, sample_stats());
     assert_eq!(
         entry.service.key,
@@ -418,9 +418,9 @@ fn huge_strings_cannot_overflow_attribute_lengths() {
         },
         config: ServiceConfig {
             scheduler: name.clone(),
-            flags: ServiceFlags(0),
+            flags: ServiceFlags::from_bits(0),
             timeout: 0,
-            netmask: 0,
+            netmask: Netmask::Ipv6(0),
             pe_name: Some(name),
         },
     };

@@ -1,8 +1,10 @@
+use proptest::prelude::*;
+
 use super::*;
 use crate::cli::values::tests::FixedResolver;
 use crate::cli::ParseConfig;
 use crate::restore::parse::{desired_table, read_rules, Base, Desired};
-use crate::restore::table::tests::{dest, service, table, tcp};
+use crate::restore::test_support::{dest, service, table, tcp};
 use ipvs::model::{ForwardMethod, ServiceFlags};
 
 /// The table a rule text describes (every line must be valid).
@@ -18,29 +20,29 @@ fn rules_table(text: &str) -> Desired {
 fn transition(from: &str, to: &str) -> Vec<String> {
     let live = rules_table(from).table;
     let desired = rules_table(to);
-    let steps = plan(&live, &desired.table, &desired.origins);
+    let steps = plan(&live, &desired.table);
     check_plan(&live, &desired.table, &steps);
     steps
         .iter()
-        .map(|s| command_line(&s.request).unwrap().trim_end().to_string())
+        .map(|s| command_line(s).unwrap().trim_end().to_string())
         .collect()
 }
 
 /// Every plan must reach the desired table, and every step must read back
 /// (as `ipvsadm -R` reads it) to the same request.
-fn check_plan(live: &Table, desired: &Table, steps: &[Step]) {
+fn check_plan(live: &Table, desired: &Table, steps: &[Request]) {
     let mut t = live.clone();
     for step in steps {
-        t.apply(&step.request)
+        t.apply(step)
             .unwrap_or_else(|e| panic!("{step:?} does not apply: {e}"));
-        let line = command_line(&step.request).unwrap();
+        let line = command_line(step).unwrap();
         let back = read_rules(line.as_bytes(), &ParseConfig::default(), &FixedResolver).unwrap();
         assert!(back.errors.is_empty(), "{line}: {:?}", back.errors);
         assert_eq!(back.rules.len(), 1, "{line}");
-        assert_eq!(back.rules[0].request, step.request, "{line}");
+        assert_eq!(&back.rules[0].request, step, "{line}");
     }
     assert!(t.same_as(desired), "plan {steps:?} misses the target");
-    assert!(plan(&t, desired, &Origins::default()).is_empty());
+    assert!(plan(&t, desired).is_empty());
 }
 
 const WEB: &str = "-A -t 10.0.0.1:80 -s rr\n\
@@ -54,10 +56,10 @@ fn an_unchanged_table_needs_nothing() {
 }
 
 #[test]
-fn the_kernels_own_flags_are_not_changes() {
+fn linux_own_flags_are_not_changes() {
     let web = tcp("10.0.0.1", 80);
     let mut hashed = service(web, "rr");
-    hashed.config.flags = ServiceFlags(ServiceFlags::HASHED);
+    hashed.config.flags = ServiceFlags::HASHED;
     hashed.config.pe_name = Some(String::new());
     let live = table(&[
         Request::AddService(hashed),
@@ -65,7 +67,7 @@ fn the_kernels_own_flags_are_not_changes() {
         Request::AddDestination(web, dest("10.0.0.3", 80, ForwardMethod::Route, 1)),
     ]);
     let desired = rules_table(WEB);
-    assert_eq!(plan(&live, &desired.table, &desired.origins), vec![]);
+    assert_eq!(plan(&live, &desired.table), vec![]);
 }
 
 #[test]
@@ -182,10 +184,11 @@ fn steps_name_their_lines() {
          -A -t 10.0.0.1:80 -s wlc\n\
          -a -t 10.0.0.1:80 -r 10.0.0.3:80 -g -w 1\n",
     );
-    let steps = plan(&live, &desired.table, &desired.origins);
+    let (steps, step_lines) = plan_with_lines(&live, &desired);
     let lines: Vec<(String, Option<usize>)> = steps
         .iter()
-        .map(|s| (command_line(&s.request).unwrap(), s.line))
+        .zip(step_lines)
+        .map(|(s, line)| (command_line(s).unwrap(), line))
         .collect();
     assert_eq!(
         lines,
@@ -200,7 +203,7 @@ fn steps_name_their_lines() {
         ]
     );
     assert_eq!(
-        subject(&steps[2].request),
+        subject(&steps[2]),
         "real server 10.0.0.2:80 of service -t 10.0.0.1:80"
     );
 }
@@ -221,88 +224,91 @@ fn a_real_server_in_two_services() {
     );
 }
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
+/// (switch, v6, udp-or-fwmark, port) of the services the generated rule
+/// texts draw from: a small universe, so that two texts overlap.
+const SERVICES: [(&str, bool, bool, &str); 7] = [
+    ("-t 10.0.0.1:80", false, false, "80"),
+    ("-t 10.0.0.1:443", false, false, "443"),
+    ("-u 10.0.0.1:53", false, true, "53"),
+    ("--sctp-service 10.0.0.1:9", false, false, "9"),
+    ("-t [2001:db8::1]:80", true, false, "80"),
+    ("-f 5", false, true, "0"),
+    ("-f 6 -6", true, true, "0"),
+];
+const OPTIONS: [&str; 9] = [
+    "-s rr",
+    "-s wlc",
+    "-s sh -b sh-port",
+    "-s mh -b mh-fallback,mh-port",
+    "-s rr -p 300",
+    "-s lc -p 30 --pe sip",
+    "-s wrr -p",
+    "-s rr -b flag-3",
+    "-s dh",
+];
+const DEST_OPTIONS: [&str; 11] = [
+    "-g -w 1",
+    "-g -w 3",
+    "-m -w 1",
+    "-m -w 0",
+    "-i -w 2",
+    "-i --tun-type gue --tun-port 6080 --tun-csum -w 1",
+    "-i --tun-type gre --tun-csum",
+    "-i --tun-type gue --tun-port 7 --tun-remcsum -w 4",
+    "-m -x 100 -y 10",
+    "-g -x 50",
+    "-m -w 7 -y 0",
+];
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
+/// One real server of a generated service: its host (2-5), its options,
+/// whether it is of the other address family (tunnels only), whether it
+/// is on port 8080 rather than the service's.
+type DestChoice = (u8, (usize, bool, bool));
+/// One generated service: its options, its extra option (0: none, 1: a
+/// netmask, 2: one-packet where allowed), its real servers.
+type ServiceChoice = (usize, u8, Vec<DestChoice>);
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
+/// A valid rule text over [`SERVICES`]: services, options and real servers
+/// of every kind; shrinks towards fewer services and real servers.
+fn rules_text() -> impl Strategy<Value = String> {
+    let dest = (
+        0..DEST_OPTIONS.len(),
+        prop::bool::weighted(0.25),
+        any::<bool>(),
+    );
+    let service = (
+        0..OPTIONS.len(),
+        0u8..4,
+        prop::collection::btree_map(2u8..6, dest, 0..=4)
+            .prop_map(|by_host| by_host.into_iter().collect::<Vec<DestChoice>>()),
+    );
+    prop::collection::vec(prop::option::weighted(0.67, service), SERVICES.len())
+        .prop_map(|services| render_rules(&services))
 }
 
-/// A random valid rule text over a small universe, so that two of them
-/// overlap: services, options and real servers of every kind.
-fn random_rules(rng: &mut Rng) -> String {
-    // (switch, v6, udp-or-fwmark, port)
-    const SERVICES: [(&str, bool, bool, &str); 7] = [
-        ("-t 10.0.0.1:80", false, false, "80"),
-        ("-t 10.0.0.1:443", false, false, "443"),
-        ("-u 10.0.0.1:53", false, true, "53"),
-        ("--sctp-service 10.0.0.1:9", false, false, "9"),
-        ("-t [2001:db8::1]:80", true, false, "80"),
-        ("-f 5", false, true, "0"),
-        ("-f 6 -6", true, true, "0"),
-    ];
-    const OPTIONS: [&str; 9] = [
-        "-s rr",
-        "-s wlc",
-        "-s sh -b sh-port",
-        "-s mh -b mh-fallback,mh-port",
-        "-s rr -p 300",
-        "-s lc -p 30 --pe sip",
-        "-s wrr -p",
-        "-s rr -b flag-3",
-        "-s dh",
-    ];
-    const DEST_OPTIONS: [&str; 11] = [
-        "-g -w 1",
-        "-g -w 3",
-        "-m -w 1",
-        "-m -w 0",
-        "-i -w 2",
-        "-i --tun-type gue --tun-port 6080 --tun-csum -w 1",
-        "-i --tun-type gre --tun-csum",
-        "-i --tun-type gue --tun-port 7 --tun-remcsum -w 4",
-        "-m -x 100 -y 10",
-        "-g -x 50",
-        "-m -w 7 -y 0",
-    ];
+fn render_rules(services: &[Option<ServiceChoice>]) -> String {
     let mut text = String::new();
-    for (switch, v6, one_packet_ok, port) in SERVICES {
-        if rng.below(3) == 0 {
+    for ((switch, v6, one_packet_ok, port), choice) in SERVICES.iter().zip(services) {
+        let Some((options, extra, dests)) = choice else {
             continue;
-        }
-        let mut options = rng.pick(&OPTIONS).to_string();
-        match rng.below(4) {
-            0 if v6 => options.push_str(" -M 64"),
-            0 => options.push_str(" -M 255.255.255.0"),
-            1 if one_packet_ok => options.push_str(" -o"),
+        };
+        let mut options = OPTIONS[*options].to_string();
+        match extra {
+            1 if *v6 => options.push_str(" -M 64"),
+            1 => options.push_str(" -M 255.255.255.0"),
+            2 if *one_packet_ok => options.push_str(" -o"),
             _ => {}
         }
         text.push_str(&format!("-A {switch} {options}\n"));
-        for host in 2..6 {
-            if rng.below(2) == 0 {
-                continue;
-            }
-            let dest_options = rng.pick(&DEST_OPTIONS);
-            let other_family = dest_options.starts_with("-i") && rng.below(4) == 0;
-            let addr = if v6 != other_family {
+        for (host, (dest_options, other_family, other_port)) in dests {
+            let dest_options = DEST_OPTIONS[*dest_options];
+            let other_family = *other_family && dest_options.starts_with("-i");
+            let addr = if *v6 != other_family {
                 format!("[2001:db8::{host}]")
             } else {
                 format!("10.0.0.{host}")
             };
-            let dest_port = rng.pick(&[port, "8080"]);
+            let dest_port = if *other_port { "8080" } else { port };
             text.push_str(&format!(
                 "-a {switch} -r {addr}:{dest_port} {dest_options}\n"
             ));
@@ -311,50 +317,54 @@ fn random_rules(rng: &mut Rng) -> String {
     text
 }
 
-#[test]
-fn random_transitions_reach_their_target() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut changes = 0;
-    for _ in 0..400 {
-        let from = rules_table(&random_rules(&mut rng)).table;
-        let to = rules_table(&random_rules(&mut rng));
-        let steps = plan(&from, &to.table, &to.origins);
+/// A table with only `service` (and `dest`, if given) of `table`.
+fn only(table: &Table, key: &ServiceKey, dest: Option<(IpAddr, u16)>) -> Table {
+    let entry = table.service(key).unwrap();
+    let mut t = Table::new();
+    t.add_service(entry.service().clone()).unwrap();
+    if let Some((addr, port)) = dest {
+        t.add_destination(*key, *entry.destination(addr, port).unwrap())
+            .unwrap();
+    }
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Every plan reaches its target, makes before it breaks and touches
+    /// nothing that is the same on both sides.
+    #[test]
+    fn random_transitions_reach_their_target(from in rules_text(), to in rules_text()) {
+        let from = rules_table(&from).table;
+        let to = rules_table(&to);
+        let steps = plan(&from, &to.table);
         check_plan(&from, &to.table, &steps);
-        changes += steps.len();
 
         // Make before break: every removal comes after every addition and edit.
-        let first_removal = steps
-            .iter()
-            .position(|s| {
-                matches!(
-                    s.request,
-                    Request::DeleteService(_) | Request::DeleteDestination(..)
-                )
-            })
-            .unwrap_or(steps.len());
-        assert!(steps[first_removal..].iter().all(|s| matches!(
-            s.request,
-            Request::DeleteService(_) | Request::DeleteDestination(..)
-        )));
+        let is_removal =
+            |s: &Request| matches!(s, Request::DeleteService(_) | Request::DeleteDestination(..));
+        let first_removal = steps.iter().position(is_removal).unwrap_or(steps.len());
+        prop_assert!(steps[first_removal..].iter().all(is_removal));
 
         // Minimal: nothing that is the same on both sides is touched.
         for step in &steps {
-            match &step.request {
-                Request::EditService(s) => assert!(!same_service_config(
-                    &from.service(&s.key).unwrap().service().config,
-                    &s.config
-                )),
+            match step {
+                Request::EditService(s) => prop_assert!(
+                    !only(&from, &s.key, None).same_as(&only(&to.table, &s.key, None))
+                ),
                 Request::EditDestination(key, d) => {
-                    let old = from.service(key).unwrap().destination(d.addr, d.port);
-                    assert!(!same_destination_config(&old.unwrap().config, &d.config));
+                    let id = Some((d.addr, d.port));
+                    let old = only(&from, key, id);
+                    let mut new = old.clone();
+                    new.apply(step).unwrap();
+                    prop_assert!(!old.same_as(&new));
                 }
-                Request::DeleteDestination(key, ..) => assert!(to.table.service(key).is_some()),
+                Request::DeleteDestination(key, ..) => {
+                    prop_assert!(to.table.service(key).is_some())
+                }
                 _ => {}
             }
         }
     }
-    assert!(
-        changes > 1000,
-        "the generator made too few changes: {changes}"
-    );
 }

@@ -4,19 +4,23 @@
 //!
 //! Services are found by [`ServiceKey`], real servers within a service by
 //! address and port, as the kernel finds them. Both keep their insertion order.
+//!
+//! Timeouts and sync daemons are not part of a table yet; when they join the
+//! desired state, they become fields of [`Table`] and [`Table::apply`] takes
+//! their requests instead of answering [`Conflict::NotATableChange`].
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
-use crate::output::ServiceListing;
-use ipvs::client::Request;
-use ipvs::model::{
-    AddressFamily, Destination, DestinationConfig, Service, ServiceConfig, ServiceFlags, ServiceKey,
+use crate::client::Request;
+use crate::model::{
+    Destination, DestinationConfig, Service, ServiceConfig, ServiceFlags, ServiceKey,
+    ServiceListing,
 };
 
 /// A real server's identity within its service: address and port.
-pub type DestinationId = (IpAddr, u16);
+type DestinationId = (IpAddr, u16);
 
 /// Values in insertion order, found by key. Removing leaves a hole that
 /// iteration skips, so that indexes stay valid.
@@ -110,21 +114,26 @@ impl TableService {
     }
 
     /// How many real servers it has.
-    pub fn destination_count(&self) -> usize {
+    fn destination_count(&self) -> usize {
         self.destinations.len()
     }
 }
 
 /// Why a change does not apply to a table: what the kernel would answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Conflict {
-    #[error("service {} already exists", show_service(.0))]
+    /// Adding a service that exists.
+    #[error("service {} already exists", .0)]
     ServiceExists(ServiceKey),
-    #[error("no such service: {}", show_service(.0))]
+    /// Changing a service that does not exist.
+    #[error("no such service: {}", .0)]
     NoSuchService(ServiceKey),
-    #[error("real server {} of service {} already exists", show_dest(.1, *.2), show_service(.0))]
+    /// Adding a real server (address, port) that the service has.
+    #[error("real server {} of service {} already exists", SocketAddr::new(*.1, *.2), .0)]
     DestinationExists(ServiceKey, IpAddr, u16),
-    #[error("no such real server: {} of service {}", show_dest(.1, *.2), show_service(.0))]
+    /// Changing a real server (address, port) that the service lacks.
+    #[error("no such real server: {} of service {}", SocketAddr::new(*.1, *.2), .0)]
     NoSuchDestination(ServiceKey, IpAddr, u16),
     /// Not a change of services and real servers (zeroing, timeouts, daemons).
     #[error("not a change of services and real servers")]
@@ -133,7 +142,7 @@ pub enum Conflict {
 
 impl Conflict {
     /// The errno the kernel answers this conflict with.
-    pub fn errno(&self) -> i32 {
+    pub(crate) fn errno(&self) -> i32 {
         match self {
             Conflict::ServiceExists(_) | Conflict::DestinationExists(..) => libc::EEXIST,
             Conflict::NoSuchService(_) => libc::ESRCH,
@@ -143,30 +152,11 @@ impl Conflict {
     }
 }
 
-/// A service as its command-line switch: `-t 10.0.0.1:80`, `-f 5 -6`.
-pub fn show_service(key: &ServiceKey) -> String {
-    match key {
-        ServiceKey::Fwmark {
-            family: AddressFamily::Inet6,
-            mark,
-        } => format!("-f {mark} -6"),
-        _ => key.to_string(),
-    }
-}
-
-/// `10.0.0.2:80` or `[2001:db8::2]:80`.
-pub fn show_dest(addr: &IpAddr, port: u16) -> String {
-    match addr {
-        IpAddr::V4(a) => format!("{a}:{port}"),
-        IpAddr::V6(a) => format!("[{a}]:{port}"),
-    }
-}
-
 /// Whether two service configurations are the same as far as the kernel
 /// goes: the kernel adds `IP_VS_SVC_F_HASHED` to every service it holds, and
 /// an empty persistence-engine name means none.
-pub fn same_service_config(a: &ServiceConfig, b: &ServiceConfig) -> bool {
-    let flags = |f: ServiceFlags| f.0 & !ServiceFlags::HASHED;
+pub(crate) fn same_service_config(a: &ServiceConfig, b: &ServiceConfig) -> bool {
+    let flags = |f: ServiceFlags| f.bits() & !ServiceFlags::HASHED.bits();
     let pe = |c: &ServiceConfig| c.pe_name.clone().filter(|n| !n.is_empty());
     a.scheduler == b.scheduler
         && flags(a.flags) == flags(b.flags)
@@ -177,7 +167,7 @@ pub fn same_service_config(a: &ServiceConfig, b: &ServiceConfig) -> bool {
 
 /// Whether two real-server configurations are the same. The kernel keeps
 /// every field as given (Linux 6.1 `__ip_vs_update_dest`), so all are compared.
-pub fn same_destination_config(a: &DestinationConfig, b: &DestinationConfig) -> bool {
+pub(crate) fn same_destination_config(a: &DestinationConfig, b: &DestinationConfig) -> bool {
     a == b
 }
 
@@ -202,7 +192,7 @@ impl Table {
     }
 
     /// The table of a listing, in the listing's order.
-    pub fn from_listings(listings: &[ServiceListing]) -> Self {
+    pub fn from_listings<'a>(listings: impl IntoIterator<Item = &'a ServiceListing>) -> Self {
         let mut table = Table::new();
         for listing in listings {
             let service = &listing.entry.service;
@@ -216,6 +206,16 @@ impl Table {
         table
     }
 
+    /// Adds a service (without real servers), as the kernel would.
+    pub fn add_service(&mut self, service: Service) -> Result<(), Conflict> {
+        self.apply(&Request::AddService(service)).map(drop)
+    }
+
+    /// Adds a real server to a service, as the kernel would.
+    pub fn add_destination(&mut self, key: ServiceKey, dest: Destination) -> Result<(), Conflict> {
+        self.apply(&Request::AddDestination(key, dest)).map(drop)
+    }
+
     /// The services, in insertion order.
     pub fn services(&self) -> impl Iterator<Item = &TableService> {
         self.services.values()
@@ -227,7 +227,7 @@ impl Table {
     }
 
     /// How many services the table has.
-    pub fn service_count(&self) -> usize {
+    fn service_count(&self) -> usize {
         self.services.len()
     }
 
@@ -239,7 +239,9 @@ impl Table {
     }
 
     /// Whether both tables hold the same services and real servers with the
-    /// same configurations (see [`same_service_config`]), in any order.
+    /// same configurations, in any order. Configurations are compared as
+    /// the kernel keeps them: its own `HASHED` flag and an empty
+    /// persistence-engine name make no difference.
     pub fn same_as(&self, other: &Table) -> bool {
         self.service_count() == other.service_count()
             && self.services().all(|mine| {
@@ -346,7 +348,7 @@ fn recreate(entry: &TableService) -> Vec<Request> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use ipvs::model::{ForwardMethod, Protocol, TunnelType};
+    use crate::model::{AddressFamily, ForwardMethod, Protocol};
 
     pub(crate) fn tcp(addr: &str, port: u16) -> ServiceKey {
         ServiceKey::Addr {
@@ -361,35 +363,14 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn service(key: ServiceKey, scheduler: &str) -> Service {
-        Service {
-            key,
-            config: ServiceConfig {
-                scheduler: scheduler.into(),
-                flags: ServiceFlags(0),
-                timeout: 0,
-                netmask: match key.family() {
-                    AddressFamily::Inet => 0xffff_ffff,
-                    AddressFamily::Inet6 => 128,
-                },
-                pe_name: None,
-            },
-        }
+        Service::new(key, scheduler)
     }
 
     pub(crate) fn dest(addr: &str, port: u16, forward: ForwardMethod, weight: i32) -> Destination {
-        Destination {
-            addr: addr.parse().unwrap(),
-            port,
-            config: DestinationConfig {
-                forward,
-                weight,
-                upper_threshold: 0,
-                lower_threshold: 0,
-                tunnel_type: TunnelType::Ipip,
-                tunnel_port: 0,
-                tunnel_flags: 0,
-            },
-        }
+        let mut dest = Destination::new(addr.parse().unwrap(), port);
+        dest.config.forward = forward;
+        dest.config.weight = weight;
+        dest
     }
 
     /// A table built by applying `requests` to an empty one.
@@ -415,7 +396,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn conflicts_are_the_kernels() {
+    fn conflicts_are_what_linux_answers() {
         let mut t = sample();
         let web = tcp("10.0.0.1", 80);
         let other = tcp("10.0.0.9", 80);
@@ -470,7 +451,7 @@ pub(crate) mod tests {
     fn every_change_is_undone_by_its_inverse() {
         let web = tcp("10.0.0.1", 80);
         let mut persistent = service(web, "sh");
-        persistent.config.flags = ServiceFlags(ServiceFlags::PERSISTENT);
+        persistent.config.flags = ServiceFlags::PERSISTENT;
         persistent.config.timeout = 300;
         let requests = [
             Request::AddService(service(tcp("10.0.0.4", 443), "rr")),
@@ -499,7 +480,7 @@ pub(crate) mod tests {
         let a = sample();
         let web = tcp("10.0.0.1", 80);
         let mut hashed = service(web, "rr");
-        hashed.config.flags = ServiceFlags(ServiceFlags::HASHED);
+        hashed.config.flags = ServiceFlags::HASHED;
         hashed.config.pe_name = Some(String::new());
         let b = table(&[
             Request::AddService(service(fwmark(5, AddressFamily::Inet6), "wlc")),

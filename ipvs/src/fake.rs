@@ -1,0 +1,201 @@
+//! An IPVS in memory, for tests: a [`Table`] that answers like the kernel
+//! (the same conflicts and errnos), keeps timeouts and sync daemons, logs
+//! every change it is sent, and fails the ones it is told to.
+
+use crate::client::{Error, Request};
+use crate::model::{DestinationEntry, ServiceEntry, ServiceKey, Stats, SyncDaemon, Timeouts};
+use crate::ops::Ipvs;
+use crate::reconcile::Table;
+
+/// What [`FakeIpvs`] does with a change it was told to fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Refuse it (`Error::Kernel { errno: ENOENT }`); nothing changes.
+    Refuse,
+    /// Apply it, then lose the answer ([`Error::AckLost`]).
+    ApplyThenLoseAck,
+    /// Lose it and the answer ([`Error::AckLost`]).
+    Lose,
+}
+
+/// An [`Ipvs`] in memory. Counters and connection counts are zero.
+#[derive(Debug, Clone, Default)]
+pub struct FakeIpvs {
+    table: Table,
+    timeouts: Timeouts,
+    daemons: Vec<SyncDaemon>,
+    sent: usize,
+    faults: Vec<(usize, Fault)>,
+    refuse_from: Option<usize>,
+    reads_fail: bool,
+    log: Vec<Request>,
+}
+
+impl FakeIpvs {
+    /// A fake whose table is `table`.
+    pub fn new(table: Table) -> Self {
+        FakeIpvs {
+            table,
+            ..FakeIpvs::default()
+        }
+    }
+
+    /// The table as it is now.
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// Every change sent so far, in order (failed ones too).
+    pub fn log(&self) -> &[Request] {
+        &self.log
+    }
+
+    /// Fails the `n`-th change sent (counting from 0 since the fake was
+    /// made) with `fault`.
+    pub fn fail_at(&mut self, n: usize, fault: Fault) {
+        self.faults.push((n, fault));
+    }
+
+    /// Refuses every change from the `n`-th on: a kernel that stopped
+    /// taking changes.
+    pub fn refuse_from(&mut self, n: usize) {
+        self.refuse_from = Some(n);
+    }
+
+    /// Makes every read fail with [`Error::Timeout`].
+    pub fn fail_reads(&mut self) {
+        self.reads_fail = true;
+    }
+
+    fn read(&self) -> Result<(), Error> {
+        if self.reads_fail {
+            return Err(Error::Timeout);
+        }
+        Ok(())
+    }
+
+    /// Applies what the kernel would for a change that is not a table change.
+    fn apply_other(&mut self, request: &Request) -> Result<(), Error> {
+        match request {
+            Request::Zero(_) => Ok(()),
+            Request::SetTimeouts(t) => {
+                let set = |old: &mut u32, new: u32| {
+                    if new != 0 {
+                        *old = new;
+                    }
+                };
+                set(&mut self.timeouts.tcp, t.tcp);
+                set(&mut self.timeouts.tcp_fin, t.tcp_fin);
+                set(&mut self.timeouts.udp, t.udp);
+                Ok(())
+            }
+            Request::StartDaemon(d) => {
+                if self.daemons.iter().any(|running| running.state == d.state) {
+                    return Err(Error::Kernel {
+                        errno: libc::EEXIST,
+                    });
+                }
+                self.daemons.push(d.clone());
+                Ok(())
+            }
+            Request::StopDaemon(state) => {
+                let before = self.daemons.len();
+                self.daemons.retain(|d| d.state != *state);
+                if self.daemons.len() == before {
+                    return Err(Error::Kernel { errno: libc::ESRCH });
+                }
+                Ok(())
+            }
+            _ => self
+                .table
+                .apply(request)
+                .map(drop)
+                .map_err(|c| Error::Kernel { errno: c.errno() }),
+        }
+    }
+}
+
+impl Ipvs for FakeIpvs {
+    fn services(&mut self) -> Result<Vec<ServiceEntry>, Error> {
+        self.read()?;
+        Ok(self
+            .table
+            .services()
+            .map(|s| ServiceEntry {
+                service: s.service().clone(),
+                stats: Stats::default(),
+            })
+            .collect())
+    }
+
+    fn service(&mut self, key: &ServiceKey) -> Result<ServiceEntry, Error> {
+        self.read()?;
+        let service = self
+            .table
+            .service(key)
+            .ok_or(Error::Kernel { errno: libc::ESRCH })?;
+        Ok(ServiceEntry {
+            service: service.service().clone(),
+            stats: Stats::default(),
+        })
+    }
+
+    fn destinations(&mut self, key: &ServiceKey) -> Result<Vec<DestinationEntry>, Error> {
+        self.read()?;
+        let Some(service) = self.table.service(key) else {
+            return Ok(Vec::new());
+        };
+        Ok(service
+            .destinations()
+            .map(|d| DestinationEntry {
+                destination: *d,
+                active_conns: 0,
+                inactive_conns: 0,
+                persistent_conns: 0,
+                stats: Stats::default(),
+            })
+            .collect())
+    }
+
+    fn timeouts(&mut self) -> Result<Timeouts, Error> {
+        self.read()?;
+        Ok(self.timeouts)
+    }
+
+    fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
+        self.read()?;
+        Ok(self.daemons.clone())
+    }
+
+    fn execute(&mut self, request: &Request) -> Result<(), Error> {
+        let n = self.sent;
+        self.sent += 1;
+        self.log.push(request.clone());
+        let fault = self
+            .faults
+            .iter()
+            .find(|(at, _)| *at == n)
+            .map(|(_, f)| *f)
+            .or_else(|| {
+                self.refuse_from
+                    .filter(|from| n >= *from)
+                    .map(|_| Fault::Refuse)
+            });
+        match fault {
+            Some(Fault::Refuse) => Err(Error::Kernel {
+                errno: libc::ENOENT,
+            }),
+            Some(Fault::Lose) => Err(Error::AckLost),
+            Some(Fault::ApplyThenLoseAck) => {
+                let _ = self.apply_other(request);
+                Err(Error::AckLost)
+            }
+            None => self.apply_other(request),
+        }
+    }
+
+    fn execute_batch(&mut self, requests: &[Request]) -> Result<Vec<Result<(), Error>>, Error> {
+        Ok(requests.iter().map(|r| self.execute(r)).collect())
+    }
+}

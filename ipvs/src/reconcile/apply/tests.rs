@@ -1,0 +1,205 @@
+use super::*;
+use crate::fake::{FakeIpvs, Fault};
+use crate::model::{
+    AddressFamily, Destination, ForwardMethod, Protocol, Service, ServiceFlags, ServiceKey,
+};
+
+fn tcp(addr: &str, port: u16) -> ServiceKey {
+    ServiceKey::Addr {
+        protocol: Protocol::Tcp,
+        addr: addr.parse().unwrap(),
+        port,
+    }
+}
+
+fn dest(addr: &str, port: u16, forward: ForwardMethod, weight: i32) -> Destination {
+    let mut d = Destination::new(addr.parse().unwrap(), port);
+    d.config.forward = forward;
+    d.config.weight = weight;
+    d
+}
+
+/// `-A -t 10.0.0.1:80 -s rr`, two real servers; `-A -t 10.0.0.1:443 -s wlc
+/// -p 300` with one; `-A -f 9 -6 -s sh -b sh-port` with one.
+fn live() -> Table {
+    let web = tcp("10.0.0.1", 80);
+    let tls = tcp("10.0.0.1", 443);
+    let mark = ServiceKey::Fwmark {
+        family: AddressFamily::Inet6,
+        mark: 9,
+    };
+    let mut t = Table::new();
+    t.add_service(Service::new(web, "rr")).unwrap();
+    t.add_destination(web, dest("10.0.0.2", 80, ForwardMethod::Route, 1))
+        .unwrap();
+    t.add_destination(web, dest("10.0.0.3", 80, ForwardMethod::Route, 1))
+        .unwrap();
+    let mut persistent = Service::new(tls, "wlc");
+    persistent.config.flags = ServiceFlags::PERSISTENT;
+    persistent.config.timeout = 300;
+    t.add_service(persistent).unwrap();
+    let mut limited = dest("10.0.0.2", 443, ForwardMethod::Masquerade, 2);
+    limited.config.upper_threshold = 10;
+    limited.config.lower_threshold = 5;
+    t.add_destination(tls, limited).unwrap();
+    let mut sh = Service::new(mark, "sh");
+    sh.config.flags = ServiceFlags::SCHED2;
+    t.add_service(sh).unwrap();
+    t.add_destination(mark, dest("2001:db8::4", 0, ForwardMethod::Route, 1))
+        .unwrap();
+    t
+}
+
+/// The web service edited (wlc, a server reweighted, one replaced), a new
+/// UDP service, the TLS one gone, the fwmark one without real servers.
+fn target() -> Table {
+    let web = tcp("10.0.0.1", 80);
+    let dns = ServiceKey::Addr {
+        protocol: Protocol::Udp,
+        addr: "10.0.0.1".parse().unwrap(),
+        port: 53,
+    };
+    let mark = ServiceKey::Fwmark {
+        family: AddressFamily::Inet6,
+        mark: 9,
+    };
+    let mut t = Table::new();
+    t.add_service(Service::new(web, "wlc")).unwrap();
+    t.add_destination(web, dest("10.0.0.2", 80, ForwardMethod::Route, 5))
+        .unwrap();
+    t.add_destination(web, dest("10.0.0.4", 80, ForwardMethod::Route, 1))
+        .unwrap();
+    t.add_service(Service::new(dns, "rr")).unwrap();
+    t.add_destination(dns, dest("10.0.0.5", 53, ForwardMethod::Masquerade, 1))
+        .unwrap();
+    t.add_service(Service::new(mark, "rr")).unwrap();
+    t
+}
+
+fn live_and_plan() -> (Table, Table, Vec<Request>) {
+    let live = live();
+    let target = target();
+    let steps = plan(&live, &target);
+    assert!(steps.len() >= 8, "{steps:?}");
+    (live, target, steps)
+}
+
+#[test]
+fn a_plan_that_goes_through_is_applied() {
+    let (live, target, steps) = live_and_plan();
+    let mut kernel = FakeIpvs::new(live.clone());
+    let outcome = apply(&mut kernel, &live, &steps).unwrap();
+    assert!(matches!(outcome, Outcome::Applied), "{outcome:?}");
+    assert!(kernel.table().same_as(&target));
+    assert_eq!(kernel.log().len(), steps.len());
+}
+
+#[test]
+fn a_refusal_anywhere_leaves_the_table_as_it_was() {
+    let (live, _, steps) = live_and_plan();
+    for at in 0..steps.len() {
+        let mut kernel = FakeIpvs::new(live.clone());
+        kernel.fail_at(at, Fault::Refuse);
+        let outcome = apply(&mut kernel, &live, &steps).unwrap();
+        match outcome {
+            Outcome::RolledBack { step, error } => {
+                assert_eq!(step, at);
+                assert_eq!(error.errno(), Some(libc::ENOENT));
+            }
+            other => panic!("step {at}: {other:?}"),
+        }
+        assert!(kernel.table().same_as(&live), "step {at}");
+        // The failed step is not undone; the others are, newest first,
+        // and no reconciling was needed.
+        let undo_count: usize = {
+            let mut t = live.clone();
+            steps[..at].iter().map(|s| t.apply(s).unwrap().len()).sum()
+        };
+        assert_eq!(kernel.log().len(), at + 1 + undo_count, "step {at}");
+    }
+}
+
+#[test]
+fn undo_runs_newest_first() {
+    let (live, _, steps) = live_and_plan();
+    let mut kernel = FakeIpvs::new(live.clone());
+    kernel.fail_at(3, Fault::Refuse);
+    apply(&mut kernel, &live, &steps).unwrap();
+    let mut t = live.clone();
+    let inverses: Vec<Vec<Request>> = steps[..3].iter().map(|s| t.apply(s).unwrap()).collect();
+    let expected: Vec<Request> = inverses.into_iter().rev().flatten().collect();
+    assert_eq!(kernel.log()[4..], expected[..]);
+}
+
+#[test]
+fn an_unknown_outcome_is_undone_as_well() {
+    let (live, _, steps) = live_and_plan();
+    for fault in [Fault::ApplyThenLoseAck, Fault::Lose] {
+        for at in 0..steps.len() {
+            let mut kernel = FakeIpvs::new(live.clone());
+            kernel.fail_at(at, fault);
+            let outcome = apply(&mut kernel, &live, &steps).unwrap();
+            assert!(
+                matches!(outcome, Outcome::RolledBack { .. }),
+                "{fault:?} at {at}: {outcome:?}"
+            );
+            assert!(kernel.table().same_as(&live), "{fault:?} at {at}");
+        }
+    }
+}
+
+#[test]
+fn a_failed_undo_is_reconciled() {
+    let (live, _, steps) = live_and_plan();
+    let failing_step = steps.len() - 1;
+    let mut kernel = FakeIpvs::new(live.clone());
+    kernel.fail_at(failing_step, Fault::Refuse);
+    // The first undo request fails too.
+    kernel.fail_at(failing_step + 1, Fault::Refuse);
+    let outcome = apply(&mut kernel, &live, &steps).unwrap();
+    assert!(matches!(outcome, Outcome::RolledBack { .. }), "{outcome:?}");
+    assert!(kernel.table().same_as(&live));
+}
+
+#[test]
+fn a_rollback_that_cannot_finish_says_so() {
+    let (live, _, steps) = live_and_plan();
+    let mut kernel = FakeIpvs::new(live.clone());
+    kernel.refuse_from(4);
+    let outcome = apply(&mut kernel, &live, &steps).unwrap();
+    match outcome {
+        Outcome::RollbackFailed { step, problems, .. } => {
+            assert_eq!(step, 4);
+            assert!(
+                matches!(problems[0], Problem::Undo { step: 3, .. }),
+                "{problems:?}"
+            );
+            assert!(matches!(problems.last(), Some(Problem::StillDiffers)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!kernel.table().same_as(&live));
+
+    let mut kernel = FakeIpvs::new(live.clone());
+    kernel.fail_at(2, Fault::Refuse);
+    kernel.fail_reads();
+    let outcome = apply(&mut kernel, &live, &steps).unwrap();
+    match outcome {
+        Outcome::RollbackFailed { problems, .. } => {
+            assert!(
+                matches!(problems[..], [Problem::ReadBack(Error::Timeout)]),
+                "{problems:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_plan_that_does_not_fit_is_not_sent() {
+    let (_, _, steps) = live_and_plan();
+    let mut kernel = FakeIpvs::new(Table::new());
+    let result = apply(&mut kernel, &Table::new(), &steps);
+    assert!(result.is_err());
+    assert!(kernel.log().is_empty());
+}
