@@ -1807,3 +1807,7 @@ mod tests {
         assert!(client.execute_until_error(&requests[..2]).is_ok());
     }
 }
+
+#[cfg(test)]
+#[path = "client_bench.rs"]
+mod bench;
