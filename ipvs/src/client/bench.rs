@@ -10,7 +10,9 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
+use super::socket::Transport;
 use super::*;
+use crate::model::{Destination, Service};
 use crate::model::{
     DestinationConfig, ForwardMethod, Protocol, ServiceConfig, ServiceFlags, TunnelType,
 };
@@ -83,12 +85,22 @@ fn stamp(datagram: &mut [u8], seq: u32) {
     }
 }
 
+/// What the fake kernel has queued: cheap to queue, written out on receive.
+enum Queued {
+    /// A capped ACK of this sequence number.
+    Ack(u32),
+    /// The nlctrl reply giving the family id.
+    Family(u32),
+    /// Dump datagram `index` of the services (`usize::MAX`: the real servers).
+    Dump(usize, u32),
+}
+
 /// A kernel with a fixed table: dumps from prebuilt datagrams, ACKs for
 /// everything else (one datagram each, capped).
 struct TableKernel {
     services: Vec<Vec<u8>>,
     dests: Vec<u8>,
-    queue: VecDeque<Vec<u8>>,
+    queue: VecDeque<Queued>,
 }
 
 impl TableKernel {
@@ -117,7 +129,7 @@ impl TableKernel {
         TableKernel {
             services,
             dests,
-            queue: VecDeque::new(),
+            queue: VecDeque::with_capacity(4096),
         }
     }
 }
@@ -131,23 +143,16 @@ impl Transport for TableKernel {
             let seq = u32::from_ne_bytes(bytes[at + 8..at + 12].try_into().unwrap());
             let cmd = bytes.get(at + 16).copied().unwrap_or(0);
             if msg_type == GENL_ID_CTRL {
-                let mut reply = control(GENL_ID_CTRL, 0, seq, 0, 8);
-                reply[16..20].copy_from_slice(&[1, 2, 0, 0]);
-                reply[20..28].copy_from_slice(&[6, 0, 1, 0, FAMILY as u8, 0, 0, 0]);
-                self.queue.push_back(reply);
-                self.queue.push_back(control(2, 0x100, seq, 0, 16));
+                self.queue.push_back(Queued::Family(seq));
+                self.queue.push_back(Queued::Ack(seq));
             } else if msg_type == FAMILY && cmd == 4 {
-                for datagram in &self.services {
-                    let mut datagram = datagram.clone();
-                    stamp(&mut datagram, seq);
-                    self.queue.push_back(datagram);
+                for index in 0..self.services.len() {
+                    self.queue.push_back(Queued::Dump(index, seq));
                 }
             } else if msg_type == FAMILY && cmd == 8 {
-                let mut datagram = self.dests.clone();
-                stamp(&mut datagram, seq);
-                self.queue.push_back(datagram);
+                self.queue.push_back(Queued::Dump(usize::MAX, seq));
             } else {
-                self.queue.push_back(control(2, 0x100, seq, 0, 16));
+                self.queue.push_back(Queued::Ack(seq));
             }
             at += (len.max(16) + 3) & !3;
         }
@@ -157,12 +162,28 @@ impl Transport for TableKernel {
     fn recv(&mut self, buf: &mut Vec<u8>, _nonblocking: bool) -> io::Result<(usize, u32)> {
         buf.clear();
         match self.queue.pop_front() {
-            Some(datagram) => {
-                buf.extend_from_slice(&datagram);
-                Ok((datagram.len(), 0))
+            Some(Queued::Ack(seq)) => {
+                let mut ack = [0u8; 36];
+                ack[..4].copy_from_slice(&36u32.to_ne_bytes());
+                ack[4..6].copy_from_slice(&2u16.to_ne_bytes());
+                ack[6..8].copy_from_slice(&0x100u16.to_ne_bytes());
+                ack[8..12].copy_from_slice(&seq.to_ne_bytes());
+                buf.extend_from_slice(&ack);
             }
-            None => Err(io::ErrorKind::WouldBlock.into()),
+            Some(Queued::Family(seq)) => {
+                let mut reply = control(GENL_ID_CTRL, 0, seq, 0, 8);
+                reply[16..20].copy_from_slice(&[1, 2, 0, 0]);
+                reply[20..28].copy_from_slice(&[6, 0, 1, 0, FAMILY as u8, 0, 0, 0]);
+                buf.extend_from_slice(&reply);
+            }
+            Some(Queued::Dump(index, seq)) => {
+                let datagram = self.services.get(index).unwrap_or(&self.dests);
+                buf.extend_from_slice(datagram);
+                stamp(buf, seq);
+            }
+            None => return Err(io::ErrorKind::WouldBlock.into()),
         }
+        Ok((buf.len(), 0))
     }
 
     fn set_timeout(&mut self, _timeout: Duration) -> io::Result<()> {
@@ -171,7 +192,13 @@ impl Transport for TableKernel {
 }
 
 fn table_client() -> Client {
-    Client::start(Box::new(TableKernel::new()), 256 * 1024, 2048, None).unwrap()
+    Client::start(
+        Box::new(TableKernel::new()),
+        256 * 1024,
+        2048,
+        Trace::default(),
+    )
+    .unwrap()
 }
 
 fn restore_requests() -> Vec<Request> {
