@@ -43,11 +43,11 @@ pub enum DestAttr<'a> {
     ActiveConns(u32),
     InactConns(u32),
     PersistConns(u32),
-    /// 32-bit statistics nest: its value, read by [`StatsNest::parse`].
+    /// 32-bit statistics nest: its value, read by [`StatsNest::parse`](super::StatsNest::parse).
     Stats(&'a [u8]),
     /// The real server's address family.
     AddrFamily(u16),
-    /// 64-bit statistics nest: its value, read by [`StatsNest::parse`].
+    /// 64-bit statistics nest: its value, read by [`StatsNest::parse`](super::StatsNest::parse).
     Stats64(&'a [u8]),
     /// `IP_VS_CONN_F_TUNNEL_TYPE_*`.
     TunType(u8),

@@ -80,11 +80,11 @@ pub enum SvcAttr<'a> {
     Timeout(u32),
     /// Persistence netmask word, raw (see the module documentation).
     Netmask(u32),
-    /// 32-bit statistics nest: its value, read by [`StatsNest::parse`].
+    /// 32-bit statistics nest: its value, read by [`StatsNest::parse`](super::StatsNest::parse).
     Stats(&'a [u8]),
     /// Persistence engine name.
     PeName(Cow<'a, str>),
-    /// 64-bit statistics nest: its value, read by [`StatsNest::parse`].
+    /// 64-bit statistics nest: its value, read by [`StatsNest::parse`](super::StatsNest::parse).
     Stats64(&'a [u8]),
     /// Anything else (kind with its flag bits), kept as it came.
     Other(u16, &'a [u8]),
