@@ -1,5 +1,6 @@
 //! Sync daemon attributes (`IPVS_DAEMON_ATTR_*`), nested in
-//! `IPVS_CMD_ATTR_DAEMON`, and their conversion to and from [`SyncDaemon`].
+//! `IPVS_CMD_ATTR_DAEMON`, the daemon nests requests carry, and reading a
+//! daemon entry.
 //!
 //! Kernel facts (Linux 6.1, `ip_vs_ctl.c`):
 //! - `NEW_DAEMON` requires `STATE`, `MCAST_IFN` and `SYNC_ID`; the others are
@@ -10,24 +11,24 @@
 //! - The dump (`GET_DAEMON`) sends one `NEW_DAEMON` message per running daemon
 //!   (master first) with every attribute and the group of its family.
 
+use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use netlink_packet_core::{
-    emit_u16, emit_u32, parse_u16, parse_u32, parse_u8, DecodeError, DefaultNla, Nla, NlaBuffer,
-    Parseable,
-};
+use netlink_packet_core::{DecodeError, ErrorContext, NlaBuffer, Parseable};
 
 use super::constants::*;
-use super::nla::{c_string_len, emit_c_string, parse_c_string};
+use super::nla::{
+    attributes, fixed, parse_c_string, parse_u16, parse_u32, raw_kind, value, AttrWriter,
+};
 use crate::model::{DaemonState, SyncDaemon};
 
 /// One sync daemon attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DaemonAttr {
+pub enum DaemonAttr<'a> {
     /// `IP_VS_STATE_MASTER` (1) or `IP_VS_STATE_BACKUP` (2).
     State(u32),
     /// Multicast interface name.
-    McastIfn(String),
+    McastIfn(Cow<'a, str>),
     /// Sync id.
     SyncId(u32),
     /// Maximum sync message payload.
@@ -40,142 +41,89 @@ pub enum DaemonAttr {
     McastPort(u16),
     /// Multicast TTL.
     McastTtl(u8),
-    /// Anything else, kept as it came.
-    Other(DefaultNla),
+    /// Anything else (kind with its flag bits), kept as it came.
+    Other(u16, &'a [u8]),
 }
 
-impl Nla for DaemonAttr {
-    fn value_len(&self) -> usize {
+impl DaemonAttr<'_> {
+    /// Appends the attribute.
+    #[inline(always)]
+    pub(crate) fn emit(&self, w: &mut AttrWriter<'_>) {
         use DaemonAttr::*;
         match self {
-            State(_) | SyncId(_) | McastGroup(_) => 4,
-            McastIfn(s) => c_string_len(s),
-            SyncMaxlen(_) | McastPort(_) => 2,
-            McastGroup6(_) => 16,
-            McastTtl(_) => 1,
-            Other(nla) => nla.value_len(),
+            State(v) => w.u32(IPVS_DAEMON_ATTR_STATE, *v),
+            McastIfn(s) => w.c_string(IPVS_DAEMON_ATTR_MCAST_IFN, s),
+            SyncId(v) => w.u32(IPVS_DAEMON_ATTR_SYNC_ID, *v),
+            SyncMaxlen(v) => w.u16(IPVS_DAEMON_ATTR_SYNC_MAXLEN, *v),
+            McastGroup(addr) => w.fixed(IPVS_DAEMON_ATTR_MCAST_GROUP, addr.octets()),
+            McastGroup6(addr) => w.fixed(IPVS_DAEMON_ATTR_MCAST_GROUP6, addr.octets()),
+            McastPort(v) => w.u16(IPVS_DAEMON_ATTR_MCAST_PORT, *v),
+            McastTtl(v) => w.fixed(IPVS_DAEMON_ATTR_MCAST_TTL, [*v]),
+            Other(kind, value) => w.bytes(*kind, value),
         }
-    }
-
-    fn kind(&self) -> u16 {
-        use DaemonAttr::*;
-        match self {
-            State(_) => IPVS_DAEMON_ATTR_STATE,
-            McastIfn(_) => IPVS_DAEMON_ATTR_MCAST_IFN,
-            SyncId(_) => IPVS_DAEMON_ATTR_SYNC_ID,
-            SyncMaxlen(_) => IPVS_DAEMON_ATTR_SYNC_MAXLEN,
-            McastGroup(_) => IPVS_DAEMON_ATTR_MCAST_GROUP,
-            McastGroup6(_) => IPVS_DAEMON_ATTR_MCAST_GROUP6,
-            McastPort(_) => IPVS_DAEMON_ATTR_MCAST_PORT,
-            McastTtl(_) => IPVS_DAEMON_ATTR_MCAST_TTL,
-            Other(nla) => nla.kind(),
-        }
-    }
-
-    fn emit_value(&self, buffer: &mut [u8]) {
-        use DaemonAttr::*;
-        // Buffers are sized by value_len(), so the emit_* calls cannot fail.
-        let _ = match self {
-            State(v) | SyncId(v) => emit_u32(buffer, *v),
-            McastIfn(s) => {
-                emit_c_string(buffer, s);
-                Ok(())
-            }
-            SyncMaxlen(v) | McastPort(v) => emit_u16(buffer, *v),
-            McastGroup(addr) => {
-                buffer.copy_from_slice(&addr.octets());
-                Ok(())
-            }
-            McastGroup6(addr) => {
-                buffer.copy_from_slice(&addr.octets());
-                Ok(())
-            }
-            McastTtl(v) => {
-                buffer[0] = *v;
-                Ok(())
-            }
-            Other(nla) => {
-                nla.emit_value(buffer);
-                Ok(())
-            }
-        };
     }
 }
 
-impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for DaemonAttr {
-    fn parse(buf: &NlaBuffer<&'a T>) -> Result<Self, DecodeError> {
-        let value = buf.value();
-        let attr = match buf.kind() {
-            IPVS_DAEMON_ATTR_STATE => DaemonAttr::State(parse_u32(value)?),
-            IPVS_DAEMON_ATTR_MCAST_IFN => DaemonAttr::McastIfn(parse_c_string(value)),
-            IPVS_DAEMON_ATTR_SYNC_ID => DaemonAttr::SyncId(parse_u32(value)?),
-            IPVS_DAEMON_ATTR_SYNC_MAXLEN => DaemonAttr::SyncMaxlen(parse_u16(value)?),
+impl<'a> Parseable<NlaBuffer<&'a [u8]>> for DaemonAttr<'a> {
+    fn parse(nla: &NlaBuffer<&'a [u8]>) -> Result<Self, DecodeError> {
+        let v = value(nla);
+        Ok(match nla.kind() {
+            IPVS_DAEMON_ATTR_STATE => DaemonAttr::State(parse_u32(v)?),
+            IPVS_DAEMON_ATTR_MCAST_IFN => DaemonAttr::McastIfn(parse_c_string(v)),
+            IPVS_DAEMON_ATTR_SYNC_ID => DaemonAttr::SyncId(parse_u32(v)?),
+            IPVS_DAEMON_ATTR_SYNC_MAXLEN => DaemonAttr::SyncMaxlen(parse_u16(v)?),
             IPVS_DAEMON_ATTR_MCAST_GROUP => {
-                let octets: [u8; 4] = value.try_into().map_err(|_| {
-                    DecodeError::from(format!(
-                        "IPv4 multicast group has {} bytes, expected 4",
-                        value.len()
-                    ))
-                })?;
-                DaemonAttr::McastGroup(Ipv4Addr::from(octets))
+                DaemonAttr::McastGroup(Ipv4Addr::from(fixed::<4>(v).context("IPv4 group")?))
             }
             IPVS_DAEMON_ATTR_MCAST_GROUP6 => {
-                let octets: [u8; 16] = value.try_into().map_err(|_| {
-                    DecodeError::from(format!(
-                        "IPv6 multicast group has {} bytes, expected 16",
-                        value.len()
-                    ))
-                })?;
-                DaemonAttr::McastGroup6(Ipv6Addr::from(octets))
+                DaemonAttr::McastGroup6(Ipv6Addr::from(fixed::<16>(v).context("IPv6 group")?))
             }
-            IPVS_DAEMON_ATTR_MCAST_PORT => DaemonAttr::McastPort(parse_u16(value)?),
-            IPVS_DAEMON_ATTR_MCAST_TTL => DaemonAttr::McastTtl(parse_u8(value)?),
-            _ => DaemonAttr::Other(DefaultNla::parse(buf)?),
-        };
-        Ok(attr)
+            IPVS_DAEMON_ATTR_MCAST_PORT => DaemonAttr::McastPort(parse_u16(v)?),
+            IPVS_DAEMON_ATTR_MCAST_TTL => DaemonAttr::McastTtl(u8::from_ne_bytes(fixed(v)?)),
+            _ => DaemonAttr::Other(raw_kind(nla), v),
+        })
     }
 }
 
-/// The daemon nest as ipvsadm 1.31 sends it for `NEW_DAEMON`: `STATE`,
-/// `MCAST_IFN`, `SYNC_ID`, then `SYNC_MAXLEN`, `MCAST_PORT`, `MCAST_TTL` only
-/// when non-zero, then the group of its family when set.
-pub fn daemon_attrs(daemon: &SyncDaemon) -> Vec<DaemonAttr> {
-    let mut attrs = vec![
-        DaemonAttr::State(daemon.state.to_raw()),
-        DaemonAttr::McastIfn(daemon.mcast_ifn.clone()),
-        DaemonAttr::SyncId(daemon.syncid),
-    ];
-    if daemon.sync_maxlen != 0 {
-        attrs.push(DaemonAttr::SyncMaxlen(daemon.sync_maxlen));
-    }
-    if daemon.mcast_port != 0 {
-        attrs.push(DaemonAttr::McastPort(daemon.mcast_port));
-    }
-    if daemon.mcast_ttl != 0 {
-        attrs.push(DaemonAttr::McastTtl(daemon.mcast_ttl));
-    }
-    match daemon.mcast_group {
-        Some(IpAddr::V6(group)) => attrs.push(DaemonAttr::McastGroup6(group)),
-        Some(IpAddr::V4(group)) => attrs.push(DaemonAttr::McastGroup(group)),
-        None => {}
-    }
-    attrs
+/// Appends the daemon nest as ipvsadm 1.31 sends it for `NEW_DAEMON`:
+/// `STATE`, `MCAST_IFN`, `SYNC_ID`, then `SYNC_MAXLEN`, `MCAST_PORT`,
+/// `MCAST_TTL` only when non-zero, then the group of its family when set.
+pub(crate) fn emit_daemon_nest(w: &mut AttrWriter<'_>, daemon: &SyncDaemon) {
+    w.nest(IPVS_CMD_ATTR_DAEMON, |w| {
+        DaemonAttr::State(daemon.state.to_raw()).emit(w);
+        DaemonAttr::McastIfn(Cow::Borrowed(&daemon.mcast_ifn)).emit(w);
+        DaemonAttr::SyncId(daemon.syncid).emit(w);
+        if daemon.sync_maxlen != 0 {
+            DaemonAttr::SyncMaxlen(daemon.sync_maxlen).emit(w);
+        }
+        if daemon.mcast_port != 0 {
+            DaemonAttr::McastPort(daemon.mcast_port).emit(w);
+        }
+        if daemon.mcast_ttl != 0 {
+            DaemonAttr::McastTtl(daemon.mcast_ttl).emit(w);
+        }
+        match daemon.mcast_group {
+            Some(IpAddr::V6(group)) => DaemonAttr::McastGroup6(group).emit(w),
+            Some(IpAddr::V4(group)) => DaemonAttr::McastGroup(group).emit(w),
+            None => {}
+        }
+    });
 }
 
-/// The daemon nest ipvsadm 1.31 sends for `--stop-daemon STATE`: `STATE`, an
-/// empty `MCAST_IFN` and `SYNC_ID` 0 (the kernel reads only `STATE`).
-pub fn daemon_stop_attrs(state: DaemonState) -> Vec<DaemonAttr> {
-    vec![
-        DaemonAttr::State(state.to_raw()),
-        DaemonAttr::McastIfn(String::new()),
-        DaemonAttr::SyncId(0),
-    ]
+/// Appends the daemon nest ipvsadm 1.31 sends for `--stop-daemon STATE`:
+/// `STATE`, an empty `MCAST_IFN` and `SYNC_ID` 0 (the kernel reads only `STATE`).
+pub(crate) fn emit_daemon_stop_nest(w: &mut AttrWriter<'_>, state: DaemonState) {
+    w.nest(IPVS_CMD_ATTR_DAEMON, |w| {
+        DaemonAttr::State(state.to_raw()).emit(w);
+        DaemonAttr::McastIfn(Cow::Borrowed("")).emit(w);
+        DaemonAttr::SyncId(0).emit(w);
+    });
 }
 
-/// Reads a daemon as the kernel lists it. Requires `STATE`, `MCAST_IFN` and
-/// `SYNC_ID` (like libipvs); the rest default to 0/none. When both groups
-/// are present the IPv4 one wins, as in libipvs.
-pub fn sync_daemon_from_attrs(attrs: &[DaemonAttr]) -> Result<SyncDaemon, DecodeError> {
+/// Reads a daemon nest's value as the kernel lists it. Requires `STATE`,
+/// `MCAST_IFN` and `SYNC_ID` (like libipvs); the rest default to 0/none.
+/// When both groups are present the IPv4 one wins, as in libipvs.
+pub fn sync_daemon(nest: &[u8]) -> Result<SyncDaemon, DecodeError> {
     let mut state = None;
     let mut ifn = None;
     let mut syncid = None;
@@ -184,17 +132,18 @@ pub fn sync_daemon_from_attrs(attrs: &[DaemonAttr]) -> Result<SyncDaemon, Decode
     let mut group6 = None;
     let mut mcast_port = 0;
     let mut mcast_ttl = 0;
-    for attr in attrs {
-        match attr {
-            DaemonAttr::State(v) => state = Some(*v),
-            DaemonAttr::McastIfn(v) => ifn = Some(v.clone()),
-            DaemonAttr::SyncId(v) => syncid = Some(*v),
-            DaemonAttr::SyncMaxlen(v) => sync_maxlen = *v,
-            DaemonAttr::McastGroup(v) => group4 = Some(IpAddr::V4(*v)),
-            DaemonAttr::McastGroup6(v) => group6 = Some(IpAddr::V6(*v)),
-            DaemonAttr::McastPort(v) => mcast_port = *v,
-            DaemonAttr::McastTtl(v) => mcast_ttl = *v,
-            DaemonAttr::Other(_) => {}
+    for nla in attributes(nest) {
+        let nla = nla.context("failed to parse daemon attributes")?;
+        match DaemonAttr::parse(&nla).context("failed to parse daemon attributes")? {
+            DaemonAttr::State(v) => state = Some(v),
+            DaemonAttr::McastIfn(v) => ifn = Some(v),
+            DaemonAttr::SyncId(v) => syncid = Some(v),
+            DaemonAttr::SyncMaxlen(v) => sync_maxlen = v,
+            DaemonAttr::McastGroup(v) => group4 = Some(IpAddr::V4(v)),
+            DaemonAttr::McastGroup6(v) => group6 = Some(IpAddr::V6(v)),
+            DaemonAttr::McastPort(v) => mcast_port = v,
+            DaemonAttr::McastTtl(v) => mcast_ttl = v,
+            DaemonAttr::Other(..) => {}
         }
     }
     let missing = |name: &str| DecodeError::from(format!("daemon lacks IPVS_DAEMON_ATTR_{name}"));
@@ -203,7 +152,7 @@ pub fn sync_daemon_from_attrs(attrs: &[DaemonAttr]) -> Result<SyncDaemon, Decode
         .ok_or_else(|| DecodeError::from(format!("daemon has unknown state {raw_state}")))?;
     Ok(SyncDaemon {
         state,
-        mcast_ifn: ifn.ok_or_else(|| missing("MCAST_IFN"))?,
+        mcast_ifn: ifn.ok_or_else(|| missing("MCAST_IFN"))?.into_owned(),
         syncid: syncid.ok_or_else(|| missing("SYNC_ID"))?,
         sync_maxlen,
         mcast_group: group4.or(group6),

@@ -3,43 +3,57 @@
 //! messages. Nothing here panics on malformed input.
 
 use netlink_packet_core::{
-    parse_i32, parse_u16, parse_u32, DecodeError, Emitable, NlasIterator, ParseableParametrized,
-    NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_REQUEST,
+    parse_i32, parse_u16, parse_u32, DecodeError, ErrorContext, NLMSG_DONE, NLMSG_ERROR,
+    NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_REQUEST,
 };
-use netlink_packet_generic::ctrl::nlas::GenlCtrlAttrs;
-use netlink_packet_generic::ctrl::{GenlCtrl, GenlCtrlCmd};
-use netlink_packet_generic::{GenlFamily, GenlHeader};
 
 use super::constants::*;
-use super::message::{IpvsCmd, IpvsMessage};
-use super::nla::NlaWalk;
+use super::message::IpvsCmd;
+use super::nla::{attributes, value, AttrWriter};
 
-/// Appends one generic-netlink message to `out`: `nlmsghdr` (length, type,
-/// flags, sequence, port id 0), `genlmsghdr` (command, version, reserved 0)
-/// and the body. Every field is in host byte order, as netlink wants.
-pub fn push_genl_message(
+/// The header fields of a generic-netlink request. The port id is 0 (the
+/// kernel), the genetlink reserved field 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// Netlink message type: the family id.
+    pub msg_type: u16,
+    /// `NLM_F_*` flags.
+    pub flags: u16,
+    /// Sequence number.
+    pub seq: u32,
+}
+
+/// Appends one generic-netlink message to `out`: `nlmsghdr`, `genlmsghdr`
+/// (command, version) and the attributes `body` writes. Every field is in
+/// host byte order, as netlink wants; attributes keep the message aligned.
+pub(crate) fn write_message(
     out: &mut Vec<u8>,
-    msg_type: u16,
-    flags: u16,
-    seq: u32,
+    header: Header,
     cmd: u8,
     version: u8,
-    body: &dyn Emitable,
+    body: impl FnOnce(&mut AttrWriter<'_>),
 ) {
-    let body_len = body.buffer_len();
-    let total = NLMSG_HDRLEN + GENL_HDRLEN + body_len;
     let start = out.len();
-    out.extend_from_slice(&(total as u32).to_ne_bytes());
-    out.extend_from_slice(&msg_type.to_ne_bytes());
-    out.extend_from_slice(&flags.to_ne_bytes());
-    out.extend_from_slice(&seq.to_ne_bytes());
-    out.extend_from_slice(&0u32.to_ne_bytes());
-    out.extend_from_slice(&[cmd, version, 0, 0]);
-    out.resize(start + total, 0);
-    body.emit(&mut out[start + NLMSG_HDRLEN + GENL_HDRLEN..]);
-    // Attribute lengths are multiples of 4, so messages stay NLMSG_ALIGNed.
-    let aligned = (out.len() + 3) & !3;
-    out.resize(aligned, 0);
+    // Both headers in one append (a restore writes tens of thousands).
+    let mut head = [0u8; NLMSG_HDRLEN + GENL_HDRLEN];
+    head[4..6].copy_from_slice(&header.msg_type.to_ne_bytes());
+    head[6..8].copy_from_slice(&header.flags.to_ne_bytes());
+    head[8..12].copy_from_slice(&header.seq.to_ne_bytes());
+    head[16..].copy_from_slice(&[cmd, version, 0, 0]);
+    out.extend_from_slice(&head);
+    body(&mut AttrWriter::new(out));
+    let len = (out.len() - start) as u32;
+    out[start..start + 4].copy_from_slice(&len.to_ne_bytes());
+}
+
+/// Appends an IPVS message.
+pub(crate) fn write_ipvs_message(
+    out: &mut Vec<u8>,
+    header: Header,
+    cmd: IpvsCmd,
+    body: impl FnOnce(&mut AttrWriter<'_>),
+) {
+    write_message(out, header, cmd.to_raw(), IPVS_GENL_VERSION, body)
 }
 
 /// Appends an `NLMSG_NOOP` request asking for an ACK. The kernel ACKs such a
@@ -47,102 +61,74 @@ pub fn push_genl_message(
 /// before it in the same write; its ACK therefore marks the point by which
 /// every earlier message of the write has been answered, if it will ever be.
 /// (Netlink sends no ACK for a request whose handler returned `-EINTR`.)
-pub fn push_barrier(out: &mut Vec<u8>, seq: u32) {
-    out.extend_from_slice(&(NLMSG_HDRLEN as u32).to_ne_bytes());
-    out.extend_from_slice(&NLMSG_NOOP.to_ne_bytes());
-    out.extend_from_slice(&(NLM_F_REQUEST | NLM_F_ACK).to_ne_bytes());
-    out.extend_from_slice(&seq.to_ne_bytes());
-    out.extend_from_slice(&0u32.to_ne_bytes());
+pub(crate) fn push_barrier(out: &mut Vec<u8>, seq: u32) {
+    let mut message = [0u8; NLMSG_HDRLEN];
+    message[..4].copy_from_slice(&(NLMSG_HDRLEN as u32).to_ne_bytes());
+    message[4..6].copy_from_slice(&NLMSG_NOOP.to_ne_bytes());
+    message[6..8].copy_from_slice(&(NLM_F_REQUEST | NLM_F_ACK).to_ne_bytes());
+    message[8..12].copy_from_slice(&seq.to_ne_bytes());
+    out.extend_from_slice(&message);
 }
 
-/// Appends an IPVS request for the family id `family_id`.
-pub fn push_ipvs_message(
-    out: &mut Vec<u8>,
-    family_id: u16,
-    flags: u16,
-    seq: u32,
-    msg: &IpvsMessage,
-) {
-    push_genl_message(
-        out,
-        family_id,
+/// Appends the nlctrl `CTRL_CMD_GETFAMILY` request that resolves a family by name.
+pub(crate) fn write_family_lookup(out: &mut Vec<u8>, flags: u16, seq: u32, name: &str) {
+    let header = Header {
+        msg_type: GENL_ID_CTRL,
         flags,
         seq,
-        msg.command(),
-        msg.version(),
-        msg,
-    );
-}
-
-/// One IPVS request as bytes.
-pub fn encode_ipvs_message(family_id: u16, flags: u16, seq: u32, msg: &IpvsMessage) -> Vec<u8> {
-    let mut out = Vec::new();
-    push_ipvs_message(&mut out, family_id, flags, seq, msg);
-    out
-}
-
-/// The nlctrl `CTRL_CMD_GETFAMILY` request that resolves a family by name.
-pub fn encode_family_lookup(flags: u16, seq: u32, name: &str) -> Vec<u8> {
-    let ctrl = GenlCtrl {
-        cmd: GenlCtrlCmd::GetFamily,
-        nlas: vec![GenlCtrlAttrs::FamilyName(name.to_owned())],
     };
-    let mut out = Vec::new();
-    push_genl_message(
-        &mut out,
-        GENL_ID_CTRL,
-        flags,
-        seq,
-        ctrl.command(),
-        ctrl.version(),
-        &ctrl,
-    );
-    out
+    write_message(out, header, CTRL_CMD_GETFAMILY, CTRL_VERSION, |w| {
+        w.c_string(CTRL_ATTR_FAMILY_NAME, name)
+    });
+}
+
+/// Splits a generic-netlink message body into its command and attributes.
+fn genl_body(payload: &[u8]) -> Result<(u8, &[u8]), DecodeError> {
+    match payload {
+        [cmd, _version, _, _, attrs @ ..] => Ok((*cmd, attrs)),
+        _ => Err(DecodeError::from(format!(
+            "generic netlink message of {} bytes lacks its header",
+            payload.len()
+        ))),
+    }
 }
 
 /// Reads the family id out of an nlctrl `NEWFAMILY` reply body (genetlink
 /// header included). Attributes other than `CTRL_ATTR_FAMILY_ID` are skipped.
-pub fn family_id_from_reply(payload: &[u8]) -> Result<u16, DecodeError> {
-    let header = GenlHeader::parse(payload)?;
-    if header.cmd != CTRL_CMD_NEWFAMILY {
+pub(crate) fn family_id_from_reply(payload: &[u8]) -> Result<u16, DecodeError> {
+    let (cmd, body) = genl_body(payload)?;
+    if cmd != CTRL_CMD_NEWFAMILY {
         return Err(DecodeError::from(format!(
-            "unexpected nlctrl reply command {}",
-            header.cmd
+            "unexpected nlctrl reply command {cmd}"
         )));
     }
-    for nla in NlasIterator::new(&payload[GENL_HDRLEN..]) {
-        let nla = nla?;
+    for nla in attributes(body) {
+        let nla = nla.context("failed to parse nlctrl attributes")?;
         if nla.kind() == CTRL_ATTR_FAMILY_ID {
-            return parse_u16(nla.value());
+            return parse_u16(value(&nla));
         }
     }
     Err(DecodeError::from("nlctrl reply lacks CTRL_ATTR_FAMILY_ID"))
 }
 
-/// Decodes an IPVS message body (genetlink header included).
-pub fn decode_ipvs_message(payload: &[u8]) -> Result<IpvsMessage, DecodeError> {
-    let header = GenlHeader::parse(payload)?;
-    IpvsMessage::parse_with_param(&payload[GENL_HDRLEN..], header)
+/// The command and attributes of an IPVS message body (genetlink header
+/// included); an unknown command is an error.
+pub fn ipvs_body(payload: &[u8]) -> Result<(IpvsCmd, &[u8]), DecodeError> {
+    let (raw, body) = genl_body(payload)?;
+    let cmd = IpvsCmd::from_raw(raw)
+        .ok_or_else(|| DecodeError::from(format!("unknown IPVS command {raw}")))?;
+    Ok((cmd, body))
 }
 
 /// The value of the first attribute of kind `kind` (a nest such as
-/// `IPVS_CMD_ATTR_DEST`) in an IPVS message body (genetlink header
-/// included), without decoding the rest: dumps are read entry by entry.
-/// Fails on an unknown command or a malformed attribute before the match;
-/// attributes after it are not looked at.
-pub fn find_ipvs_attribute(payload: &[u8], kind: u16) -> Result<Option<&[u8]>, DecodeError> {
-    let header = GenlHeader::parse(payload)?;
-    if IpvsCmd::from_raw(header.cmd).is_none() {
-        return Err(DecodeError::from(format!(
-            "unknown IPVS command {}",
-            header.cmd
-        )));
-    }
-    let body = payload.get(GENL_HDRLEN..).unwrap_or_default();
-    for nla in NlaWalk::new(body) {
-        let (found, value) = nla?;
-        if found == kind {
-            return Ok(Some(value));
+/// `IPVS_CMD_ATTR_DEST`) among `body`'s attributes, without decoding the
+/// others: dumps are read entry by entry. Fails on a malformed attribute
+/// before the match; attributes after it are not looked at.
+pub fn find_attribute(body: &[u8], kind: u16) -> Result<Option<&[u8]>, DecodeError> {
+    for nla in attributes(body) {
+        let nla = nla?;
+        if nla.kind() == kind {
+            return Ok(Some(value(&nla)));
         }
     }
     Ok(None)
@@ -151,9 +137,13 @@ pub fn find_ipvs_attribute(payload: &[u8], kind: u16) -> Result<Option<&[u8]>, D
 /// One netlink message of a datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame<'a> {
+    /// Netlink message type.
     pub msg_type: u16,
+    /// `NLM_F_*` flags.
     pub flags: u16,
+    /// Sequence number.
     pub seq: u32,
+    /// Sender's port id.
     pub port: u32,
     /// The bytes after the netlink header, up to `nlmsg_len`.
     pub payload: &'a [u8],

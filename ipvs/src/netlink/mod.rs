@@ -1,13 +1,12 @@
 //! IPVS generic-netlink messages and attributes: types, encoding and decoding. No I/O.
 //!
-//! One enum per attribute set, in the style of the rust-netlink packet crates:
-//! [`IpvsCmdAttr`], [`SvcAttr`], [`DestAttr`], [`DaemonAttr`], [`StatsAttr`] and
-//! [`InfoAttr`], each implementing netlink-packet-core's `Nla` (hence
-//! `Emitable`) and `Parseable`, each keeping unknown attributes in an `Other`
-//! variant. [`IpvsMessage`] is the genetlink body (`GenlFamily` "IPVS",
-//! version 1). Functions convert between attribute lists and the domain model,
-//! sending what ipvsadm 1.31 (libipvs) sends, and rejecting replies that lack
-//! required attributes with a [`DecodeError`].
+//! One enum per attribute set ([`SvcAttr`], [`DestAttr`], [`DaemonAttr`];
+//! counters as a [`StatsNest`]), each parsed from netlink-packet-core's
+//! `NlaBuffer` and written through one attribute writer straight into a
+//! reused send buffer. Requests ([`Request`], [`Query`]) are written in one
+//! pass from the model, with the attribute sets ipvsadm 1.31 (libipvs) sends;
+//! replies are decoded entry by entry into the model, rejecting those that
+//! lack required attributes with a [`DecodeError`].
 //!
 //! Byte orders on the wire: netlink and genetlink headers, `u16`/`u32`/`u64`
 //! attributes are host order; ports (`SVC_ATTR_PORT`, `DEST_ATTR_PORT`,
@@ -17,43 +16,33 @@
 pub mod constants;
 mod daemon;
 mod dest;
-mod direct;
 mod frame;
 mod message;
 mod nla;
-mod query;
+mod request;
 mod service;
 mod stats;
 
-pub use daemon::{daemon_attrs, daemon_stop_attrs, sync_daemon_from_attrs, DaemonAttr};
-pub use dest::{
-    destination_attrs, destination_entry_from_attrs, destination_entry_from_bytes,
-    destination_entry_without_stats, destination_ref_attrs, unset_destination_config, DestAttr,
-};
-pub use direct::{
-    push_delete_destination_request, push_delete_service_request, push_destination_request,
-    push_destinations_query, push_service_request, ServiceRef,
-};
-pub use frame::{
-    decode_ipvs_message, encode_family_lookup, encode_ipvs_message, family_id_from_reply,
-    find_ipvs_attribute, frames, push_barrier, push_genl_message, push_ipvs_message, Frame, Frames,
-    Reply,
-};
-pub use message::{
-    kernel_info_from_attrs, timeouts_attrs, timeouts_from_attrs, InfoAttr, IpvsCmd, IpvsCmdAttr,
-    IpvsMessage,
-};
+#[cfg(test)]
+use daemon::emit_daemon_nest;
+pub use daemon::{sync_daemon, DaemonAttr};
+#[cfg(test)]
+use dest::emit_destination_nest;
+pub use dest::{destination_entry, unset_destination_config, DestAttr};
+pub(crate) use frame::{family_id_from_reply, push_barrier, write_family_lookup};
+pub use frame::{find_attribute, frames, ipvs_body, Frame, Frames, Header, Reply};
+#[cfg(test)]
+pub(crate) use frame::{write_ipvs_message, write_message};
+pub use message::{kernel_info, timeouts, IpvsCmd};
 pub use netlink_packet_core::DecodeError;
+#[cfg(test)]
+pub(crate) use nla::AttrWriter;
 pub use nla::{InetAddr, MAX_STRING_BYTES};
-pub use query::{
-    config_query, daemons_query, destinations_query, info_query, service_query, services_query,
-    DUMP_FLAGS, REQUEST_FLAGS,
-};
-pub use service::{
-    service_attrs, service_entry_from_attrs, service_entry_from_bytes, service_entry_without_stats,
-    service_key_attrs, service_lookup_attrs, service_ref_attrs, IpvsFlags, SvcAttr,
-};
-pub use stats::{stats_attrs32, stats_attrs64, stats_from_attrs, Counter, StatsAttr};
+pub use request::{Query, Request, ServiceRef, DUMP_FLAGS, REQUEST_FLAGS};
+pub use service::{service_entry, IpvsFlags, ServiceNest, SvcAttr};
+pub use stats::{Counter, Counters, StatsNest};
 
+#[cfg(test)]
+mod golden;
 #[cfg(test)]
 mod tests;

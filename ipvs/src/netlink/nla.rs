@@ -1,108 +1,127 @@
-//! Helpers shared by the IPVS attribute sets: nested-list parsing, strings and
-//! the 16-byte address union.
+//! Attribute encoding and decoding shared by the IPVS attribute sets.
+//!
+//! Encoding: [`AttrWriter`] appends attributes (header, value, padding) to a
+//! reused buffer; nests get their length when closed. Every attribute set
+//! writes itself through it, so a message is built in place, in one pass,
+//! without intermediate values.
+//!
+//! Decoding: netlink-packet-core's `NlasIterator`/`NlaBuffer` walk the
+//! attributes; [`value`] gives an attribute's value with the buffer's
+//! lifetime, so parsed attributes can borrow from the datagram.
 
+use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use netlink_packet_core::{
-    DecodeError, ErrorContext, Nla, NlaBuffer, NlasIterator, Parseable, NLA_F_NESTED,
-    NLA_F_NET_BYTEORDER, NLA_HEADER_SIZE, NLA_TYPE_MASK,
-};
+use netlink_packet_core::{DecodeError, NlaBuffer, NlasIterator, NLA_F_NESTED, NLA_HEADER_SIZE};
 
 use super::constants::INET_ADDR_LEN;
 use crate::model::AddressFamily;
 
-/// Parses every attribute of `buf` (the value of a nested attribute, or a
-/// message body) into `T`. Any malformed attribute fails the whole list.
-pub(crate) fn parse_list<T>(buf: &[u8], what: &str) -> Result<Vec<T>, DecodeError>
-where
-    T: for<'a> Parseable<NlaBuffer<&'a [u8]>>,
-{
-    parse_each(buf, |nla| T::parse(nla))
-        .with_context(|| format!("failed to parse {what} attributes"))
+/// Appends netlink attributes to a buffer.
+pub(crate) struct AttrWriter<'a> {
+    out: &'a mut Vec<u8>,
 }
 
-/// Writes `attrs` into `buffer` (exactly their `buffer_len` bytes) as
-/// netlink-packet-core's slice `emit` does, asking each attribute for its
-/// length once: that `emit` asks five times per attribute, which nested
-/// lists multiply, and a restore encodes tens of thousands of messages.
-pub(crate) fn emit_attrs<T: Nla>(attrs: &[T], buffer: &mut [u8]) {
-    let mut offset = 0;
-    for attr in attrs {
-        let value_len = attr.value_len();
-        let end = offset + NLA_HEADER_SIZE + value_len;
-        let padded = offset + ((NLA_HEADER_SIZE + value_len + 3) & !3);
-        let mut kind = attr.kind() & NLA_TYPE_MASK;
-        if attr.is_network_byteorder() {
-            kind |= NLA_F_NET_BYTEORDER;
-        }
-        if attr.is_nested() {
-            kind |= NLA_F_NESTED;
-        }
-        let header = &mut buffer[offset..offset + NLA_HEADER_SIZE];
-        header[..2].copy_from_slice(&((NLA_HEADER_SIZE + value_len) as u16).to_ne_bytes());
-        header[2..].copy_from_slice(&kind.to_ne_bytes());
-        attr.emit_value(&mut buffer[offset + NLA_HEADER_SIZE..end]);
-        buffer[end..padded].fill(0);
-        offset = padded;
+/// The longest value [`AttrWriter::fixed`] writes (an address).
+const MAX_FIXED_VALUE: usize = INET_ADDR_LEN;
+
+impl<'a> AttrWriter<'a> {
+    /// A writer appending to `out` (which must end 4-byte aligned).
+    pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
+        AttrWriter { out }
+    }
+
+    /// An attribute with an `N`-byte value, padded to 4 bytes, appended in
+    /// one piece (built on the stack: its size is known when compiling).
+    #[inline(always)]
+    pub(crate) fn fixed<const N: usize>(&mut self, kind: u16, value: [u8; N]) {
+        const { assert!(N <= MAX_FIXED_VALUE) };
+        let mut attr = [0u8; NLA_HEADER_SIZE + MAX_FIXED_VALUE];
+        attr[..2].copy_from_slice(&((NLA_HEADER_SIZE + N) as u16).to_ne_bytes());
+        attr[2..4].copy_from_slice(&kind.to_ne_bytes());
+        attr[NLA_HEADER_SIZE..NLA_HEADER_SIZE + N].copy_from_slice(&value);
+        self.out
+            .extend_from_slice(&attr[..(NLA_HEADER_SIZE + N + 3) & !3]);
+    }
+
+    /// A host-order `u16` attribute.
+    #[inline(always)]
+    pub(crate) fn u16(&mut self, kind: u16, value: u16) {
+        self.fixed(kind, value.to_ne_bytes());
+    }
+
+    /// A big-endian `u16` attribute (ports).
+    #[inline(always)]
+    pub(crate) fn u16_be(&mut self, kind: u16, value: u16) {
+        self.fixed(kind, value.to_be_bytes());
+    }
+
+    /// A host-order `u32` attribute.
+    #[inline(always)]
+    pub(crate) fn u32(&mut self, kind: u16, value: u32) {
+        self.fixed(kind, value.to_ne_bytes());
+    }
+
+    /// An attribute with any value.
+    pub(crate) fn bytes(&mut self, kind: u16, value: &[u8]) {
+        self.header(kind, value.len());
+        self.out.extend_from_slice(value);
+        self.pad();
+    }
+
+    /// A NUL-terminated string attribute, its bytes capped at [`MAX_STRING_BYTES`].
+    pub(crate) fn c_string(&mut self, kind: u16, value: &str) {
+        let bytes = capped(value);
+        self.header(kind, bytes.len() + 1);
+        self.out.extend_from_slice(bytes);
+        self.out.push(0);
+        self.pad();
+    }
+
+    /// A nested attribute (with `NLA_F_NESTED`, as libnl sets it) holding
+    /// what `body` writes.
+    #[inline]
+    pub(crate) fn nest(&mut self, kind: u16, body: impl FnOnce(&mut AttrWriter<'_>)) {
+        let start = self.out.len();
+        self.header(kind | NLA_F_NESTED, 0);
+        body(&mut AttrWriter::new(self.out));
+        let len = (self.out.len() - start) as u16;
+        self.out[start..start + 2].copy_from_slice(&len.to_ne_bytes());
+    }
+
+    fn header(&mut self, kind: u16, value_len: usize) {
+        let len = (NLA_HEADER_SIZE + value_len) as u16;
+        self.out.extend_from_slice(&len.to_ne_bytes());
+        self.out.extend_from_slice(&kind.to_ne_bytes());
+    }
+
+    fn pad(&mut self) {
+        let aligned = (self.out.len() + 3) & !3;
+        self.out.resize(aligned, 0);
     }
 }
 
-/// The attributes of a buffer as (kind with flags masked off, value), with
-/// the checks `NlasIterator` makes: a header that does not fit, or a length
-/// below the header's or past the end, is an error that ends the walk.
-/// Decoders of entries a dump repeats tens of thousands of times use this
-/// instead of building attribute values.
-pub(crate) struct NlaWalk<'a>(&'a [u8]);
-
-impl<'a> NlaWalk<'a> {
-    pub(crate) fn new(buf: &'a [u8]) -> Self {
-        NlaWalk(buf)
-    }
+/// The attributes of `buf` (a message body or a nest's value).
+pub(crate) fn attributes(buf: &[u8]) -> NlasIterator<&[u8]> {
+    NlasIterator::new(buf)
 }
 
-impl<'a> Iterator for NlaWalk<'a> {
-    type Item = Result<(u16, &'a [u8]), DecodeError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let buf = self.0;
-        if buf.is_empty() {
-            return None;
-        }
-        let (Some(len), Some(kind)) = (buf.get(0..2), buf.get(2..4)) else {
-            self.0 = &[];
-            return Some(Err(DecodeError::from(format!(
-                "attribute header needs {NLA_HEADER_SIZE} bytes, {} left",
-                buf.len()
-            ))));
-        };
-        let len = usize::from(u16::from_ne_bytes([len[0], len[1]]));
-        let kind = u16::from_ne_bytes([kind[0], kind[1]]) & NLA_TYPE_MASK;
-        if len < NLA_HEADER_SIZE || len > buf.len() {
-            self.0 = &[];
-            return Some(Err(DecodeError::from(format!(
-                "attribute length {len} with {} bytes left",
-                buf.len()
-            ))));
-        }
-        self.0 = buf.get((len + 3) & !3..).unwrap_or_default();
-        Some(Ok((kind, &buf[NLA_HEADER_SIZE..len])))
-    }
+/// An attribute's value, borrowed from the buffer it was found in.
+pub(crate) fn value<'a>(nla: &NlaBuffer<&'a [u8]>) -> &'a [u8] {
+    let len = usize::from(nla.length());
+    // NlasIterator only yields attributes whose length fits their buffer.
+    nla.into_inner()
+        .get(NLA_HEADER_SIZE..len)
+        .unwrap_or_default()
 }
 
-/// Calls `each` for every attribute of `buf` ([`NlaWalk`]), stopping at the
-/// first error.
-pub(crate) fn for_each_nla<'a>(
-    buf: &'a [u8],
-    mut each: impl FnMut(u16, &'a [u8]) -> Result<(), DecodeError>,
-) -> Result<(), DecodeError> {
-    for nla in NlaWalk::new(buf) {
-        let (kind, value) = nla?;
-        each(kind, value)?;
-    }
-    Ok(())
+/// An attribute's kind with its flag bits (`NLA_F_NESTED`, ...).
+pub(crate) fn raw_kind(nla: &NlaBuffer<&[u8]>) -> u16 {
+    let inner = nla.into_inner();
+    u16::from_ne_bytes([inner[2], inner[3]])
 }
 
-/// A native-endian integer attribute value of exactly `N` bytes.
+/// A native-endian integer value of exactly `N` bytes.
 pub(crate) fn fixed<const N: usize>(value: &[u8]) -> Result<[u8; N], DecodeError> {
     value.try_into().map_err(|_| {
         DecodeError::from(format!(
@@ -112,40 +131,27 @@ pub(crate) fn fixed<const N: usize>(value: &[u8]) -> Result<[u8; N], DecodeError
     })
 }
 
-/// Parses every attribute of `buf` with `parse` into a vector sized up front
-/// (dumps decode tens of thousands of these lists).
-pub(crate) fn parse_each<T>(
-    buf: &[u8],
-    mut parse: impl FnMut(&NlaBuffer<&[u8]>) -> Result<T, DecodeError>,
-) -> Result<Vec<T>, DecodeError> {
-    let mut items = Vec::with_capacity(count_attributes(buf));
-    for nla in NlasIterator::new(buf) {
-        items.push(parse(&nla?)?);
-    }
-    Ok(items)
+/// A host-order `u16` value.
+pub(crate) fn parse_u16(value: &[u8]) -> Result<u16, DecodeError> {
+    fixed(value).map(u16::from_ne_bytes)
 }
 
-/// How many attributes `buf` appears to hold, from their headers alone (a
-/// capacity hint: malformed input is left to the parser).
-fn count_attributes(mut buf: &[u8]) -> usize {
-    let mut count = 0;
-    while buf.len() >= 4 {
-        let len = usize::from(u16::from_ne_bytes([buf[0], buf[1]]));
-        if len < 4 {
-            break;
-        }
-        count += 1;
-        buf = buf.get((len + 3) & !3..).unwrap_or_default();
-    }
-    count
+/// A big-endian `u16` value.
+pub(crate) fn parse_u16_be(value: &[u8]) -> Result<u16, DecodeError> {
+    fixed(value).map(u16::from_be_bytes)
 }
 
-/// Reads an `NLA_NUL_STRING`/`NLA_STRING` value: the bytes up to the first NUL
-/// (or the end). Bytes that are not UTF-8 are replaced, never rejected, since
-/// interface names may hold any byte.
-pub(crate) fn parse_c_string(value: &[u8]) -> String {
+/// A host-order `u32` value.
+pub(crate) fn parse_u32(value: &[u8]) -> Result<u32, DecodeError> {
+    fixed(value).map(u32::from_ne_bytes)
+}
+
+/// Reads an `NLA_NUL_STRING`/`NLA_STRING` value: the bytes up to the first
+/// NUL (or the end), borrowed when they are UTF-8. Other bytes are replaced,
+/// never rejected, since interface names may hold any byte.
+pub(crate) fn parse_c_string(value: &[u8]) -> Cow<'_, str> {
     let end = value.iter().position(|&b| b == 0).unwrap_or(value.len());
-    String::from_utf8_lossy(&value[..end]).into_owned()
+    String::from_utf8_lossy(&value[..end])
 }
 
 /// Longest string value written, in bytes. Kernel names are at most 16 bytes,
@@ -156,18 +162,6 @@ pub const MAX_STRING_BYTES: usize = 1024;
 fn capped(s: &str) -> &[u8] {
     let bytes = s.as_bytes();
     &bytes[..bytes.len().min(MAX_STRING_BYTES)]
-}
-
-/// Length of a string attribute's value: the (capped) bytes plus the NUL.
-pub(crate) fn c_string_len(s: &str) -> usize {
-    capped(s).len() + 1
-}
-
-/// Writes a string attribute's value (capped) with its terminating NUL.
-pub(crate) fn emit_c_string(buffer: &mut [u8], s: &str) {
-    let bytes = capped(s);
-    buffer[..bytes.len()].copy_from_slice(bytes);
-    buffer[bytes.len()] = 0;
 }
 
 /// `union nf_inet_addr` as IPVS carries it: always 16 bytes on the wire, an

@@ -1,5 +1,5 @@
 //! Service attributes (`IPVS_SVC_ATTR_*`), nested in `IPVS_CMD_ATTR_SERVICE`,
-//! and their conversion to and from [`Service`]/[`ServiceEntry`].
+//! the service nests requests carry, and reading a service entry.
 //!
 //! Kernel facts (Linux 6.1, `ip_vs_ctl.c`):
 //! - A service is found by `AF` plus either `FWMARK` or `PROTOCOL`+`ADDR`+`PORT`.
@@ -16,17 +16,16 @@
 //!   persistence engine is set; scheduler name `"none"` when there is none.
 //! - Fwmark services are dumped without `PROTOCOL`, `ADDR` and `PORT`.
 
-use netlink_packet_core::{
-    emit_u16, emit_u16_be, emit_u32, parse_u16, parse_u16_be, parse_u32, DecodeError, DefaultNla,
-    Emitable, ErrorContext, Nla, NlaBuffer, Parseable, NLA_F_NESTED,
-};
+use std::borrow::Cow;
+
+use netlink_packet_core::{DecodeError, ErrorContext, NlaBuffer, Parseable, NLA_F_NESTED};
 
 use super::constants::*;
 use super::nla::{
-    c_string_len, emit_attrs, emit_c_string, family_from_raw, fixed, for_each_nla, parse_c_string,
-    parse_list, InetAddr,
+    attributes, family_from_raw, parse_c_string, parse_u16, parse_u16_be, parse_u32, raw_kind,
+    value, AttrWriter, InetAddr,
 };
-use super::stats::{pick_stats_nest, StatsAttr, StatsNest};
+use super::stats::{pick_stats, Counters};
 use crate::model::{
     Netmask, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
 };
@@ -39,21 +38,19 @@ pub struct IpvsFlags {
 }
 
 impl IpvsFlags {
-    const LEN: usize = 8;
-
     fn parse(value: &[u8]) -> Result<Self, DecodeError> {
         // The kernel's policy is NLA_BINARY with a maximum of 8 bytes and it
         // copies what is there; the kernel itself always sends 8.
-        if value.len() != Self::LEN {
-            return Err(DecodeError::from(format!(
+        match *value {
+            [a, b, c, d, e, f, g, h] => Ok(IpvsFlags {
+                flags: u32::from_ne_bytes([a, b, c, d]),
+                mask: u32::from_ne_bytes([e, f, g, h]),
+            }),
+            _ => Err(DecodeError::from(format!(
                 "service flags attribute has {} bytes, expected 8",
                 value.len()
-            )));
+            ))),
         }
-        Ok(IpvsFlags {
-            flags: parse_u32(&value[0..4])?,
-            mask: parse_u32(&value[4..8])?,
-        })
     }
 
     /// The flags in force: `flags & mask`.
@@ -62,9 +59,9 @@ impl IpvsFlags {
     }
 }
 
-/// One service attribute.
+/// One service attribute; names borrow from the model or the datagram.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SvcAttr {
+pub enum SvcAttr<'a> {
     /// Address family (`AF_INET`, `AF_INET6`), host order.
     Af(u16),
     /// IP protocol number, host order.
@@ -76,254 +73,151 @@ pub enum SvcAttr {
     /// Firewall mark, host order.
     Fwmark(u32),
     /// Scheduler name (NUL-terminated on the wire).
-    SchedName(String),
+    SchedName(Cow<'a, str>),
     /// `struct ip_vs_flags`.
     Flags(IpvsFlags),
     /// Persistence timeout in seconds.
     Timeout(u32),
     /// Persistence netmask word, raw (see the module documentation).
     Netmask(u32),
-    /// 32-bit statistics nest.
-    Stats(Vec<StatsAttr>),
+    /// 32-bit statistics nest: its value, read by [`StatsNest::parse`](super::StatsNest::parse).
+    Stats(&'a [u8]),
     /// Persistence engine name.
-    PeName(String),
-    /// 64-bit statistics nest.
-    Stats64(Vec<StatsAttr>),
-    /// Anything else, kept as it came.
-    Other(DefaultNla),
+    PeName(Cow<'a, str>),
+    /// 64-bit statistics nest: its value, read by [`StatsNest::parse`](super::StatsNest::parse).
+    Stats64(&'a [u8]),
+    /// Anything else (kind with its flag bits), kept as it came.
+    Other(u16, &'a [u8]),
 }
 
-impl Nla for SvcAttr {
-    fn value_len(&self) -> usize {
+impl SvcAttr<'_> {
+    /// Appends the attribute.
+    #[inline(always)]
+    pub(crate) fn emit(&self, w: &mut AttrWriter<'_>) {
         use SvcAttr::*;
         match self {
-            Af(_) | Protocol(_) | Port(_) => 2,
-            Fwmark(_) | Timeout(_) | Netmask(_) => 4,
-            Addr(_) => INET_ADDR_LEN,
-            SchedName(s) | PeName(s) => c_string_len(s),
-            Flags(_) => IpvsFlags::LEN,
-            Stats(attrs) | Stats64(attrs) => attrs.as_slice().buffer_len(),
-            Other(nla) => nla.value_len(),
-        }
-    }
-
-    fn kind(&self) -> u16 {
-        use SvcAttr::*;
-        match self {
-            Af(_) => IPVS_SVC_ATTR_AF,
-            Protocol(_) => IPVS_SVC_ATTR_PROTOCOL,
-            Addr(_) => IPVS_SVC_ATTR_ADDR,
-            Port(_) => IPVS_SVC_ATTR_PORT,
-            Fwmark(_) => IPVS_SVC_ATTR_FWMARK,
-            SchedName(_) => IPVS_SVC_ATTR_SCHED_NAME,
-            Flags(_) => IPVS_SVC_ATTR_FLAGS,
-            Timeout(_) => IPVS_SVC_ATTR_TIMEOUT,
-            Netmask(_) => IPVS_SVC_ATTR_NETMASK,
+            Af(v) => w.u16(IPVS_SVC_ATTR_AF, *v),
+            Protocol(v) => w.u16(IPVS_SVC_ATTR_PROTOCOL, *v),
+            Addr(addr) => w.fixed(IPVS_SVC_ATTR_ADDR, addr.0),
+            Port(v) => w.u16_be(IPVS_SVC_ATTR_PORT, *v),
+            Fwmark(v) => w.u32(IPVS_SVC_ATTR_FWMARK, *v),
+            SchedName(s) => w.c_string(IPVS_SVC_ATTR_SCHED_NAME, s),
+            Flags(f) => {
+                let mut bytes = [0u8; 8];
+                bytes[..4].copy_from_slice(&f.flags.to_ne_bytes());
+                bytes[4..].copy_from_slice(&f.mask.to_ne_bytes());
+                w.fixed(IPVS_SVC_ATTR_FLAGS, bytes)
+            }
+            Timeout(v) => w.u32(IPVS_SVC_ATTR_TIMEOUT, *v),
+            Netmask(v) => w.u32(IPVS_SVC_ATTR_NETMASK, *v),
             // The kernel dumps nests without NLA_F_NESTED; libnl sets it on
             // what it sends. Both parse the same; we set it, like libnl.
-            Stats(_) => IPVS_SVC_ATTR_STATS | NLA_F_NESTED,
-            PeName(_) => IPVS_SVC_ATTR_PE_NAME,
-            Stats64(_) => IPVS_SVC_ATTR_STATS64 | NLA_F_NESTED,
-            Other(nla) => nla.kind(),
+            Stats(nest) => w.bytes(IPVS_SVC_ATTR_STATS | NLA_F_NESTED, nest),
+            PeName(s) => w.c_string(IPVS_SVC_ATTR_PE_NAME, s),
+            Stats64(nest) => w.bytes(IPVS_SVC_ATTR_STATS64 | NLA_F_NESTED, nest),
+            Other(kind, value) => w.bytes(*kind, value),
         }
     }
+}
 
-    fn emit_value(&self, buffer: &mut [u8]) {
-        use SvcAttr::*;
-        // Buffers are sized by value_len(), so the emit_* calls cannot fail.
-        let _ = match self {
-            Af(v) | Protocol(v) => emit_u16(buffer, *v),
-            Port(v) => emit_u16_be(buffer, *v),
-            Fwmark(v) | Timeout(v) | Netmask(v) => emit_u32(buffer, *v),
-            Addr(addr) => {
-                buffer.copy_from_slice(&addr.0);
-                Ok(())
-            }
-            SchedName(s) | PeName(s) => {
-                emit_c_string(buffer, s);
-                Ok(())
-            }
-            Flags(f) => emit_u32(&mut buffer[0..4], f.flags)
-                .and_then(|()| emit_u32(&mut buffer[4..8], f.mask)),
-            Stats(attrs) | Stats64(attrs) => {
-                emit_attrs(attrs, buffer);
-                Ok(())
-            }
-            Other(nla) => {
-                nla.emit_value(buffer);
-                Ok(())
-            }
+impl<'a> Parseable<NlaBuffer<&'a [u8]>> for SvcAttr<'a> {
+    fn parse(nla: &NlaBuffer<&'a [u8]>) -> Result<Self, DecodeError> {
+        let v = value(nla);
+        Ok(match nla.kind() {
+            IPVS_SVC_ATTR_AF => SvcAttr::Af(parse_u16(v)?),
+            IPVS_SVC_ATTR_PROTOCOL => SvcAttr::Protocol(parse_u16(v)?),
+            IPVS_SVC_ATTR_ADDR => SvcAttr::Addr(InetAddr::parse(v)?),
+            IPVS_SVC_ATTR_PORT => SvcAttr::Port(parse_u16_be(v)?),
+            IPVS_SVC_ATTR_FWMARK => SvcAttr::Fwmark(parse_u32(v)?),
+            IPVS_SVC_ATTR_SCHED_NAME => SvcAttr::SchedName(parse_c_string(v)),
+            IPVS_SVC_ATTR_FLAGS => SvcAttr::Flags(IpvsFlags::parse(v)?),
+            IPVS_SVC_ATTR_TIMEOUT => SvcAttr::Timeout(parse_u32(v)?),
+            IPVS_SVC_ATTR_NETMASK => SvcAttr::Netmask(parse_u32(v)?),
+            IPVS_SVC_ATTR_STATS => SvcAttr::Stats(v),
+            IPVS_SVC_ATTR_PE_NAME => SvcAttr::PeName(parse_c_string(v)),
+            IPVS_SVC_ATTR_STATS64 => SvcAttr::Stats64(v),
+            _ => SvcAttr::Other(raw_kind(nla), v),
+        })
+    }
+}
+
+/// The attribute sets a request's service nest can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceNest<'a> {
+    /// Key and configuration, as `NEW_SERVICE` and `SET_SERVICE` need them
+    /// (`FLAGS` replaces all flag bits).
+    Config(&'a Service),
+    /// What ipvsadm 1.31 sends when only the key matters (`DEL_SERVICE`,
+    /// `ZERO`, the real-server commands, a single `GET_SERVICE`): the key
+    /// and an unset configuration (empty scheduler, flags 0, timeout 0) with
+    /// this netmask word.
+    Unset(&'a ServiceKey, u32),
+    /// The key attributes alone (`GET_DEST` dumps, and batches: less for
+    /// the kernel to check and copy, tens of thousands of times).
+    Key(&'a ServiceKey),
+}
+
+impl ServiceNest<'_> {
+    /// Appends the nest (`IPVS_CMD_ATTR_SERVICE`): `AF`, then `FWMARK` or
+    /// `PROTOCOL`, `ADDR`, `PORT`; then, unless key-only, `SCHED_NAME`,
+    /// `PE_NAME` (when non-empty), `FLAGS` (mask all ones), `TIMEOUT`,
+    /// `NETMASK`, in the order libipvs writes them.
+    pub(crate) fn emit(&self, w: &mut AttrWriter<'_>) {
+        let (key, config) = match *self {
+            ServiceNest::Config(service) => (&service.key, Some(&service.config)),
+            ServiceNest::Unset(key, _) | ServiceNest::Key(key) => (key, None),
         };
+        w.nest(IPVS_CMD_ATTR_SERVICE, |w| {
+            SvcAttr::Af(key.family().to_raw()).emit(w);
+            match *key {
+                ServiceKey::Fwmark { mark, .. } => SvcAttr::Fwmark(mark).emit(w),
+                ServiceKey::Addr {
+                    protocol,
+                    addr,
+                    port,
+                } => {
+                    SvcAttr::Protocol(protocol.to_raw()).emit(w);
+                    SvcAttr::Addr(InetAddr::from_ip(addr)).emit(w);
+                    SvcAttr::Port(port).emit(w);
+                }
+            }
+            let (scheduler, pe_name, flags, timeout, netmask) = match (self, config) {
+                (_, Some(c)) => (
+                    c.scheduler.as_str(),
+                    c.pe_name.as_deref(),
+                    c.flags.bits(),
+                    c.timeout,
+                    c.netmask.to_raw(),
+                ),
+                (ServiceNest::Unset(_, netmask), None) => ("", None, 0, 0, *netmask),
+                _ => return,
+            };
+            SvcAttr::SchedName(Cow::Borrowed(scheduler)).emit(w);
+            if let Some(pe) = pe_name.filter(|pe| !pe.is_empty()) {
+                SvcAttr::PeName(Cow::Borrowed(pe)).emit(w);
+            }
+            SvcAttr::Flags(IpvsFlags { flags, mask: !0 }).emit(w);
+            SvcAttr::Timeout(timeout).emit(w);
+            SvcAttr::Netmask(netmask).emit(w);
+        });
     }
 }
 
-impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for SvcAttr {
-    fn parse(buf: &NlaBuffer<&'a T>) -> Result<Self, DecodeError> {
-        let value = buf.value();
-        let attr = match buf.kind() {
-            IPVS_SVC_ATTR_AF => SvcAttr::Af(parse_u16(value)?),
-            IPVS_SVC_ATTR_PROTOCOL => SvcAttr::Protocol(parse_u16(value)?),
-            IPVS_SVC_ATTR_ADDR => SvcAttr::Addr(InetAddr::parse(value)?),
-            IPVS_SVC_ATTR_PORT => SvcAttr::Port(parse_u16_be(value)?),
-            IPVS_SVC_ATTR_FWMARK => SvcAttr::Fwmark(parse_u32(value)?),
-            IPVS_SVC_ATTR_SCHED_NAME => SvcAttr::SchedName(parse_c_string(value)),
-            IPVS_SVC_ATTR_FLAGS => SvcAttr::Flags(IpvsFlags::parse(value)?),
-            IPVS_SVC_ATTR_TIMEOUT => SvcAttr::Timeout(parse_u32(value)?),
-            IPVS_SVC_ATTR_NETMASK => SvcAttr::Netmask(parse_u32(value)?),
-            IPVS_SVC_ATTR_STATS => SvcAttr::Stats(parse_list(value, "service stats")?),
-            IPVS_SVC_ATTR_PE_NAME => SvcAttr::PeName(parse_c_string(value)),
-            IPVS_SVC_ATTR_STATS64 => SvcAttr::Stats64(parse_list(value, "service stats64")?),
-            _ => SvcAttr::Other(DefaultNla::parse(buf)?),
-        };
-        Ok(attr)
-    }
-}
-
-/// The identifying attributes: `AF`, then `FWMARK` or `PROTOCOL`, `ADDR`,
-/// `PORT`. This is what ipvsadm 1.31 sends in `GET_DEST` dump requests.
-pub fn service_key_attrs(key: &ServiceKey) -> Vec<SvcAttr> {
-    let mut attrs = vec![SvcAttr::Af(key.family().to_raw())];
-    match key {
-        ServiceKey::Fwmark { mark, .. } => attrs.push(SvcAttr::Fwmark(*mark)),
-        ServiceKey::Addr {
-            protocol,
-            addr,
-            port,
-        } => {
-            attrs.push(SvcAttr::Protocol(protocol.to_raw()));
-            attrs.push(SvcAttr::Addr(InetAddr::from_ip(*addr)));
-            attrs.push(SvcAttr::Port(*port));
-        }
-    }
-    attrs
-}
-
-/// Key attributes followed by the configuration attributes in the order
-/// libipvs writes them: `SCHED_NAME`, `PE_NAME` (only when non-empty),
-/// `FLAGS` (mask all ones), `TIMEOUT`, `NETMASK`.
-fn full_service_attrs(
-    key: &ServiceKey,
-    scheduler: &str,
-    pe_name: Option<&str>,
-    flags: u32,
-    timeout: u32,
-    netmask: u32,
-) -> Vec<SvcAttr> {
-    let mut attrs = service_key_attrs(key);
-    attrs.push(SvcAttr::SchedName(scheduler.to_owned()));
-    if let Some(pe) = pe_name.filter(|pe| !pe.is_empty()) {
-        attrs.push(SvcAttr::PeName(pe.to_owned()));
-    }
-    attrs.push(SvcAttr::Flags(IpvsFlags { flags, mask: !0 }));
-    attrs.push(SvcAttr::Timeout(timeout));
-    attrs.push(SvcAttr::Netmask(netmask));
-    attrs
-}
-
-/// The full service nest, as ipvsadm 1.31 sends it for `NEW_SERVICE` and
-/// `SET_SERVICE` (the kernel requires every configuration attribute there;
-/// `FLAGS` replaces all flag bits).
-pub fn service_attrs(service: &Service) -> Vec<SvcAttr> {
-    let config = &service.config;
-    full_service_attrs(
-        &service.key,
-        &config.scheduler,
-        config.pe_name.as_deref(),
-        config.flags.bits(),
-        config.timeout,
-        config.netmask.to_raw(),
-    )
-}
-
-/// The service nest ipvsadm 1.31 sends when only the key matters (`DEL_SERVICE`,
-/// `ZERO`, and the destination commands): the key plus its unset configuration
-/// (empty scheduler name, no flags, timeout 0, the default netmask). The kernel
-/// reads only the key there; sending the same bytes keeps traces comparable.
-pub fn service_ref_attrs(key: &ServiceKey) -> Vec<SvcAttr> {
-    full_service_attrs(key, "", None, 0, 0, Netmask::full(key.family()).to_raw())
-}
-
-/// The service nest ipvsadm 1.31 sends in a single-service `GET_SERVICE`:
-/// like [`service_ref_attrs`] but with netmask 0 (its lookup struct is zeroed).
-pub fn service_lookup_attrs(key: &ServiceKey) -> Vec<SvcAttr> {
-    full_service_attrs(key, "", None, 0, 0, 0)
-}
-
-/// Reads a service as the kernel lists it. Requires `AF`, the key (`FWMARK`,
-/// or `PROTOCOL`+`ADDR`+`PORT`), `SCHED_NAME`, `FLAGS`, `TIMEOUT` and `NETMASK`,
-/// like libipvs. Counters come from `STATS64`, else `STATS`, else are zero.
-pub fn service_entry_from_attrs(attrs: &[SvcAttr]) -> Result<ServiceEntry, DecodeError> {
+/// Reads a service nest's value as the kernel lists it. Requires `AF`, the
+/// key (`FWMARK`, or `PROTOCOL`+`ADDR`+`PORT`), `SCHED_NAME`, `FLAGS`,
+/// `TIMEOUT` and `NETMASK`, like libipvs. Counters come from `STATS64`, else
+/// `STATS`, else are zero; with [`Counters::Skip`] the stats nests are not
+/// read and the counters are zero.
+pub fn service_entry(nest: &[u8], counters: Counters) -> Result<ServiceEntry, DecodeError> {
     let mut fields = SvcFields::default();
-    for attr in attrs {
-        match attr {
-            SvcAttr::Af(v) => fields.af = Some(*v),
-            SvcAttr::Protocol(v) => fields.protocol = Some(*v),
-            SvcAttr::Addr(v) => fields.addr = Some(*v),
-            SvcAttr::Port(v) => fields.port = Some(*v),
-            SvcAttr::Fwmark(v) => fields.fwmark = Some(*v),
-            SvcAttr::SchedName(v) => fields.scheduler = Some(SvcName::Owned(v)),
-            SvcAttr::Flags(v) => fields.flags = Some(*v),
-            SvcAttr::Timeout(v) => fields.timeout = Some(*v),
-            SvcAttr::Netmask(v) => fields.netmask = Some(*v),
-            SvcAttr::PeName(v) => fields.pe_name = Some(SvcName::Owned(v)),
-            SvcAttr::Stats(v) => fields.stats32 = Some(StatsNest::Attrs(v)),
-            SvcAttr::Stats64(v) => fields.stats64 = Some(StatsNest::Attrs(v)),
-            SvcAttr::Other(_) => {}
-        }
-    }
-    fields.finish()
-}
-
-/// [`service_entry_from_attrs`] of a service nest's bytes, with the checks
-/// of [`SvcAttr`]'s parser but no attribute list built (a listing decodes
-/// one per service): the same value or an error.
-pub fn service_entry_from_bytes(value: &[u8]) -> Result<ServiceEntry, DecodeError> {
-    decode_service_nest(value, true)
-}
-
-/// [`service_entry_from_bytes`] for listings that show no counters: the
-/// stats nests are skipped (not checked) and the counters left zero.
-pub fn service_entry_without_stats(value: &[u8]) -> Result<ServiceEntry, DecodeError> {
-    decode_service_nest(value, false)
-}
-
-fn decode_service_nest(value: &[u8], with_stats: bool) -> Result<ServiceEntry, DecodeError> {
-    let mut fields = SvcFields::default();
-    for_each_nla(value, |kind, v| {
-        match kind {
-            IPVS_SVC_ATTR_AF => fields.af = Some(u16::from_ne_bytes(fixed(v)?)),
-            IPVS_SVC_ATTR_PROTOCOL => fields.protocol = Some(u16::from_ne_bytes(fixed(v)?)),
-            IPVS_SVC_ATTR_ADDR => fields.addr = Some(InetAddr::parse(v)?),
-            IPVS_SVC_ATTR_PORT => fields.port = Some(u16::from_be_bytes(fixed(v)?)),
-            IPVS_SVC_ATTR_FWMARK => fields.fwmark = Some(u32::from_ne_bytes(fixed(v)?)),
-            IPVS_SVC_ATTR_SCHED_NAME => fields.scheduler = Some(SvcName::Bytes(v)),
-            IPVS_SVC_ATTR_FLAGS => fields.flags = Some(IpvsFlags::parse(v)?),
-            IPVS_SVC_ATTR_TIMEOUT => fields.timeout = Some(u32::from_ne_bytes(fixed(v)?)),
-            IPVS_SVC_ATTR_NETMASK => fields.netmask = Some(u32::from_ne_bytes(fixed(v)?)),
-            IPVS_SVC_ATTR_PE_NAME => fields.pe_name = Some(SvcName::Bytes(v)),
-            IPVS_SVC_ATTR_STATS if with_stats => fields.stats32 = Some(StatsNest::Bytes(v)),
-            IPVS_SVC_ATTR_STATS64 if with_stats => fields.stats64 = Some(StatsNest::Bytes(v)),
-            _ => {}
+    let mut walk = || -> Result<(), DecodeError> {
+        for nla in attributes(nest) {
+            fields.take(SvcAttr::parse(&nla?)?);
         }
         Ok(())
-    })
-    .context("failed to parse service attributes")?;
-    fields.finish()
-}
-
-/// A name attribute: parsed already, or its bytes (NUL-terminated C string).
-enum SvcName<'a> {
-    Owned(&'a str),
-    Bytes(&'a [u8]),
-}
-
-impl SvcName<'_> {
-    fn to_owned_string(&self) -> String {
-        match self {
-            SvcName::Owned(name) => (*name).to_owned(),
-            SvcName::Bytes(bytes) => parse_c_string(bytes),
-        }
-    }
+    };
+    walk().context("failed to parse service attributes")?;
+    fields.finish(counters)
 }
 
 /// The attributes of one service nest, gathered.
@@ -334,17 +228,36 @@ struct SvcFields<'a> {
     addr: Option<InetAddr>,
     port: Option<u16>,
     fwmark: Option<u32>,
-    scheduler: Option<SvcName<'a>>,
+    scheduler: Option<Cow<'a, str>>,
     flags: Option<IpvsFlags>,
     timeout: Option<u32>,
     netmask: Option<u32>,
-    pe_name: Option<SvcName<'a>>,
-    stats32: Option<StatsNest<'a>>,
-    stats64: Option<StatsNest<'a>>,
+    pe_name: Option<Cow<'a, str>>,
+    stats32: Option<&'a [u8]>,
+    stats64: Option<&'a [u8]>,
 }
 
-impl SvcFields<'_> {
-    fn finish(self) -> Result<ServiceEntry, DecodeError> {
+impl<'a> SvcFields<'a> {
+    #[inline]
+    fn take(&mut self, attr: SvcAttr<'a>) {
+        match attr {
+            SvcAttr::Af(v) => self.af = Some(v),
+            SvcAttr::Protocol(v) => self.protocol = Some(v),
+            SvcAttr::Addr(v) => self.addr = Some(v),
+            SvcAttr::Port(v) => self.port = Some(v),
+            SvcAttr::Fwmark(v) => self.fwmark = Some(v),
+            SvcAttr::SchedName(v) => self.scheduler = Some(v),
+            SvcAttr::Flags(v) => self.flags = Some(v),
+            SvcAttr::Timeout(v) => self.timeout = Some(v),
+            SvcAttr::Netmask(v) => self.netmask = Some(v),
+            SvcAttr::PeName(v) => self.pe_name = Some(v),
+            SvcAttr::Stats(v) => self.stats32 = Some(v),
+            SvcAttr::Stats64(v) => self.stats64 = Some(v),
+            SvcAttr::Other(..) => {}
+        }
+    }
+
+    fn finish(self, counters: Counters) -> Result<ServiceEntry, DecodeError> {
         let missing = |name: &str| DecodeError::from(format!("service lacks IPVS_SVC_ATTR_{name}"));
         let family = family_from_raw(self.af.ok_or_else(|| missing("AF"))?)?;
         let key = match self.fwmark {
@@ -367,16 +280,17 @@ impl SvcFields<'_> {
             scheduler: self
                 .scheduler
                 .ok_or_else(|| missing("SCHED_NAME"))?
-                .to_owned_string(),
+                .into_owned(),
             flags: ServiceFlags::from_bits(self.flags.ok_or_else(|| missing("FLAGS"))?.effective()),
             timeout: self.timeout.ok_or_else(|| missing("TIMEOUT"))?,
             netmask: Netmask::from_raw(family, self.netmask.ok_or_else(|| missing("NETMASK"))?),
             pe_name: self
                 .pe_name
-                .map(|pe| pe.to_owned_string())
-                .filter(|pe| !pe.is_empty()),
+                .filter(|pe| !pe.is_empty())
+                .map(Cow::into_owned),
         };
-        let stats = pick_stats_nest(self.stats64, self.stats32).context("invalid service stats")?;
+        let stats =
+            pick_stats(self.stats64, self.stats32, counters).context("invalid service stats")?;
         Ok(ServiceEntry {
             service: Service { key, config },
             stats,
