@@ -44,7 +44,7 @@ use ipvs::netlink::{
 };
 use ipvs::netlink::{Counter, DaemonAttr, InetAddr, IpvsFlags, StatsAttr};
 use ipvsadm::cli::restore_input::{read_restore_lines, RestoreOptions};
-use ipvsadm::cli::{parse_argv_using, CliError, NameResolver, ParseConfig};
+use ipvsadm::cli::{parse_args, CliError, NameResolver, ParseConfig};
 use ipvsadm::output::{
     parse_connections, write_connections_json, write_connections_with, write_daemons,
     write_daemons_json, write_list_json, write_list_with, write_save_with, write_timeouts,
@@ -187,7 +187,7 @@ fn parse(args: &[Vec<u8>], posix: bool) -> Result<ipvsadm::cli::Command, CliErro
     let config = ParseConfig {
         posixly_correct: posix,
     };
-    parse_argv_using(args, &config, &FixedResolver)
+    parse_args(args, &config, &FixedResolver)
 }
 
 /// Every rejection must carry one of ipvsadm's two failure statuses.
