@@ -22,7 +22,7 @@ use std::io::{self, BufRead};
 use super::command::Command;
 use super::error::CliError;
 use super::parse::{parse_args, program_name, ParseConfig};
-use super::values::{NameResolver, SystemResolver};
+use super::values::NameResolver;
 
 /// Longest token ipvsadm's reader keeps in one piece.
 const MAX_TOKEN: usize = 4096;
@@ -50,11 +50,6 @@ impl RestoreLine {
     ///
     /// `-h` and `-v` parse to [`Command::Help`]/[`Command::Version`]; 1.31
     /// prints the text and exits with status 0 on such a line, ending the restore.
-    pub fn parse(&self, config: &ParseConfig) -> Result<Command, CliError> {
-        self.parse_using(config, &SystemResolver)
-    }
-
-    /// [`RestoreLine::parse`] with the given name resolver.
     pub fn parse_using(
         &self,
         config: &ParseConfig,
@@ -99,11 +94,6 @@ impl<'a> LineTokens<'a> {
         self.spans
             .iter()
             .map(move |&(start, end)| &line[start..end])
-    }
-
-    /// [`RestoreLine::parse`] of these tokens.
-    pub fn parse(&self, config: &ParseConfig) -> Result<Command, CliError> {
-        self.parse_using(config, &SystemResolver)
     }
 
     /// [`RestoreLine::parse_using`] of these tokens.
@@ -341,6 +331,7 @@ fn split_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::SystemResolver;
     use crate::cli::CliErrorKind;
 
     fn lines(input: &str, options: RestoreOptions) -> Vec<(usize, Vec<String>)> {
@@ -388,7 +379,10 @@ mod tests {
                         index += 1;
                         assert_eq!(&tokens.to_line(), line);
                         let config = ParseConfig::default();
-                        match (tokens.parse(&config), line.parse(&config)) {
+                        match (
+                            tokens.parse_using(&config, &SystemResolver),
+                            line.parse_using(&config, &SystemResolver),
+                        ) {
                             (Ok(a), Ok(b)) => assert_eq!(a, b, "{input:?}"),
                             (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{input:?}"),
                             (a, b) => panic!("{input:?}: tokens {a:?}, line {b:?}"),
@@ -467,16 +461,19 @@ mod tests {
             RestoreOptions::default(),
         )
         .unwrap();
-        assert!(matches!(all[0].parse(&cfg), Ok(Command::AddService(_))));
-        let e = all[1].parse(&cfg).unwrap_err();
+        assert!(matches!(
+            all[0].parse_using(&cfg, &SystemResolver),
+            Ok(Command::AddService(_))
+        ));
+        let e = all[1].parse_using(&cfg, &SystemResolver).unwrap_err();
         assert_eq!(e.kind, CliErrorKind::Usage);
         assert_eq!(
             e.message_lossy(),
             "Try `/sbin/ipvsadm -h' or '/sbin/ipvsadm --help' for more information.\n"
         );
-        let e = all[2].parse(&cfg).unwrap_err();
+        let e = all[2].parse_using(&cfg, &SystemResolver).unwrap_err();
         assert_eq!((e.kind, e.exit_code()), (CliErrorKind::Usage, 255));
-        let e = all[3].parse(&cfg).unwrap_err();
+        let e = all[3].parse_using(&cfg, &SystemResolver).unwrap_err();
         assert_eq!(e.message_lossy(), "--bogus: unknown option\n");
         assert!(!e.ends_restore());
     }

@@ -497,7 +497,7 @@ fn restore_from_stdin(
                 return Err(Exit(2));
             }
         };
-        let command = match line.parse(config) {
+        let command = match line.parse_using(config, &SystemResolver) {
             Ok(command) => command,
             Err(e) => {
                 streams.err.write_all(&e.message)?;

@@ -19,6 +19,8 @@ mod status;
 mod text;
 
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
 mod tests;
 
 pub use connections::{
