@@ -24,6 +24,7 @@
 //! names must never reach the system resolver (that would send DNS queries
 //! off the machine).
 
+use std::cell::Cell;
 use std::io::Cursor;
 use std::net::{IpAddr, Ipv4Addr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -51,6 +52,10 @@ use ipvsadm::output::{
     write_timeouts_json, ListFormat, ListOptions, Names, ServiceListing,
 };
 use ipvsadm::restore::parse::{desired_table, read_rules, Base};
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::sample::{select, Index};
+use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, TestRunner};
 
 // ---------------------------------------------------------------------------
 // Harness
@@ -416,22 +421,6 @@ const VALUE_TOKENS: &[&str] = &[
     "10.0.0.1:!#:+",
 ];
 
-/// A random argument: mostly option and value tokens, sometimes bytes.
-fn random_token(rng: &mut Rng) -> Vec<u8> {
-    match rng.below(10) {
-        0..=3 => rng.pick(OPTION_TOKENS).as_bytes().to_vec(),
-        4..=6 => rng.pick(VALUE_TOKENS).as_bytes().to_vec(),
-        7 => {
-            let mut t = rng.pick(OPTION_TOKENS).as_bytes().to_vec();
-            t.push(b'=');
-            t.extend_from_slice(rng.pick(VALUE_TOKENS).as_bytes());
-            t
-        }
-        8 => rng.next().to_string().into_bytes(),
-        _ => rng.bytes(12),
-    }
-}
-
 /// Command lines that ipvsadm 1.31 accepts, to mutate.
 const VALID_LINES: &[&str] = &[
     "-A -t 10.0.0.1:80 -s rr",
@@ -466,48 +455,6 @@ fn split_line(line: &str) -> Vec<Vec<u8>> {
     )
 }
 
-/// One random change to an argument vector (`args[0]` is kept).
-fn mutate_args(rng: &mut Rng, args: &mut Vec<Vec<u8>>) {
-    let n = args.len();
-    match rng.below(8) {
-        0 if n > 1 => {
-            args.remove(1 + rng.below(n - 1));
-        }
-        1 => {
-            let token = random_token(rng);
-            args.insert(1 + rng.below(n), token);
-        }
-        2 if n > 1 => {
-            let i = 1 + rng.below(n - 1);
-            let copy = args[i].clone();
-            args.insert(i, copy);
-        }
-        3 if n > 2 => {
-            let i = 1 + rng.below(n - 1);
-            let j = 1 + rng.below(n - 1);
-            args.swap(i, j);
-        }
-        4 if n > 1 => {
-            let i = 1 + rng.below(n - 1);
-            args[i] = random_token(rng);
-        }
-        5 if n > 1 => {
-            let i = 1 + rng.below(n - 1);
-            mutate_bytes(rng, &mut args[i]);
-        }
-        6 if n > 1 => {
-            let i = 1 + rng.below(n - 1);
-            let keep = rng.below(args[i].len() + 1);
-            args[i].truncate(keep);
-        }
-        _ => {
-            if let Some(last) = args.last_mut() {
-                last.extend_from_slice(rng.pick(VALUE_TOKENS).as_bytes());
-            }
-        }
-    }
-}
-
 /// Changes a few bytes: flip, insert, delete, or an interesting byte.
 fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
     const SPECIAL: &[u8] = &[
@@ -527,48 +474,186 @@ fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
     }
 }
 
+/// Runs `check` on `PROPTEST_CASES` inputs from `strategy` (default 4096),
+/// the same ones on every run. A panic fails the test with the input
+/// proptest shrank it to.
+///
+/// `check` tells whether the input was accepted (parsed, decoded) all the
+/// way; with `expect_accepted`, some inputs must be, so that a strategy
+/// that only ever reaches the first check is noticed.
+fn prop_check<S: Strategy>(
+    name: &str,
+    expect_accepted: bool,
+    strategy: S,
+    check: impl Fn(&S::Value) -> bool,
+) {
+    let config = ProptestConfig {
+        cases: u32::try_from(env_number("PROPTEST_CASES", 4096)).unwrap_or(u32::MAX),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let start = Instant::now();
+    let tried = Cell::new(0u64);
+    let accepted = Cell::new(0u64);
+    let result = runner.run(&strategy, |input| {
+        tried.set(tried.get() + 1);
+        if check(&input) {
+            accepted.set(accepted.get() + 1);
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{name}: {e}");
+    }
+    eprintln!(
+        "robustness: {name}: {} inputs ({} accepted) in {:.2?}",
+        tried.get(),
+        accepted.get(),
+        start.elapsed()
+    );
+    assert!(
+        !expect_accepted || accepted.get() > 0,
+        "{name}: no input was accepted; the strategy is broken"
+    );
+}
+
+/// An argument: mostly option and value tokens, sometimes bytes.
+fn token() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        4 => select(OPTION_TOKENS).prop_map(|t| t.as_bytes().to_vec()),
+        3 => select(VALUE_TOKENS).prop_map(|t| t.as_bytes().to_vec()),
+        1 => (select(OPTION_TOKENS), select(VALUE_TOKENS))
+            .prop_map(|(o, v)| format!("{o}={v}").into_bytes()),
+        1 => any::<u64>().prop_map(|n| n.to_string().into_bytes()),
+        1 => vec(any::<u8>(), 0..=12),
+    ]
+}
+
+/// A byte that matters to some parser.
+fn special_byte() -> impl Strategy<Value = u8> {
+    select(
+        &[
+            0u8, 0xff, 0x80, b':', b'[', b']', b',', b'=', b'-', b'.', b'9', b' ',
+        ][..],
+    )
+}
+
+/// One change to a byte string.
+#[derive(Debug, Clone)]
+enum ByteEdit {
+    Flip(Index, u8),
+    Insert(Index, u8),
+    Remove(Index),
+    Set(Index, u8),
+}
+
+fn byte_edits() -> impl Strategy<Value = Vec<ByteEdit>> {
+    let edit = prop_oneof![
+        (any::<Index>(), 0..8u8).prop_map(|(i, bit)| ByteEdit::Flip(i, bit)),
+        (any::<Index>(), special_byte()).prop_map(|(i, b)| ByteEdit::Insert(i, b)),
+        any::<Index>().prop_map(ByteEdit::Remove),
+        (any::<Index>(), special_byte()).prop_map(|(i, b)| ByteEdit::Set(i, b)),
+    ];
+    vec(edit, 1..=4)
+}
+
+fn edit_bytes(bytes: &mut Vec<u8>, edits: &[ByteEdit]) {
+    for edit in edits {
+        let len = bytes.len();
+        match *edit {
+            ByteEdit::Insert(i, b) => bytes.insert(i.index(len + 1), b),
+            _ if len == 0 => bytes.push(0),
+            ByteEdit::Flip(i, bit) => bytes[i.index(len)] ^= 1 << bit,
+            ByteEdit::Remove(i) => {
+                bytes.remove(i.index(len));
+            }
+            ByteEdit::Set(i, b) => bytes[i.index(len)] = b,
+        }
+    }
+}
+
+/// One change to an argument vector (`args[0]` is kept).
+#[derive(Debug, Clone)]
+enum ArgEdit {
+    Remove(Index),
+    Insert(Index, Vec<u8>),
+    Duplicate(Index),
+    Swap(Index, Index),
+    Replace(Index, Vec<u8>),
+    Bytes(Index, Vec<ByteEdit>),
+    Truncate(Index, Index),
+    AppendValue(&'static str),
+}
+
+fn arg_edits() -> impl Strategy<Value = Vec<ArgEdit>> {
+    let edit = prop_oneof![
+        any::<Index>().prop_map(ArgEdit::Remove),
+        (any::<Index>(), token()).prop_map(|(i, t)| ArgEdit::Insert(i, t)),
+        any::<Index>().prop_map(ArgEdit::Duplicate),
+        (any::<Index>(), any::<Index>()).prop_map(|(i, j)| ArgEdit::Swap(i, j)),
+        (any::<Index>(), token()).prop_map(|(i, t)| ArgEdit::Replace(i, t)),
+        (any::<Index>(), byte_edits()).prop_map(|(i, e)| ArgEdit::Bytes(i, e)),
+        (any::<Index>(), any::<Index>()).prop_map(|(i, k)| ArgEdit::Truncate(i, k)),
+        select(VALUE_TOKENS).prop_map(ArgEdit::AppendValue),
+    ];
+    vec(edit, 1..=4)
+}
+
+fn edit_args(args: &mut Vec<Vec<u8>>, edits: &[ArgEdit]) {
+    for edit in edits {
+        // Arguments after args[0]: 1..=n.
+        let n = args.len() - 1;
+        let at = |i: &Index| 1 + i.index(n);
+        match edit {
+            ArgEdit::Insert(i, token) => args.insert(1 + i.index(n + 1), token.clone()),
+            ArgEdit::AppendValue(v) => args.last_mut().into_iter().for_each(|last| {
+                last.extend_from_slice(v.as_bytes());
+            }),
+            _ if n == 0 => {}
+            ArgEdit::Remove(i) => {
+                args.remove(at(i));
+            }
+            ArgEdit::Duplicate(i) => {
+                let copy = args[at(i)].clone();
+                args.insert(at(i), copy);
+            }
+            ArgEdit::Swap(i, j) => args.swap(at(i), at(j)),
+            ArgEdit::Replace(i, token) => args[at(i)] = token.clone(),
+            ArgEdit::Bytes(i, edits) => edit_bytes(&mut args[at(i)], edits),
+            ArgEdit::Truncate(i, keep) => {
+                let arg = &mut args[at(i)];
+                arg.truncate(keep.index(arg.len() + 1));
+            }
+        }
+    }
+}
+
 #[test]
 fn cli_arbitrary_bytes() {
-    property(
-        "cli arbitrary bytes",
-        false,
-        |rng| {
-            let n = rng.below(8);
-            // argv[0] appears in messages: sometimes odd, sometimes missing.
-            let program = if rng.chance(4) {
-                rng.bytes(8)
-            } else {
-                b"ipvsadm".to_vec()
-            };
-            let mut args = vec![program];
-            args.extend((0..n).map(|_| rng.bytes(24)));
-            if rng.chance(50) {
-                args.clear();
-            }
-            args
-        },
-        |args| check_parse(args),
-    );
+    // argv[0] appears in messages: sometimes odd, sometimes missing.
+    let program = prop_oneof![
+        3 => Just(b"ipvsadm".to_vec()),
+        1 => vec(any::<u8>(), 0..=8),
+    ];
+    let argv = (program, vec(vec(any::<u8>(), 0..=24), 0..8))
+        .prop_map(|(program, rest)| std::iter::once(program).chain(rest).collect::<Vec<_>>());
+    let argv = prop_oneof![49 => argv, 1 => Just(Vec::new())];
+    prop_check("cli arbitrary bytes", false, argv, |args| check_parse(args));
 }
 
 #[test]
 fn cli_option_tokens_and_random_values() {
-    property(
-        "cli option tokens",
-        true,
-        |rng| {
-            let n = rng.below(12);
-            let mut args = vec![b"ipvsadm".to_vec()];
-            // Usually a command first, so parsing goes past the first check.
-            if rng.below(4) != 0 {
-                let command = *rng.pick(&OPTION_TOKENS[..31]);
-                args.push(command.as_bytes().to_vec());
-            }
-            args.extend((0..n).map(|_| random_token(rng)));
-            args
-        },
-        |args| check_parse(args),
-    );
+    // Usually a command first, so parsing goes past the first check.
+    let command = prop::option::weighted(0.75, select(&OPTION_TOKENS[..31]));
+    let argv = (command, vec(token(), 0..12)).prop_map(|(command, tokens)| {
+        let mut args = vec![b"ipvsadm".to_vec()];
+        args.extend(command.map(|c| c.as_bytes().to_vec()));
+        args.extend(tokens);
+        args
+    });
+    prop_check("cli option tokens", true, argv, |args| check_parse(args));
 }
 
 #[test]
@@ -577,18 +662,14 @@ fn cli_mutated_valid_lines() {
         let args = split_line(line);
         assert!(parse(&args, false).is_ok(), "not valid: {line}");
     }
-    property(
-        "cli mutated valid lines",
-        true,
-        |rng| {
-            let mut args = split_line(rng.pick::<&str>(VALID_LINES));
-            for _ in 0..=rng.below(3) {
-                mutate_args(rng, &mut args);
-            }
-            args
-        },
-        |args| check_parse(args),
-    );
+    let argv = (select(VALID_LINES), arg_edits()).prop_map(|(line, edits)| {
+        let mut args = split_line(line);
+        edit_args(&mut args, &edits);
+        args
+    });
+    prop_check("cli mutated valid lines", true, argv, |args| {
+        check_parse(args)
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -640,25 +721,25 @@ fn check_restore(bytes: &[u8]) -> bool {
 
 #[test]
 fn restore_arbitrary_bytes() {
-    property(
+    // Bytes weighted towards the characters that matter to the reader.
+    const INTERESTING: &[u8] = b" \t\r\n\0#-:[].,=0123456789ipvsadmAtar";
+    let byte = prop_oneof![2 => select(INTERESTING), 1 => any::<u8>()];
+    prop_check(
         "restore arbitrary bytes",
         false,
-        |rng| {
-            // Bytes weighted towards the characters that matter to the reader.
-            const INTERESTING: &[u8] = b" \t\r\n\0#-:[].,=0123456789ipvsadmAtar";
-            let len = rng.below(200);
-            (0..len)
-                .map(|_| {
-                    if rng.chance(3) {
-                        rng.next() as u8
-                    } else {
-                        *rng.pick(INTERESTING)
-                    }
-                })
-                .collect::<Vec<u8>>()
-        },
+        vec(byte, 0..200),
         |bytes| check_restore(bytes),
     );
+}
+
+/// One change to the lines of a rule file.
+#[derive(Debug, Clone)]
+enum LineEdit {
+    Remove(Index),
+    Duplicate(Index, Index),
+    Args(Index, Vec<ArgEdit>),
+    Insert(Index, Vec<Vec<u8>>),
+    Bytes(Index, Vec<ByteEdit>),
 }
 
 #[test]
@@ -671,49 +752,45 @@ fn restore_mutated_save_files() {
     .unwrap();
     assert!(file.errors.is_empty(), "{:?}", file.errors);
     assert_eq!(file.rules.len(), 12);
-    property(
-        "restore mutated save files",
-        true,
-        |rng| {
-            let mut lines: Vec<Vec<u8>> =
-                SAVE_FILE.lines().map(|l| l.as_bytes().to_vec()).collect();
-            for _ in 0..=rng.below(4) {
-                let n = lines.len();
-                match rng.below(6) {
-                    0 if n > 0 => {
-                        lines.remove(rng.below(n));
-                    }
-                    1 if n > 0 => {
-                        let i = rng.below(n);
-                        let copy = lines[i].clone();
-                        lines.insert(rng.below(n + 1), copy);
-                    }
-                    2 if n > 0 => {
-                        let i = rng.below(n);
-                        let mut args = split_line(&String::from_utf8_lossy(&lines[i]));
-                        mutate_args(rng, &mut args);
-                        lines[i] = args[1..].join(&b' ');
-                    }
-                    3 => {
-                        let tokens: Vec<Vec<u8>> =
-                            (0..rng.below(8)).map(|_| random_token(rng)).collect();
-                        lines.insert(rng.below(n + 1), tokens.join(&b' '));
-                    }
-                    _ if n > 0 => {
-                        let i = rng.below(n);
-                        mutate_bytes(rng, &mut lines[i]);
-                    }
-                    _ => {}
+    let edit = prop_oneof![
+        any::<Index>().prop_map(LineEdit::Remove),
+        (any::<Index>(), any::<Index>()).prop_map(|(i, j)| LineEdit::Duplicate(i, j)),
+        (any::<Index>(), arg_edits()).prop_map(|(i, e)| LineEdit::Args(i, e)),
+        (any::<Index>(), vec(token(), 0..8)).prop_map(|(i, t)| LineEdit::Insert(i, t)),
+        (any::<Index>(), byte_edits()).prop_map(|(i, e)| LineEdit::Bytes(i, e)),
+    ];
+    let text = (vec(edit, 1..=5), any::<bool>()).prop_map(|(edits, final_newline)| {
+        let mut lines: Vec<Vec<u8>> = SAVE_FILE.lines().map(|l| l.as_bytes().to_vec()).collect();
+        for edit in &edits {
+            let n = lines.len();
+            match edit {
+                LineEdit::Insert(i, tokens) => lines.insert(i.index(n + 1), tokens.join(&b' ')),
+                _ if n == 0 => {}
+                LineEdit::Remove(i) => {
+                    lines.remove(i.index(n));
                 }
+                LineEdit::Duplicate(i, to) => {
+                    let copy = lines[i.index(n)].clone();
+                    lines.insert(to.index(n + 1), copy);
+                }
+                LineEdit::Args(i, edits) => {
+                    let line = &mut lines[i.index(n)];
+                    let mut args = split_line(&String::from_utf8_lossy(line));
+                    edit_args(&mut args, edits);
+                    *line = args[1..].join(&b' ');
+                }
+                LineEdit::Bytes(i, edits) => edit_bytes(&mut lines[i.index(n)], edits),
             }
-            let mut text = lines.join(&b'\n');
-            if rng.chance(2) {
-                text.push(b'\n');
-            }
-            text
-        },
-        |bytes| check_restore(bytes),
-    );
+        }
+        let mut text = lines.join(&b'\n');
+        if final_newline {
+            text.push(b'\n');
+        }
+        text
+    });
+    prop_check("restore mutated save files", true, text, |bytes| {
+        check_restore(bytes)
+    });
 }
 
 // ---------------------------------------------------------------------------

@@ -331,8 +331,8 @@ fn split_line(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::SystemResolver;
     use crate::cli::CliErrorKind;
+    use crate::cli::SystemResolver;
 
     fn lines(input: &str, options: RestoreOptions) -> Vec<(usize, Vec<String>)> {
         read_restore_lines(input.as_bytes(), b"ipvsadm", options)
