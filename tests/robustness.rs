@@ -11,12 +11,14 @@
 //!   have a rejected line. `tests/scenarios/180-malformed-corpus.scn` replays
 //!   part of it against the reference in the kernel test bed.
 //!
-//! Inputs come from a small seeded generator (no extra dependency, the same
-//! inputs on every run). Knobs, all optional:
-//! - `PROPTEST_CASES`: inputs per property (default 20000);
-//! - `ROBUSTNESS_SECONDS`: time budget per property (default 8); a property
-//!   stops early when it is spent;
-//! - `ROBUSTNESS_SEED`: another seed, to explore further.
+//! The command-line, restore, connection-table and listing properties draw
+//! their inputs from proptest strategies (deterministic: the same inputs on
+//! every run; a failure is shrunk to a minimal input). The netlink
+//! properties still use a small seeded generator. Knobs, all optional:
+//! - `PROPTEST_CASES`: inputs per property (defaults per property, 1024 to
+//!   20000);
+//! - `ROBUSTNESS_SECONDS`: time budget of the seeded properties (default 8);
+//! - `ROBUSTNESS_SEED`: another seed for them, to explore further.
 //!
 //! Every run prints how many inputs each property tried (`--nocapture`).
 //!
@@ -474,8 +476,8 @@ fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
     }
 }
 
-/// Runs `check` on `PROPTEST_CASES` inputs from `strategy` (default 4096),
-/// the same ones on every run. A panic fails the test with the input
+/// Runs `check` on `cases` inputs from `strategy` (`PROPTEST_CASES` if
+/// set), the same ones on every run. A panic fails the test with the input
 /// proptest shrank it to.
 ///
 /// `check` tells whether the input was accepted (parsed, decoded) all the
@@ -483,12 +485,13 @@ fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
 /// that only ever reaches the first check is noticed.
 fn prop_check<S: Strategy>(
     name: &str,
+    cases: u64,
     expect_accepted: bool,
     strategy: S,
     check: impl Fn(&S::Value) -> bool,
 ) {
     let config = ProptestConfig {
-        cases: u32::try_from(env_number("PROPTEST_CASES", 4096)).unwrap_or(u32::MAX),
+        cases: u32::try_from(env_number("PROPTEST_CASES", cases)).unwrap_or(u32::MAX),
         failure_persistence: None,
         ..ProptestConfig::default()
     };
@@ -640,7 +643,9 @@ fn cli_arbitrary_bytes() {
     let argv = (program, vec(vec(any::<u8>(), 0..=24), 0..8))
         .prop_map(|(program, rest)| std::iter::once(program).chain(rest).collect::<Vec<_>>());
     let argv = prop_oneof![49 => argv, 1 => Just(Vec::new())];
-    prop_check("cli arbitrary bytes", false, argv, |args| check_parse(args));
+    prop_check("cli arbitrary bytes", 4096, false, argv, |args| {
+        check_parse(args)
+    });
 }
 
 #[test]
@@ -653,7 +658,9 @@ fn cli_option_tokens_and_random_values() {
         args.extend(tokens);
         args
     });
-    prop_check("cli option tokens", true, argv, |args| check_parse(args));
+    prop_check("cli option tokens", 4096, true, argv, |args| {
+        check_parse(args)
+    });
 }
 
 #[test]
@@ -667,7 +674,7 @@ fn cli_mutated_valid_lines() {
         edit_args(&mut args, &edits);
         args
     });
-    prop_check("cli mutated valid lines", true, argv, |args| {
+    prop_check("cli mutated valid lines", 4096, true, argv, |args| {
         check_parse(args)
     });
 }
@@ -726,6 +733,7 @@ fn restore_arbitrary_bytes() {
     let byte = prop_oneof![2 => select(INTERESTING), 1 => any::<u8>()];
     prop_check(
         "restore arbitrary bytes",
+        2048,
         false,
         vec(byte, 0..200),
         |bytes| check_restore(bytes),
@@ -788,7 +796,7 @@ fn restore_mutated_save_files() {
         }
         text
     });
-    prop_check("restore mutated save files", true, text, |bytes| {
+    prop_check("restore mutated save files", 2048, true, text, |bytes| {
         check_restore(bytes)
     });
 }
@@ -1287,7 +1295,45 @@ fn netlink_random_attribute_values() {
     );
 }
 
-fn random_ip(rng: &mut Rng) -> IpAddr {
+/// A 32-bit value, often at an edge.
+fn edgy() -> impl Strategy<Value = u32> {
+    prop_oneof![
+        select(
+            &[
+                0u32,
+                1,
+                2,
+                3,
+                6,
+                10,
+                17,
+                32,
+                64,
+                128,
+                129,
+                255,
+                256,
+                0x7fff_ffff,
+                0x8000_0000,
+                0xffff_fffe,
+                0xffff_ffff,
+                0xffff_ff00,
+            ][..]
+        ),
+        any::<u32>(),
+    ]
+}
+
+/// A scheduler, engine or interface name, with odd characters.
+fn name() -> impl Strategy<Value = String> {
+    vec(
+        select(&["rr", "sh", "sip", "eth0", "\0", "é", "%s", "\n", " ", "x"][..]),
+        0..6,
+    )
+    .prop_map(|pieces| pieces.concat())
+}
+
+fn ip() -> impl Strategy<Value = IpAddr> {
     const SOME: &[&str] = &[
         "10.0.0.1",
         "10.0.0.2",
@@ -1300,114 +1346,129 @@ fn random_ip(rng: &mut Rng) -> IpAddr {
         "fe80::1",
         "ff02::1",
     ];
-    match rng.below(3) {
-        0 => rng.pick::<&str>(SOME).parse().unwrap(),
-        1 => IpAddr::V4(Ipv4Addr::from(rng.next() as u32)),
-        _ => IpAddr::V6(std::net::Ipv6Addr::from(
-            (u128::from(rng.next()) << 64) | u128::from(rng.next()),
-        )),
-    }
+    prop_oneof![
+        select(SOME).prop_map(|a| a.parse().unwrap()),
+        any::<u32>().prop_map(|a| IpAddr::V4(Ipv4Addr::from(a))),
+        any::<u128>().prop_map(|a| IpAddr::V6(std::net::Ipv6Addr::from(a))),
+    ]
 }
 
-fn random_stats_values(rng: &mut Rng) -> Stats {
-    let mut v = || {
-        if rng.chance(3) {
-            u64::MAX - rng.below(2) as u64
-        } else {
-            rng.next() >> rng.below(64)
-        }
-    };
-    Stats {
-        conns: v(),
-        inpkts: v(),
-        outpkts: v(),
-        inbytes: v(),
-        outbytes: v(),
-        cps: v(),
-        inpps: v(),
-        outpps: v(),
-        inbps: v(),
-        outbps: v(),
-    }
+fn stats_values() -> impl Strategy<Value = Stats> {
+    let v = prop_oneof![
+        1 => (0..2u64).prop_map(|d| u64::MAX - d),
+        2 => (any::<u64>(), 0..64u32).prop_map(|(n, shift)| n >> shift),
+    ];
+    [(); 10].map(|()| v.clone()).prop_map(|v| Stats {
+        conns: v[0],
+        inpkts: v[1],
+        outpkts: v[2],
+        inbytes: v[3],
+        outbytes: v[4],
+        cps: v[5],
+        inpps: v[6],
+        outpps: v[7],
+        inbps: v[8],
+        outbps: v[9],
+    })
+}
+
+fn destination_entry() -> impl Strategy<Value = ipvs::model::DestinationEntry> {
+    let forward = select(
+        &[
+            ForwardMethod::Masquerade,
+            ForwardMethod::Local,
+            ForwardMethod::Tunnel,
+            ForwardMethod::Route,
+        ][..],
+    );
+    let tunnel = select(&[TunnelType::Ipip, TunnelType::Gue, TunnelType::Gre][..]);
+    let config = (
+        forward,
+        edgy(),
+        edgy(),
+        edgy(),
+        tunnel,
+        any::<u16>(),
+        any::<u16>(),
+    )
+        .prop_map(
+            |(forward, weight, upper, lower, tunnel_type, tunnel_port, tunnel_flags)| {
+                DestinationConfig {
+                    forward,
+                    weight: weight as i32,
+                    upper_threshold: upper,
+                    lower_threshold: lower,
+                    tunnel_type,
+                    tunnel_port,
+                    tunnel_flags,
+                }
+            },
+        );
+    (
+        ip(),
+        any::<u16>(),
+        config,
+        edgy(),
+        edgy(),
+        edgy(),
+        stats_values(),
+    )
+        .prop_map(
+            |(addr, port, config, active, inactive, persistent, stats)| {
+                ipvs::model::DestinationEntry {
+                    destination: Destination { addr, port, config },
+                    active_conns: active,
+                    inactive_conns: inactive,
+                    persistent_conns: persistent,
+                    stats,
+                }
+            },
+        )
 }
 
 /// Listings with any values the model can hold: several services of mixed
 /// families and kinds, real servers of either family, extreme numbers.
-fn random_listings(rng: &mut Rng) -> Vec<ServiceListing> {
-    let protocols = [Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
-    let forwards = [
-        ForwardMethod::Masquerade,
-        ForwardMethod::Local,
-        ForwardMethod::Tunnel,
-        ForwardMethod::Route,
+fn listings() -> impl Strategy<Value = Vec<ServiceListing>> {
+    let family = select(&[AddressFamily::Inet, AddressFamily::Inet6][..]);
+    let protocol = select(&[Protocol::Tcp, Protocol::Udp, Protocol::Sctp][..]);
+    let key = prop_oneof![
+        1 => (family, edgy()).prop_map(|(family, mark)| ServiceKey::Fwmark { family, mark }),
+        2 => (protocol, ip(), any::<u16>())
+            .prop_map(|(protocol, addr, port)| ServiceKey::Addr { protocol, addr, port }),
     ];
-    let tunnels = [TunnelType::Ipip, TunnelType::Gue, TunnelType::Gre];
-    (0..rng.below(6))
-        .map(|_| {
-            let key = if rng.chance(3) {
-                ServiceKey::Fwmark {
-                    family: *rng.pick(&[AddressFamily::Inet, AddressFamily::Inet6]),
-                    mark: edgy_u32(rng),
-                }
-            } else {
-                ServiceKey::Addr {
-                    protocol: *rng.pick(&protocols),
-                    addr: random_ip(rng),
-                    port: rng.next() as u16,
-                }
-            };
-            let entry = ipvs::model::ServiceEntry {
-                service: Service {
-                    key,
-                    config: ServiceConfig {
-                        scheduler: random_name(rng),
-                        flags: ServiceFlags(edgy_u32(rng)),
-                        timeout: edgy_u32(rng),
-                        netmask: edgy_u32(rng),
-                        pe_name: rng.chance(2).then(|| random_name(rng)),
-                    },
-                },
-                stats: random_stats_values(rng),
-            };
-            let destinations = (0..rng.below(5))
-                .map(|_| ipvs::model::DestinationEntry {
-                    destination: Destination {
-                        addr: random_ip(rng),
-                        port: rng.next() as u16,
-                        config: DestinationConfig {
-                            forward: *rng.pick(&forwards),
-                            weight: edgy_u32(rng) as i32,
-                            upper_threshold: edgy_u32(rng),
-                            lower_threshold: edgy_u32(rng),
-                            tunnel_type: *rng.pick(&tunnels),
-                            tunnel_port: rng.next() as u16,
-                            tunnel_flags: rng.next() as u16,
-                        },
-                    },
-                    active_conns: edgy_u32(rng),
-                    inactive_conns: edgy_u32(rng),
-                    persistent_conns: edgy_u32(rng),
-                    stats: random_stats_values(rng),
-                })
-                .collect();
-            ServiceListing {
-                entry,
-                destinations,
-            }
-        })
-        .collect()
+    let config = (name(), edgy(), edgy(), edgy(), prop::option::of(name())).prop_map(
+        |(scheduler, flags, timeout, netmask, pe_name)| ServiceConfig {
+            scheduler,
+            flags: ServiceFlags(flags),
+            timeout,
+            netmask,
+            pe_name,
+        },
+    );
+    let listing = (key, config, stats_values(), vec(destination_entry(), 0..5)).prop_map(
+        |(key, config, stats, destinations)| ServiceListing {
+            entry: ipvs::model::ServiceEntry {
+                service: Service { key, config },
+                stats,
+            },
+            destinations,
+        },
+    );
+    vec(listing, 0..6)
 }
 
 /// Sorting and printing any table the model can hold: text, JSON, `-S`.
 #[test]
 fn output_random_listings() {
-    property(
+    let input = (edgy(), listings());
+    prop_check(
         "output random listings",
+        1024,
         false,
-        random_listings,
-        |listings| {
+        input,
+        |(version, listings)| {
             let info = KernelInfo {
-                version: edgy_u32(&mut Rng(listings.len() as u64)),
+                version: *version,
                 conn_table_size: u32::MAX,
             };
             render_listing(&info, listings);
@@ -1452,49 +1513,41 @@ fn check_connections(text: &str) -> bool {
 
 #[test]
 fn connections_arbitrary_text() {
-    property(
-        "connections arbitrary text",
-        false,
-        |rng| {
-            const PIECES: &[&str] = &[
-                " ",
-                "  ",
-                "\t",
-                "\n",
-                "\x0b",
-                "\x0c",
-                "\r",
-                "0",
-                "F",
-                "x",
-                ":",
-                ".",
-                "-",
-                "+",
-                "0x",
-                "ffffffffffffffffffff",
-                "99999999999",
-                "TCP",
-                "UDP",
-                "é",
-                "\u{a0}",
-                "\u{2028}",
-                "0A000001",
-                "2001:db8::1",
-                "1.2.3.4",
-            ];
-            let mut text = String::new();
-            for _ in 0..rng.below(80) {
-                if rng.chance(8) {
-                    text.push(char::from_u32(rng.next() as u32 % 0x11_0000).unwrap_or('?'));
-                } else {
-                    text.push_str(rng.pick::<&str>(PIECES));
-                }
-            }
-            text
-        },
-        |text| check_connections(text),
-    );
+    const PIECES: &[&str] = &[
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\x0b",
+        "\x0c",
+        "\r",
+        "0",
+        "F",
+        "x",
+        ":",
+        ".",
+        "-",
+        "+",
+        "0x",
+        "ffffffffffffffffffff",
+        "99999999999",
+        "TCP",
+        "UDP",
+        "é",
+        "\u{a0}",
+        "\u{2028}",
+        "0A000001",
+        "2001:db8::1",
+        "1.2.3.4",
+    ];
+    let piece = prop_oneof![
+        7 => select(PIECES).prop_map(str::to_string),
+        1 => any::<char>().prop_map(String::from),
+    ];
+    let text = vec(piece, 0..80).prop_map(|pieces| pieces.concat());
+    prop_check("connections arbitrary text", 4096, false, text, |text| {
+        check_connections(text)
+    });
 }
 
 #[test]
@@ -1502,26 +1555,29 @@ fn connections_mutated_realistic_text() {
     let mut valid = CONN_HEADER.to_string();
     valid.extend(CONN_LINES.iter().copied());
     assert_eq!(parse_connections(&valid).unwrap().len(), CONN_LINES.len());
-    property(
-        "connections mutated text",
-        true,
-        |rng| {
-            let mut text = CONN_HEADER.as_bytes().to_vec();
-            for _ in 0..=rng.below(5) {
-                let mut line = (*rng.pick(CONN_LINES)).as_bytes().to_vec();
-                if rng.below(3) != 0 {
-                    mutate_bytes(rng, &mut line);
-                }
-                text.extend_from_slice(&line);
+    let line = (
+        select(CONN_LINES),
+        prop::option::weighted(0.67, byte_edits()),
+    )
+        .prop_map(|(line, edits)| {
+            let mut line = line.as_bytes().to_vec();
+            if let Some(edits) = edits {
+                edit_bytes(&mut line, &edits);
             }
-            if rng.chance(4) {
-                let keep = rng.below(text.len() + 1);
-                text.truncate(keep);
-            }
-            String::from_utf8_lossy(&text).into_owned()
-        },
-        |text| check_connections(text),
-    );
+            line
+        });
+    let cut = prop::option::weighted(0.25, any::<Index>());
+    let text = (vec(line, 1..=6), cut).prop_map(|(lines, cut)| {
+        let mut text = CONN_HEADER.as_bytes().to_vec();
+        text.extend(lines.concat());
+        if let Some(cut) = cut {
+            text.truncate(cut.index(text.len() + 1));
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    });
+    prop_check("connections mutated text", 4096, true, text, |text| {
+        check_connections(text)
+    });
 }
 
 // ---------------------------------------------------------------------------
