@@ -914,61 +914,66 @@ mod tests {
         assert_eq!(e.message, b"unexpected argument \xff\xfe\n");
     }
 
-    /// Every combination of awkward tokens parses to a command or an error.
-    #[test]
-    fn never_panics() {
-        let pool: &[&[u8]] = &[
-            b"-A",
-            b"-a",
-            b"-L",
-            b"-R",
-            b"--set",
-            b"-t",
-            b"-f",
-            b"-6",
-            b"-r",
-            b"-p",
-            b"-M",
-            b"-s",
-            b"-b",
-            b"-w",
-            b"--tun-type",
-            b"--tun-port",
-            b"-i",
-            b"--",
-            b"-",
-            b"",
-            b"10.0.0.1:80",
-            b"[::1]:80",
-            b"[::1",
-            b"1",
-            b"0",
-            b"gue",
-            b"-x=",
-            b"-Ln=",
-            b"!#:+",
-            b"\xff",
-            b"--mcast-group",
-            b"ff02::1",
-            b",",
-            b"--start-daemon",
-            b"master",
-            b"-pe",
-            b"=",
-        ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        for _ in 0..20_000 {
-            let mut argv = vec![b"ipvsadm".to_vec()];
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let n = (seed % 7) as usize;
-            let mut s = seed;
-            for _ in 0..n {
-                argv.push(pool[(s % pool.len() as u64) as usize].to_vec());
-                s /= pool.len() as u64;
+    /// Awkward tokens that reach every corner of the tokenizer and the rules.
+    const AWKWARD: &[&[u8]] = &[
+        b"-A",
+        b"-a",
+        b"-L",
+        b"-R",
+        b"--set",
+        b"-t",
+        b"-f",
+        b"-6",
+        b"-r",
+        b"-p",
+        b"-M",
+        b"-s",
+        b"-b",
+        b"-w",
+        b"--tun-type",
+        b"--tun-port",
+        b"-i",
+        b"--",
+        b"-",
+        b"",
+        b"10.0.0.1:80",
+        b"[::1]:80",
+        b"[::1",
+        b"1",
+        b"0",
+        b"gue",
+        b"-x=",
+        b"-Ln=",
+        b"!#:+",
+        b"\xff",
+        b"--mcast-group",
+        b"ff02::1",
+        b",",
+        b"--start-daemon",
+        b"master",
+        b"-pe",
+        b"=",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Every combination of awkward tokens parses to a command or to
+        /// an error with one of ipvsadm's two failure statuses.
+        #[test]
+        fn awkward_tokens_parse_or_fail_cleanly(
+            tokens in proptest::collection::vec(proptest::sample::select(AWKWARD), 0..7),
+            posixly_correct in proptest::bool::ANY,
+        ) {
+            let argv: Vec<&[u8]> = std::iter::once(&b"ipvsadm"[..]).chain(tokens).collect();
+            let config = ParseConfig { posixly_correct };
+            if let Err(e) = parse_args(&argv, &config, &FixedResolver) {
+                proptest::prop_assert!(matches!(e.exit_code(), 2 | 255), "{e:?}");
             }
-            let _ = parse_args(&argv, &ParseConfig::default(), &FixedResolver);
         }
     }
 }
