@@ -18,8 +18,9 @@ mod sort;
 mod status;
 mod text;
 
+/// Listings and keys for tests, here and in `restore`.
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;
 
