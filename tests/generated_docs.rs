@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap_complete::Shell;
-use ipvsadm::cli::flags::{clap_command, Section, FLAGS};
+use ipvsadm::cli::flags::{ArgKind, Section, ValueHint, FLAGS};
 
 /// The line of a man page template replaced by the generated option sections.
 const OPTIONS_PLACEHOLDER: &str = ".\\\" @OPTIONS@";
@@ -70,6 +70,84 @@ fn option_details() -> BTreeMap<String, String> {
     details
 }
 
+/// A clap description of the command line, built from the option table,
+/// from which the man pages and completions are generated.
+///
+/// It is not used for parsing: ipvsadm's command line is popt's, whose rules
+/// clap does not reproduce (`-p` takes the next argument as its value only
+/// when that does not start with `-`, a required value is taken even when it
+/// does, `-x=5` is `-x 5`, the first option must be the command, `--set`
+/// takes three free-standing arguments from anywhere on the line, and every
+/// mistake has popt's or ipvsadm's exact message and exit code). So clap is
+/// only a dev-dependency and the binary does not link it.
+fn clap_command() -> clap::Command {
+    let mut cmd = clap::Command::new("ipvsadm")
+        .about("Linux Virtual Server administration")
+        .version(env!("CARGO_PKG_VERSION"))
+        .disable_help_flag(true)
+        .disable_version_flag(true);
+    for (i, def) in FLAGS.iter().enumerate() {
+        if def.alias {
+            continue;
+        }
+        let mut arg = clap::Arg::new(def.long).long(def.long).help(def.help);
+        if let Some(short) = def.short {
+            arg = arg.short(short);
+        }
+        // The spellings of the next rows that are aliases of this one.
+        for alias in FLAGS[i + 1..].iter().take_while(|f| f.alias) {
+            if let Some(short) = alias.short {
+                arg = arg.short_alias(short);
+            }
+        }
+        arg = match def.arg {
+            ArgKind::None if def.positionals.is_empty() => arg.action(clap::ArgAction::SetTrue),
+            ArgKind::None => arg
+                .num_args(def.positionals.len())
+                .value_names(def.positionals.iter().copied()),
+            ArgKind::Required => arg
+                .num_args(1)
+                .value_name(def.value_name.unwrap_or("value")),
+            ArgKind::Optional => arg
+                .num_args(0..=1)
+                .value_name(def.value_name.unwrap_or("value")),
+        };
+        if !def.choices.is_empty() {
+            let values = def
+                .choices
+                .iter()
+                .map(|(name, help)| clap::builder::PossibleValue::new(*name).help(*help));
+            arg = arg.value_parser(clap::builder::PossibleValuesParser::new(values));
+        }
+        arg = match def.hint {
+            ValueHint::Default => arg,
+            ValueHint::Hostname => arg.value_hint(clap::ValueHint::Hostname),
+            ValueHint::Text => arg.value_hint(clap::ValueHint::Other),
+            ValueHint::CommaList => arg.value_delimiter(','),
+        };
+        cmd = cmd.arg(arg.help_heading(def.section.heading()));
+    }
+    cmd
+}
+
+#[test]
+fn clap_command_is_consistent() {
+    let cmd = clap_command();
+    cmd.clone().debug_assert();
+    let m = cmd
+        .clone()
+        .try_get_matches_from(["ipvsadm", "-A", "-t", "10.0.0.1:80", "-p"])
+        .unwrap();
+    assert!(m.get_flag("add-service"));
+    let m = cmd
+        .clone()
+        .try_get_matches_from(["ipvsadm", "--set", "1", "2", "3"])
+        .unwrap();
+    assert_eq!(m.get_many::<String>("set").unwrap().count(), 3);
+    let m = cmd.try_get_matches_from(["ipvsadm", "-l"]).unwrap();
+    assert!(m.get_flag("list"));
+}
+
 /// The option table's clap command with the man page's longer descriptions.
 fn man_command() -> clap::Command {
     let details = option_details();
@@ -86,10 +164,7 @@ fn options_sections() -> String {
     let mut roff = Vec::new();
     for section in Section::ALL {
         let mut cmd = man_command();
-        for def in FLAGS
-            .iter()
-            .filter(|f| !f.is_alias() && f.section != section)
-        {
+        for def in FLAGS.iter().filter(|f| !f.alias && f.section != section) {
             cmd = cmd.mut_arg(def.long, |arg| arg.hide(true));
         }
         clap_mangen::Man::new(cmd)
@@ -238,11 +313,7 @@ fn checked_in_files_are_current() {
 #[test]
 fn every_option_has_a_description_and_every_description_an_option() {
     let details = option_details();
-    let names: BTreeSet<&str> = FLAGS
-        .iter()
-        .filter(|f| !f.is_alias())
-        .map(|f| f.long)
-        .collect();
+    let names: BTreeSet<&str> = FLAGS.iter().filter(|f| !f.alias).map(|f| f.long).collect();
     for name in &names {
         let text = details
             .get(*name)
@@ -260,7 +331,7 @@ fn every_option_has_a_description_and_every_description_an_option() {
 #[test]
 fn man_page_covers_every_option_and_value() {
     let page = man_page("man/src/ipvsadm.8.in");
-    for def in FLAGS.iter().filter(|f| !f.is_alias()) {
+    for def in FLAGS.iter().filter(|f| !f.alias) {
         let long = format!("\\-\\-{}", def.long.replace('-', "\\-"));
         assert!(page.contains(&long), "no {long} in ipvsadm.8");
         if let Some(short) = def.short {

@@ -11,12 +11,14 @@
 //!   have a rejected line. `tests/scenarios/180-malformed-corpus.scn` replays
 //!   part of it against the reference in the kernel test bed.
 //!
-//! Inputs come from a small seeded generator (no extra dependency, the same
-//! inputs on every run). Knobs, all optional:
-//! - `PROPTEST_CASES`: inputs per property (default 20000);
-//! - `ROBUSTNESS_SECONDS`: time budget per property (default 8); a property
-//!   stops early when it is spent;
-//! - `ROBUSTNESS_SEED`: another seed, to explore further.
+//! The command-line, restore, connection-table and listing properties draw
+//! their inputs from proptest strategies (deterministic: the same inputs on
+//! every run; a failure is shrunk to a minimal input). The netlink
+//! properties still use a small seeded generator. Knobs, all optional:
+//! - `PROPTEST_CASES`: inputs per property (defaults per property, 1024 to
+//!   20000);
+//! - `ROBUSTNESS_SECONDS`: time budget of the seeded properties (default 8);
+//! - `ROBUSTNESS_SEED`: another seed for them, to explore further.
 //!
 //! Every run prints how many inputs each property tried (`--nocapture`).
 //!
@@ -24,6 +26,7 @@
 //! names must never reach the system resolver (that would send DNS queries
 //! off the machine).
 
+use std::cell::Cell;
 use std::io::Cursor;
 use std::net::{IpAddr, Ipv4Addr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -36,97 +39,26 @@ use ipvs::model::{
     TunnelType,
 };
 use ipvsadm::cli::restore_input::{read_restore_lines, RestoreOptions};
-use ipvsadm::cli::{parse_argv_using, CliError, NameResolver, ParseConfig};
+use ipvsadm::cli::{parse_args, CliError, NameResolver, ParseConfig};
 use ipvsadm::output::{
     parse_connections, write_connections_json, write_connections_with, write_daemons,
     write_daemons_json, write_list_json, write_list_with, write_save_with, write_timeouts,
     write_timeouts_json, ListFormat, ListOptions, Names, ServiceListing,
 };
 use ipvsadm::restore::parse::{desired_table, read_rules, Base};
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::sample::{select, Index};
+use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, TestRunner};
 
 // ---------------------------------------------------------------------------
 // Harness
-
-/// splitmix64: small, fast, good enough to pick test inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn chance(&mut self, one_in: usize) -> bool {
-        self.below(one_in) == 0
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    fn bytes(&mut self, max_len: usize) -> Vec<u8> {
-        let len = self.below(max_len + 1);
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-}
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// Runs `check` on up to `PROPTEST_CASES` generated inputs, within the time
-/// budget. A panic fails the test and shows the input that caused it.
-///
-/// `check` tells whether the input was accepted (parsed, decoded) all the
-/// way; with `expect_accepted`, some inputs must be, so that a generator
-/// that only ever reaches the first check is noticed.
-fn property<T: std::fmt::Debug>(
-    name: &str,
-    expect_accepted: bool,
-    generate: impl Fn(&mut Rng) -> T,
-    check: impl Fn(&T) -> bool,
-) {
-    let cases = env_number("PROPTEST_CASES", 20_000);
-    let budget = Duration::from_secs(env_number("ROBUSTNESS_SECONDS", 8));
-    let seed = env_number("ROBUSTNESS_SEED", 0x1905_2026) ^ fnv1a(name.as_bytes());
-    let mut rng = Rng(seed);
-    let start = Instant::now();
-    let mut tried = 0u64;
-    let mut accepted = 0u64;
-    while tried < cases && start.elapsed() < budget {
-        let input = generate(&mut rng);
-        match catch_unwind(AssertUnwindSafe(|| check(&input))) {
-            Ok(ok) => accepted += u64::from(ok),
-            Err(_) => panic!("{name}: panicked on input #{tried} (seed {seed:#x}): {input:?}"),
-        }
-        tried += 1;
-    }
-    eprintln!(
-        "robustness: {name}: {tried} inputs ({accepted} accepted) in {:.2?}",
-        start.elapsed()
-    );
-    assert!(tried > 0, "{name}: no input tried");
-    assert!(
-        !expect_accepted || accepted > 0,
-        "{name}: no input was accepted; the generator is broken"
-    );
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// Host and service names from a fixed table; nothing else resolves.
@@ -179,7 +111,7 @@ fn parse(args: &[Vec<u8>], posix: bool) -> Result<ipvsadm::cli::Command, CliErro
     let config = ParseConfig {
         posixly_correct: posix,
     };
-    parse_argv_using(args, &config, &FixedResolver)
+    parse_args(args, &config, &FixedResolver)
 }
 
 /// Every rejection must carry one of ipvsadm's two failure statuses.
@@ -408,22 +340,6 @@ const VALUE_TOKENS: &[&str] = &[
     "10.0.0.1:!#:+",
 ];
 
-/// A random argument: mostly option and value tokens, sometimes bytes.
-fn random_token(rng: &mut Rng) -> Vec<u8> {
-    match rng.below(10) {
-        0..=3 => rng.pick(OPTION_TOKENS).as_bytes().to_vec(),
-        4..=6 => rng.pick(VALUE_TOKENS).as_bytes().to_vec(),
-        7 => {
-            let mut t = rng.pick(OPTION_TOKENS).as_bytes().to_vec();
-            t.push(b'=');
-            t.extend_from_slice(rng.pick(VALUE_TOKENS).as_bytes());
-            t
-        }
-        8 => rng.next().to_string().into_bytes(),
-        _ => rng.bytes(12),
-    }
-}
-
 /// Command lines that ipvsadm 1.31 accepts, to mutate.
 const VALID_LINES: &[&str] = &[
     "-A -t 10.0.0.1:80 -s rr",
@@ -458,109 +374,191 @@ fn split_line(line: &str) -> Vec<Vec<u8>> {
     )
 }
 
-/// One random change to an argument vector (`args[0]` is kept).
-fn mutate_args(rng: &mut Rng, args: &mut Vec<Vec<u8>>) {
-    let n = args.len();
-    match rng.below(8) {
-        0 if n > 1 => {
-            args.remove(1 + rng.below(n - 1));
+/// Runs `check` on `cases` inputs from `strategy` (`PROPTEST_CASES` if
+/// set), the same ones on every run. A panic fails the test with the input
+/// proptest shrank it to.
+///
+/// `check` tells whether the input was accepted (parsed, decoded) all the
+/// way; with `expect_accepted`, some inputs must be, so that a strategy
+/// that only ever reaches the first check is noticed.
+fn prop_check<S: Strategy>(
+    name: &str,
+    cases: u64,
+    expect_accepted: bool,
+    strategy: S,
+    check: impl Fn(&S::Value) -> bool,
+) {
+    let config = ProptestConfig {
+        cases: u32::try_from(env_number("PROPTEST_CASES", cases)).unwrap_or(u32::MAX),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let start = Instant::now();
+    let tried = Cell::new(0u64);
+    let accepted = Cell::new(0u64);
+    let result = runner.run(&strategy, |input| {
+        tried.set(tried.get() + 1);
+        if check(&input) {
+            accepted.set(accepted.get() + 1);
         }
-        1 => {
-            let token = random_token(rng);
-            args.insert(1 + rng.below(n), token);
-        }
-        2 if n > 1 => {
-            let i = 1 + rng.below(n - 1);
-            let copy = args[i].clone();
-            args.insert(i, copy);
-        }
-        3 if n > 2 => {
-            let i = 1 + rng.below(n - 1);
-            let j = 1 + rng.below(n - 1);
-            args.swap(i, j);
-        }
-        4 if n > 1 => {
-            let i = 1 + rng.below(n - 1);
-            args[i] = random_token(rng);
-        }
-        5 if n > 1 => {
-            let i = 1 + rng.below(n - 1);
-            mutate_bytes(rng, &mut args[i]);
-        }
-        6 if n > 1 => {
-            let i = 1 + rng.below(n - 1);
-            let keep = rng.below(args[i].len() + 1);
-            args[i].truncate(keep);
-        }
-        _ => {
-            if let Some(last) = args.last_mut() {
-                last.extend_from_slice(rng.pick(VALUE_TOKENS).as_bytes());
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{name}: {e}");
+    }
+    eprintln!(
+        "robustness: {name}: {} inputs ({} accepted) in {:.2?}",
+        tried.get(),
+        accepted.get(),
+        start.elapsed()
+    );
+    assert!(
+        !expect_accepted || accepted.get() > 0,
+        "{name}: no input was accepted; the strategy is broken"
+    );
+}
+
+/// An argument: mostly option and value tokens, sometimes bytes.
+fn token() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        4 => select(OPTION_TOKENS).prop_map(|t| t.as_bytes().to_vec()),
+        3 => select(VALUE_TOKENS).prop_map(|t| t.as_bytes().to_vec()),
+        1 => (select(OPTION_TOKENS), select(VALUE_TOKENS))
+            .prop_map(|(o, v)| format!("{o}={v}").into_bytes()),
+        1 => any::<u64>().prop_map(|n| n.to_string().into_bytes()),
+        1 => vec(any::<u8>(), 0..=12),
+    ]
+}
+
+/// A byte that matters to some parser.
+fn special_byte() -> impl Strategy<Value = u8> {
+    select(
+        &[
+            0u8, 0xff, 0x80, b':', b'[', b']', b',', b'=', b'-', b'.', b'9', b' ',
+        ][..],
+    )
+}
+
+/// One change to a byte string.
+#[derive(Debug, Clone)]
+enum ByteEdit {
+    Flip(Index, u8),
+    Insert(Index, u8),
+    Remove(Index),
+    Set(Index, u8),
+}
+
+fn byte_edits() -> impl Strategy<Value = Vec<ByteEdit>> {
+    let edit = prop_oneof![
+        (any::<Index>(), 0..8u8).prop_map(|(i, bit)| ByteEdit::Flip(i, bit)),
+        (any::<Index>(), special_byte()).prop_map(|(i, b)| ByteEdit::Insert(i, b)),
+        any::<Index>().prop_map(ByteEdit::Remove),
+        (any::<Index>(), special_byte()).prop_map(|(i, b)| ByteEdit::Set(i, b)),
+    ];
+    vec(edit, 1..=4)
+}
+
+fn edit_bytes(bytes: &mut Vec<u8>, edits: &[ByteEdit]) {
+    for edit in edits {
+        let len = bytes.len();
+        match *edit {
+            ByteEdit::Insert(i, b) => bytes.insert(i.index(len + 1), b),
+            _ if len == 0 => bytes.push(0),
+            ByteEdit::Flip(i, bit) => bytes[i.index(len)] ^= 1 << bit,
+            ByteEdit::Remove(i) => {
+                bytes.remove(i.index(len));
             }
+            ByteEdit::Set(i, b) => bytes[i.index(len)] = b,
         }
     }
 }
 
-/// Changes a few bytes: flip, insert, delete, or an interesting byte.
-fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
-    const SPECIAL: &[u8] = &[
-        0, 0xff, 0x80, b':', b'[', b']', b',', b'=', b'-', b'.', b'9', b' ',
+/// One change to an argument vector (`args[0]` is kept).
+#[derive(Debug, Clone)]
+enum ArgEdit {
+    Remove(Index),
+    Insert(Index, Vec<u8>),
+    Duplicate(Index),
+    Swap(Index, Index),
+    Replace(Index, Vec<u8>),
+    Bytes(Index, Vec<ByteEdit>),
+    Truncate(Index, Index),
+    AppendValue(&'static str),
+}
+
+fn arg_edits() -> impl Strategy<Value = Vec<ArgEdit>> {
+    let edit = prop_oneof![
+        any::<Index>().prop_map(ArgEdit::Remove),
+        (any::<Index>(), token()).prop_map(|(i, t)| ArgEdit::Insert(i, t)),
+        any::<Index>().prop_map(ArgEdit::Duplicate),
+        (any::<Index>(), any::<Index>()).prop_map(|(i, j)| ArgEdit::Swap(i, j)),
+        (any::<Index>(), token()).prop_map(|(i, t)| ArgEdit::Replace(i, t)),
+        (any::<Index>(), byte_edits()).prop_map(|(i, e)| ArgEdit::Bytes(i, e)),
+        (any::<Index>(), any::<Index>()).prop_map(|(i, k)| ArgEdit::Truncate(i, k)),
+        select(VALUE_TOKENS).prop_map(ArgEdit::AppendValue),
     ];
-    for _ in 0..=rng.below(3) {
-        let len = bytes.len();
-        match rng.below(4) {
-            0 if len > 0 => bytes[rng.below(len)] ^= 1 << rng.below(8),
-            1 => bytes.insert(rng.below(len + 1), *rng.pick(SPECIAL)),
-            2 if len > 0 => {
-                bytes.remove(rng.below(len));
+    vec(edit, 1..=4)
+}
+
+fn edit_args(args: &mut Vec<Vec<u8>>, edits: &[ArgEdit]) {
+    for edit in edits {
+        // Arguments after args[0]: 1..=n.
+        let n = args.len() - 1;
+        let at = |i: &Index| 1 + i.index(n);
+        match edit {
+            ArgEdit::Insert(i, token) => args.insert(1 + i.index(n + 1), token.clone()),
+            ArgEdit::AppendValue(v) => args.last_mut().into_iter().for_each(|last| {
+                last.extend_from_slice(v.as_bytes());
+            }),
+            _ if n == 0 => {}
+            ArgEdit::Remove(i) => {
+                args.remove(at(i));
             }
-            _ if len > 0 => bytes[rng.below(len)] = *rng.pick(SPECIAL),
-            _ => bytes.push(rng.next() as u8),
+            ArgEdit::Duplicate(i) => {
+                let copy = args[at(i)].clone();
+                args.insert(at(i), copy);
+            }
+            ArgEdit::Swap(i, j) => args.swap(at(i), at(j)),
+            ArgEdit::Replace(i, token) => args[at(i)] = token.clone(),
+            ArgEdit::Bytes(i, edits) => edit_bytes(&mut args[at(i)], edits),
+            ArgEdit::Truncate(i, keep) => {
+                let arg = &mut args[at(i)];
+                arg.truncate(keep.index(arg.len() + 1));
+            }
         }
     }
 }
 
 #[test]
 fn cli_arbitrary_bytes() {
-    property(
-        "cli arbitrary bytes",
-        false,
-        |rng| {
-            let n = rng.below(8);
-            // argv[0] appears in messages: sometimes odd, sometimes missing.
-            let program = if rng.chance(4) {
-                rng.bytes(8)
-            } else {
-                b"ipvsadm".to_vec()
-            };
-            let mut args = vec![program];
-            args.extend((0..n).map(|_| rng.bytes(24)));
-            if rng.chance(50) {
-                args.clear();
-            }
-            args
-        },
-        |args| check_parse(args),
-    );
+    // argv[0] appears in messages: sometimes odd, sometimes missing.
+    let program = prop_oneof![
+        3 => Just(b"ipvsadm".to_vec()),
+        1 => vec(any::<u8>(), 0..=8),
+    ];
+    let argv = (program, vec(vec(any::<u8>(), 0..=24), 0..8))
+        .prop_map(|(program, rest)| std::iter::once(program).chain(rest).collect::<Vec<_>>());
+    let argv = prop_oneof![49 => argv, 1 => Just(Vec::new())];
+    prop_check("cli arbitrary bytes", 4096, false, argv, |args| {
+        check_parse(args)
+    });
 }
 
 #[test]
 fn cli_option_tokens_and_random_values() {
-    property(
-        "cli option tokens",
-        true,
-        |rng| {
-            let n = rng.below(12);
-            let mut args = vec![b"ipvsadm".to_vec()];
-            // Usually a command first, so parsing goes past the first check.
-            if rng.below(4) != 0 {
-                let command = *rng.pick(&OPTION_TOKENS[..31]);
-                args.push(command.as_bytes().to_vec());
-            }
-            args.extend((0..n).map(|_| random_token(rng)));
-            args
-        },
-        |args| check_parse(args),
-    );
+    // Usually a command first, so parsing goes past the first check.
+    let command = prop::option::weighted(0.75, select(&OPTION_TOKENS[..31]));
+    let argv = (command, vec(token(), 0..12)).prop_map(|(command, tokens)| {
+        let mut args = vec![b"ipvsadm".to_vec()];
+        args.extend(command.map(|c| c.as_bytes().to_vec()));
+        args.extend(tokens);
+        args
+    });
+    prop_check("cli option tokens", 4096, true, argv, |args| {
+        check_parse(args)
+    });
 }
 
 #[test]
@@ -569,18 +567,14 @@ fn cli_mutated_valid_lines() {
         let args = split_line(line);
         assert!(parse(&args, false).is_ok(), "not valid: {line}");
     }
-    property(
-        "cli mutated valid lines",
-        true,
-        |rng| {
-            let mut args = split_line(rng.pick::<&str>(VALID_LINES));
-            for _ in 0..=rng.below(3) {
-                mutate_args(rng, &mut args);
-            }
-            args
-        },
-        |args| check_parse(args),
-    );
+    let argv = (select(VALID_LINES), arg_edits()).prop_map(|(line, edits)| {
+        let mut args = split_line(line);
+        edit_args(&mut args, &edits);
+        args
+    });
+    prop_check("cli mutated valid lines", 4096, true, argv, |args| {
+        check_parse(args)
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -632,25 +626,26 @@ fn check_restore(bytes: &[u8]) -> bool {
 
 #[test]
 fn restore_arbitrary_bytes() {
-    property(
+    // Bytes weighted towards the characters that matter to the reader.
+    const INTERESTING: &[u8] = b" \t\r\n\0#-:[].,=0123456789ipvsadmAtar";
+    let byte = prop_oneof![2 => select(INTERESTING), 1 => any::<u8>()];
+    prop_check(
         "restore arbitrary bytes",
+        2048,
         false,
-        |rng| {
-            // Bytes weighted towards the characters that matter to the reader.
-            const INTERESTING: &[u8] = b" \t\r\n\0#-:[].,=0123456789ipvsadmAtar";
-            let len = rng.below(200);
-            (0..len)
-                .map(|_| {
-                    if rng.chance(3) {
-                        rng.next() as u8
-                    } else {
-                        *rng.pick(INTERESTING)
-                    }
-                })
-                .collect::<Vec<u8>>()
-        },
+        vec(byte, 0..200),
         |bytes| check_restore(bytes),
     );
+}
+
+/// One change to the lines of a rule file.
+#[derive(Debug, Clone)]
+enum LineEdit {
+    Remove(Index),
+    Duplicate(Index, Index),
+    Args(Index, Vec<ArgEdit>),
+    Insert(Index, Vec<Vec<u8>>),
+    Bytes(Index, Vec<ByteEdit>),
 }
 
 #[test]
@@ -663,49 +658,45 @@ fn restore_mutated_save_files() {
     .unwrap();
     assert!(file.errors.is_empty(), "{:?}", file.errors);
     assert_eq!(file.rules.len(), 12);
-    property(
-        "restore mutated save files",
-        true,
-        |rng| {
-            let mut lines: Vec<Vec<u8>> =
-                SAVE_FILE.lines().map(|l| l.as_bytes().to_vec()).collect();
-            for _ in 0..=rng.below(4) {
-                let n = lines.len();
-                match rng.below(6) {
-                    0 if n > 0 => {
-                        lines.remove(rng.below(n));
-                    }
-                    1 if n > 0 => {
-                        let i = rng.below(n);
-                        let copy = lines[i].clone();
-                        lines.insert(rng.below(n + 1), copy);
-                    }
-                    2 if n > 0 => {
-                        let i = rng.below(n);
-                        let mut args = split_line(&String::from_utf8_lossy(&lines[i]));
-                        mutate_args(rng, &mut args);
-                        lines[i] = args[1..].join(&b' ');
-                    }
-                    3 => {
-                        let tokens: Vec<Vec<u8>> =
-                            (0..rng.below(8)).map(|_| random_token(rng)).collect();
-                        lines.insert(rng.below(n + 1), tokens.join(&b' '));
-                    }
-                    _ if n > 0 => {
-                        let i = rng.below(n);
-                        mutate_bytes(rng, &mut lines[i]);
-                    }
-                    _ => {}
+    let edit = prop_oneof![
+        any::<Index>().prop_map(LineEdit::Remove),
+        (any::<Index>(), any::<Index>()).prop_map(|(i, j)| LineEdit::Duplicate(i, j)),
+        (any::<Index>(), arg_edits()).prop_map(|(i, e)| LineEdit::Args(i, e)),
+        (any::<Index>(), vec(token(), 0..8)).prop_map(|(i, t)| LineEdit::Insert(i, t)),
+        (any::<Index>(), byte_edits()).prop_map(|(i, e)| LineEdit::Bytes(i, e)),
+    ];
+    let text = (vec(edit, 1..=5), any::<bool>()).prop_map(|(edits, final_newline)| {
+        let mut lines: Vec<Vec<u8>> = SAVE_FILE.lines().map(|l| l.as_bytes().to_vec()).collect();
+        for edit in &edits {
+            let n = lines.len();
+            match edit {
+                LineEdit::Insert(i, tokens) => lines.insert(i.index(n + 1), tokens.join(&b' ')),
+                _ if n == 0 => {}
+                LineEdit::Remove(i) => {
+                    lines.remove(i.index(n));
                 }
+                LineEdit::Duplicate(i, to) => {
+                    let copy = lines[i.index(n)].clone();
+                    lines.insert(to.index(n + 1), copy);
+                }
+                LineEdit::Args(i, edits) => {
+                    let line = &mut lines[i.index(n)];
+                    let mut args = split_line(&String::from_utf8_lossy(line));
+                    edit_args(&mut args, edits);
+                    *line = args[1..].join(&b' ');
+                }
+                LineEdit::Bytes(i, edits) => edit_bytes(&mut lines[i.index(n)], edits),
             }
-            let mut text = lines.join(&b'\n');
-            if rng.chance(2) {
-                text.push(b'\n');
-            }
-            text
-        },
-        |bytes| check_restore(bytes),
-    );
+        }
+        let mut text = lines.join(&b'\n');
+        if final_newline {
+            text.push(b'\n');
+        }
+        text
+    });
+    prop_check("restore mutated save files", 2048, true, text, |bytes| {
+        check_restore(bytes)
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -754,88 +745,44 @@ fn render_listing(info: &KernelInfo, listings: &[ServiceListing]) {
 }
 
 /// A 32-bit value, often at an edge.
-fn edgy_u32(rng: &mut Rng) -> u32 {
-    const EDGES: &[u32] = &[
-        0,
-        1,
-        2,
-        3,
-        6,
-        10,
-        17,
-        32,
-        64,
-        128,
-        129,
-        255,
-        256,
-        0x7fff_ffff,
-        0x8000_0000,
-        0xffff_fffe,
-        0xffff_ffff,
-        0xffff_ff00,
-    ];
-    if rng.chance(2) {
-        *rng.pick(EDGES)
-    } else {
-        rng.next() as u32
-    }
+fn edgy() -> impl Strategy<Value = u32> {
+    prop_oneof![
+        select(
+            &[
+                0u32,
+                1,
+                2,
+                3,
+                6,
+                10,
+                17,
+                32,
+                64,
+                128,
+                129,
+                255,
+                256,
+                0x7fff_ffff,
+                0x8000_0000,
+                0xffff_fffe,
+                0xffff_ffff,
+                0xffff_ff00,
+            ][..]
+        ),
+        any::<u32>(),
+    ]
 }
 
-fn random_name(rng: &mut Rng) -> String {
-    const PIECES: &[&str] = &["rr", "sh", "sip", "eth0", "\0", "é", "%s", "\n", " ", "x"];
-    let mut name = String::new();
-    let max = if rng.chance(8) { 40 } else { 4 };
-    for _ in 0..rng.below(max) {
-        name.push_str(rng.pick::<&str>(PIECES));
-    }
-    name
+/// A scheduler, engine or interface name, with odd characters.
+fn name() -> impl Strategy<Value = String> {
+    vec(
+        select(&["rr", "sh", "sip", "eth0", "\0", "é", "%s", "\n", " ", "x"][..]),
+        0..6,
+    )
+    .prop_map(|pieces| pieces.concat())
 }
 
-/// Daemons and timeouts with any values the model can hold, as listed:
-/// every text and JSON renderer must cope.
-#[test]
-fn daemons_and_timeouts_render() {
-    property(
-        "daemons and timeouts render",
-        false,
-        |rng| {
-            let daemon = SyncDaemon {
-                state: if rng.chance(2) {
-                    DaemonState::Master
-                } else {
-                    DaemonState::Backup
-                },
-                mcast_ifn: random_name(rng),
-                syncid: edgy_u32(rng),
-                sync_maxlen: rng.next() as u16,
-                mcast_group: if rng.chance(3) {
-                    None
-                } else {
-                    Some(random_ip(rng))
-                },
-                mcast_port: rng.next() as u16,
-                mcast_ttl: rng.next() as u8,
-            };
-            let timeouts = Timeouts {
-                tcp: edgy_u32(rng),
-                tcp_fin: edgy_u32(rng),
-                udp: edgy_u32(rng),
-            };
-            (daemon, timeouts)
-        },
-        |(daemon, timeouts)| {
-            let mut out = Vec::new();
-            let _ = write_daemons(&mut out, std::slice::from_ref(daemon));
-            let _ = write_daemons_json(&mut out, std::slice::from_ref(daemon));
-            let _ = write_timeouts(&mut out, timeouts);
-            let _ = write_timeouts_json(&mut out, timeouts);
-            true
-        },
-    );
-}
-
-fn random_ip(rng: &mut Rng) -> IpAddr {
+fn ip() -> impl Strategy<Value = IpAddr> {
     const SOME: &[&str] = &[
         "10.0.0.1",
         "10.0.0.2",
@@ -848,120 +795,192 @@ fn random_ip(rng: &mut Rng) -> IpAddr {
         "fe80::1",
         "ff02::1",
     ];
-    match rng.below(3) {
-        0 => rng.pick::<&str>(SOME).parse().unwrap(),
-        1 => IpAddr::V4(Ipv4Addr::from(rng.next() as u32)),
-        _ => IpAddr::V6(std::net::Ipv6Addr::from(
-            (u128::from(rng.next()) << 64) | u128::from(rng.next()),
-        )),
-    }
+    prop_oneof![
+        select(SOME).prop_map(|a| a.parse().unwrap()),
+        any::<u32>().prop_map(|a| IpAddr::V4(Ipv4Addr::from(a))),
+        any::<u128>().prop_map(|a| IpAddr::V6(std::net::Ipv6Addr::from(a))),
+    ]
 }
 
-fn random_stats_values(rng: &mut Rng) -> Stats {
-    let mut v = || {
-        if rng.chance(3) {
-            u64::MAX - rng.below(2) as u64
-        } else {
-            rng.next() >> rng.below(64)
-        }
-    };
-    Stats {
-        conns: v(),
-        inpkts: v(),
-        outpkts: v(),
-        inbytes: v(),
-        outbytes: v(),
-        cps: v(),
-        inpps: v(),
-        outpps: v(),
-        inbps: v(),
-        outbps: v(),
-    }
+fn stats_values() -> impl Strategy<Value = Stats> {
+    let v = prop_oneof![
+        1 => (0..2u64).prop_map(|d| u64::MAX - d),
+        2 => (any::<u64>(), 0..64u32).prop_map(|(n, shift)| n >> shift),
+    ];
+    [(); 10].map(|()| v.clone()).prop_map(|v| Stats {
+        conns: v[0],
+        inpkts: v[1],
+        outpkts: v[2],
+        inbytes: v[3],
+        outbytes: v[4],
+        cps: v[5],
+        inpps: v[6],
+        outpps: v[7],
+        inbps: v[8],
+        outbps: v[9],
+    })
+}
+
+fn destination_entry() -> impl Strategy<Value = ipvs::model::DestinationEntry> {
+    let forward = select(
+        &[
+            ForwardMethod::Masquerade,
+            ForwardMethod::Local,
+            ForwardMethod::Tunnel,
+            ForwardMethod::Route,
+        ][..],
+    );
+    let tunnel = select(&[TunnelType::Ipip, TunnelType::Gue, TunnelType::Gre][..]);
+    let config = (
+        forward,
+        edgy(),
+        edgy(),
+        edgy(),
+        tunnel,
+        any::<u16>(),
+        any::<u16>(),
+    )
+        .prop_map(
+            |(forward, weight, upper, lower, tunnel_type, tunnel_port, tunnel_flags)| {
+                DestinationConfig {
+                    forward,
+                    weight: weight as i32,
+                    upper_threshold: upper,
+                    lower_threshold: lower,
+                    tunnel_type,
+                    tunnel_port,
+                    tunnel_flags,
+                }
+            },
+        );
+    (
+        ip(),
+        any::<u16>(),
+        config,
+        edgy(),
+        edgy(),
+        edgy(),
+        stats_values(),
+    )
+        .prop_map(
+            |(addr, port, config, active, inactive, persistent, stats)| {
+                ipvs::model::DestinationEntry {
+                    destination: Destination { addr, port, config },
+                    active_conns: active,
+                    inactive_conns: inactive,
+                    persistent_conns: persistent,
+                    stats,
+                }
+            },
+        )
 }
 
 /// Listings with any values the model can hold: several services of mixed
 /// families and kinds, real servers of either family, extreme numbers.
-fn random_listings(rng: &mut Rng) -> Vec<ServiceListing> {
-    let protocols = [Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
-    let forwards = [
-        ForwardMethod::Masquerade,
-        ForwardMethod::Local,
-        ForwardMethod::Tunnel,
-        ForwardMethod::Route,
+fn listings() -> impl Strategy<Value = Vec<ServiceListing>> {
+    let family = select(&[AddressFamily::Inet, AddressFamily::Inet6][..]);
+    let protocol = select(&[Protocol::Tcp, Protocol::Udp, Protocol::Sctp][..]);
+    let key = prop_oneof![
+        1 => (family, edgy()).prop_map(|(family, mark)| ServiceKey::Fwmark { family, mark }),
+        2 => (protocol, ip(), any::<u16>())
+            .prop_map(|(protocol, addr, port)| ServiceKey::Addr { protocol, addr, port }),
     ];
-    let tunnels = [TunnelType::Ipip, TunnelType::Gue, TunnelType::Gre];
-    (0..rng.below(6))
-        .map(|_| {
-            let key = if rng.chance(3) {
-                ServiceKey::Fwmark {
-                    family: *rng.pick(&[AddressFamily::Inet, AddressFamily::Inet6]),
-                    mark: edgy_u32(rng),
-                }
-            } else {
-                ServiceKey::Addr {
-                    protocol: *rng.pick(&protocols),
-                    addr: random_ip(rng),
-                    port: rng.next() as u16,
-                }
-            };
-            let entry = ipvs::model::ServiceEntry {
+    let config = (name(), edgy(), edgy(), edgy(), prop::option::of(name())).prop_map(
+        |(scheduler, flags, timeout, netmask, pe_name)| ServiceConfig {
+            scheduler,
+            flags: ServiceFlags::from_bits(flags),
+            timeout,
+            // The kernel's raw word; the service's family decides its meaning.
+            netmask: Netmask::Ipv6(netmask),
+            pe_name,
+        },
+    );
+    let listing = (key, config, stats_values(), vec(destination_entry(), 0..5)).prop_map(
+        |(key, mut config, stats, destinations)| ServiceListing {
+            entry: ipvs::model::ServiceEntry {
                 service: Service {
                     key,
-                    config: ServiceConfig {
-                        scheduler: random_name(rng),
-                        flags: ServiceFlags::from_bits(edgy_u32(rng)),
-                        timeout: edgy_u32(rng),
-                        netmask: Netmask::from_raw(key.family(), edgy_u32(rng)),
-                        pe_name: rng.chance(2).then(|| random_name(rng)),
+                    config: {
+                        config.netmask = Netmask::from_raw(key.family(), config.netmask.to_raw());
+                        config
                     },
                 },
-                stats: random_stats_values(rng),
-            };
-            let destinations = (0..rng.below(5))
-                .map(|_| ipvs::model::DestinationEntry {
-                    destination: Destination {
-                        addr: random_ip(rng),
-                        port: rng.next() as u16,
-                        config: DestinationConfig {
-                            forward: *rng.pick(&forwards),
-                            weight: edgy_u32(rng) as i32,
-                            upper_threshold: edgy_u32(rng),
-                            lower_threshold: edgy_u32(rng),
-                            tunnel_type: *rng.pick(&tunnels),
-                            tunnel_port: rng.next() as u16,
-                            tunnel_flags: rng.next() as u16,
-                        },
-                    },
-                    active_conns: edgy_u32(rng),
-                    inactive_conns: edgy_u32(rng),
-                    persistent_conns: edgy_u32(rng),
-                    stats: random_stats_values(rng),
-                })
-                .collect();
-            ServiceListing {
-                entry,
-                destinations,
-            }
-        })
-        .collect()
+                stats,
+            },
+            destinations,
+        },
+    );
+    vec(listing, 0..6)
 }
 
 /// Sorting and printing any table the model can hold: text, JSON, `-S`.
 #[test]
 fn output_random_listings() {
-    property(
+    let input = (edgy(), listings());
+    prop_check(
         "output random listings",
+        1024,
         false,
-        random_listings,
-        |listings| {
+        input,
+        |(version, listings)| {
             let info = KernelInfo {
-                version: edgy_u32(&mut Rng(listings.len() as u64)),
+                version: *version,
                 conn_table_size: u32::MAX,
             };
             render_listing(&info, listings);
             let table = ipvs::reconcile::Table::from_listings(listings);
             let _ = table.rule_count();
             !listings.is_empty()
+        },
+    );
+}
+
+/// Sync daemons and timeouts with any values the model can hold, printed
+/// as text and as JSON (what `--daemon` and `--timeout` show).
+#[test]
+fn output_random_daemons_and_timeouts() {
+    let daemon = (
+        select(&[DaemonState::Master, DaemonState::Backup][..]),
+        name(),
+        edgy(),
+        any::<u16>(),
+        prop::option::of(ip()),
+        any::<u16>(),
+        any::<u8>(),
+    )
+        .prop_map(
+            |(state, mcast_ifn, syncid, sync_maxlen, mcast_group, mcast_port, mcast_ttl)| {
+                SyncDaemon {
+                    state,
+                    mcast_ifn,
+                    syncid,
+                    sync_maxlen,
+                    mcast_group,
+                    mcast_port,
+                    mcast_ttl,
+                }
+            },
+        );
+    let timeouts =
+        (edgy(), edgy(), edgy()).prop_map(|(tcp, tcp_fin, udp)| Timeouts { tcp, tcp_fin, udp });
+    prop_check(
+        "output random daemons and timeouts",
+        1024,
+        true,
+        (vec(daemon, 0..3), timeouts),
+        |(daemons, timeouts)| {
+            let mut text = Vec::new();
+            let mut json = Vec::new();
+            let written = write_daemons(&mut text, daemons).is_ok()
+                && write_daemons_json(&mut json, daemons).is_ok()
+                && write_timeouts(&mut text, timeouts).is_ok()
+                && write_timeouts_json(&mut json, timeouts).is_ok();
+            assert!(written, "writing to memory cannot fail");
+            let documents = serde_json::Deserializer::from_slice(&json)
+                .into_iter::<serde_json::Value>()
+                .count();
+            assert_eq!(documents, 2, "one JSON document each");
+            true
         },
     );
 }
@@ -1000,49 +1019,41 @@ fn check_connections(text: &str) -> bool {
 
 #[test]
 fn connections_arbitrary_text() {
-    property(
-        "connections arbitrary text",
-        false,
-        |rng| {
-            const PIECES: &[&str] = &[
-                " ",
-                "  ",
-                "\t",
-                "\n",
-                "\x0b",
-                "\x0c",
-                "\r",
-                "0",
-                "F",
-                "x",
-                ":",
-                ".",
-                "-",
-                "+",
-                "0x",
-                "ffffffffffffffffffff",
-                "99999999999",
-                "TCP",
-                "UDP",
-                "é",
-                "\u{a0}",
-                "\u{2028}",
-                "0A000001",
-                "2001:db8::1",
-                "1.2.3.4",
-            ];
-            let mut text = String::new();
-            for _ in 0..rng.below(80) {
-                if rng.chance(8) {
-                    text.push(char::from_u32(rng.next() as u32 % 0x11_0000).unwrap_or('?'));
-                } else {
-                    text.push_str(rng.pick::<&str>(PIECES));
-                }
-            }
-            text
-        },
-        |text| check_connections(text),
-    );
+    const PIECES: &[&str] = &[
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\x0b",
+        "\x0c",
+        "\r",
+        "0",
+        "F",
+        "x",
+        ":",
+        ".",
+        "-",
+        "+",
+        "0x",
+        "ffffffffffffffffffff",
+        "99999999999",
+        "TCP",
+        "UDP",
+        "é",
+        "\u{a0}",
+        "\u{2028}",
+        "0A000001",
+        "2001:db8::1",
+        "1.2.3.4",
+    ];
+    let piece = prop_oneof![
+        7 => select(PIECES).prop_map(str::to_string),
+        1 => any::<char>().prop_map(String::from),
+    ];
+    let text = vec(piece, 0..80).prop_map(|pieces| pieces.concat());
+    prop_check("connections arbitrary text", 4096, false, text, |text| {
+        check_connections(text)
+    });
 }
 
 #[test]
@@ -1050,26 +1061,29 @@ fn connections_mutated_realistic_text() {
     let mut valid = CONN_HEADER.to_string();
     valid.extend(CONN_LINES.iter().copied());
     assert_eq!(parse_connections(&valid).unwrap().len(), CONN_LINES.len());
-    property(
-        "connections mutated text",
-        true,
-        |rng| {
-            let mut text = CONN_HEADER.as_bytes().to_vec();
-            for _ in 0..=rng.below(5) {
-                let mut line = (*rng.pick(CONN_LINES)).as_bytes().to_vec();
-                if rng.below(3) != 0 {
-                    mutate_bytes(rng, &mut line);
-                }
-                text.extend_from_slice(&line);
+    let line = (
+        select(CONN_LINES),
+        prop::option::weighted(0.67, byte_edits()),
+    )
+        .prop_map(|(line, edits)| {
+            let mut line = line.as_bytes().to_vec();
+            if let Some(edits) = edits {
+                edit_bytes(&mut line, &edits);
             }
-            if rng.chance(4) {
-                let keep = rng.below(text.len() + 1);
-                text.truncate(keep);
-            }
-            String::from_utf8_lossy(&text).into_owned()
-        },
-        |text| check_connections(text),
-    );
+            line
+        });
+    let cut = prop::option::weighted(0.25, any::<Index>());
+    let text = (vec(line, 1..=6), cut).prop_map(|(lines, cut)| {
+        let mut text = CONN_HEADER.as_bytes().to_vec();
+        text.extend(lines.concat());
+        if let Some(cut) = cut {
+            text.truncate(cut.index(text.len() + 1));
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    });
+    prop_check("connections mutated text", 4096, true, text, |text| {
+        check_connections(text)
+    });
 }
 
 // ---------------------------------------------------------------------------

@@ -1,9 +1,27 @@
-//! The option table: every flag ipvsadm 1.31 accepts, in one place.
+//! The option table: every flag ipvsadm 1.31 accepts, each defined once.
 //!
-//! [`FLAGS`] drives the popt-compatible parser ([`super::popt`]), the `-h`
-//! text ([`super::help`]) and [`clap_command`] (man page and shell
-//! completions). The command/option rules (`commands_v_options` in
-//! ipvsadm.c) live here too, as [`CommandKind::option_rule`].
+//! A row of [`FLAGS`] carries a flag's names, whether it takes a value, how
+//! that value is checked and stored into the command being built
+//! ([`FlagDef::store`]), the column of ipvsadm's command/option matrix it
+//! sets ([`OptionColumn`]: which commands require, allow or forbid it, and
+//! its name in 1.31's messages), and its help. The popt-compatible parser
+//! ([`super::popt`], [`super::parse`]), the `-h` text ([`super::help`]),
+//! the man pages and shell completions (`tests/generated_docs.rs`) and the
+//! command/option rules all read the rows. Adding a flag is one row here
+//! plus the field it stores into.
+
+use super::error::CliError;
+use super::parse::{
+    daemon_state, fail, fail_with, number, parse_timeout, Building, DEFAULT_PERSISTENT_TIMEOUT,
+    IFNAME_MAX, PE_NAME_MAX, SCHED_FLAGS_MAX, SCHED_NAME_MAX,
+};
+use super::values::{
+    atoi, c_truncate, parse_fwmark, parse_host_port, parse_ipv4_netmask, parse_mcast_group,
+    NameResolver,
+};
+use ipvs::model::{
+    AddressFamily, DestinationConfig, ForwardMethod, Netmask, Protocol, ServiceFlags, TunnelType,
+};
 
 /// Whether a flag takes a value, as popt's `POPT_ARG_*` / `POPT_ARGFLAG_OPTIONAL`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +36,7 @@ pub enum ArgKind {
     Optional,
 }
 
-/// Where a flag is listed in the help text.
+/// Where a flag is listed in the help text and the man page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Command,
@@ -66,28 +84,10 @@ pub enum CommandKind {
     Zero,
 }
 
-/// A command's row of `commands_v_options` as bit sets of [`Opt::bit`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OptionMasks {
-    pub required: u64,
-    pub illegal: u64,
-    pub exclusive: u64,
-}
-
-/// How an option relates to a command (one cell of `commands_v_options`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OptionRule {
-    /// `+`: must be given.
-    Required,
-    /// `x`: must not be given.
-    Illegal,
-    /// `1`: at most one of the options marked so may be given.
-    Exclusive,
-    /// ` `: may be given.
-    Optional,
-}
-
 impl CommandKind {
+    /// Number of commands.
+    pub const COUNT: usize = 14;
+
     /// The name ipvsadm uses in its messages (`cmdnames`).
     pub fn name(self) -> &'static str {
         match self {
@@ -109,299 +109,172 @@ impl CommandKind {
     }
 
     /// The options this command requires, forbids, and allows only one
-    /// of, as bit sets ([`Opt::bit`]): the matrix row, read once at compile time.
+    /// of: its row of the command/option matrix, gathered from [`FLAGS`]
+    /// at compile time.
     pub fn option_masks(self) -> OptionMasks {
-        const fn masks(row: &[u8; Opt::COUNT]) -> OptionMasks {
-            let mut m = OptionMasks {
-                required: 0,
-                illegal: 0,
-                exclusive: 0,
-            };
-            let mut i = 0;
-            while i < Opt::COUNT {
-                match row[i] {
-                    b'+' => m.required |= 1 << i,
-                    b'x' => m.illegal |= 1 << i,
-                    b'1' => m.exclusive |= 1 << i,
-                    _ => {}
-                }
-                i += 1;
-            }
-            m
-        }
-        const TABLE: [OptionMasks; 14] = [
-            masks(CommandKind::Add.matrix_row()),
-            masks(CommandKind::Edit.matrix_row()),
-            masks(CommandKind::Delete.matrix_row()),
-            masks(CommandKind::Flush.matrix_row()),
-            masks(CommandKind::List.matrix_row()),
-            masks(CommandKind::AddDest.matrix_row()),
-            masks(CommandKind::DeleteDest.matrix_row()),
-            masks(CommandKind::EditDest.matrix_row()),
-            masks(CommandKind::Timeout.matrix_row()),
-            masks(CommandKind::StartDaemon.matrix_row()),
-            masks(CommandKind::StopDaemon.matrix_row()),
-            masks(CommandKind::Restore.matrix_row()),
-            masks(CommandKind::Save.matrix_row()),
-            masks(CommandKind::Zero.matrix_row()),
-        ];
-        TABLE[self as usize]
+        OPTION_MASKS[self as usize]
     }
 
-    /// This command's row of the command/option matrix, one byte per
-    /// [`Opt`] in [`Opt::ALL`] order: `+` required, `x` illegal,
-    /// `1` exclusive, ` ` optional.
-    const fn matrix_row(self) -> &'static [u8; Opt::COUNT] {
-        // Columns: -n -c svc -s -p -M -r fwd -w -x -y mcast-if timeout daemon
-        // stats rate thresholds persistent-conn nosort syncid exact ops pe -b
-        // mcast-group mcast-port mcast-ttl sync-maxlen tun-info tun-type
-        // tun-port tun-nocsum tun-csum tun-remcsum json
-        match self {
-            CommandKind::Add | CommandKind::Edit => b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx",
-            CommandKind::Delete => b"xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-            CommandKind::Flush | CommandKind::Timeout | CommandKind::Restore => {
-                b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-            }
-            CommandKind::List => b" 11xxxxxxxxx11       xxxxxxx xxxxx ",
-            CommandKind::AddDest | CommandKind::EditDest => b"xx+xxx+    xxxxxxxxxxxxxxxxxx     x",
-            CommandKind::DeleteDest => b"xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-            CommandKind::StartDaemon => b"xxxxxxxxxxx xxxxxxx xxxx    xxxxxxx",
-            CommandKind::StopDaemon => b"xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxx",
-            CommandKind::Save => b" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-            CommandKind::Zero => b"xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        }
+    /// How `column` may be used with this command.
+    pub fn option_rule(self, column: &OptionColumn) -> OptionRule {
+        column.rule(self)
     }
 
-    /// How `opt` may be used with this command.
-    pub fn option_rule(self, opt: Opt) -> OptionRule {
-        match self.matrix_row()[opt as usize] {
-            b'+' => OptionRule::Required,
-            b'x' => OptionRule::Illegal,
-            b'1' => OptionRule::Exclusive,
-            _ => OptionRule::Optional,
-        }
+    const fn bit(self) -> u16 {
+        1 << self as u16
     }
 }
 
-/// The options ipvsadm tracks in its option bitset (`OPTC_*`), in bit order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Opt {
-    Numeric,
-    Connection,
-    Service,
-    Scheduler,
-    Persistent,
-    Netmask,
-    Server,
-    Forward,
-    Weight,
-    UThreshold,
-    LThreshold,
-    McastInterface,
-    Timeout,
-    Daemon,
-    Stats,
-    Rate,
-    Thresholds,
-    PersistentConn,
-    NoSort,
-    SyncId,
-    Exact,
-    OnePacket,
-    PersistenceEngine,
-    SchedFlags,
-    McastGroup,
-    McastPort,
-    McastTtl,
-    SyncMaxlen,
-    TunInfo,
-    TunType,
-    TunPort,
-    TunNoCsum,
-    TunCsum,
-    TunRemCsum,
-    /// `--json`: not in ipvsadm 1.31; its bit comes after all of 1.31's, so
-    /// the command/option checks report 1.31's options first.
-    Json,
+/// A set of commands, as bits of [`CommandKind`].
+const fn commands(kinds: &[CommandKind]) -> u16 {
+    let mut set = 0;
+    let mut i = 0;
+    while i < kinds.len() {
+        set |= kinds[i].bit();
+        i += 1;
+    }
+    set
 }
 
-impl Opt {
-    /// Number of options (1.31's `NUMBER_OF_OPT`, plus `--json`).
-    pub const COUNT: usize = 35;
+/// A command's row of `commands_v_options` as bit sets of [`OptionColumn::bit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionMasks {
+    pub required: u64,
+    pub illegal: u64,
+    pub exclusive: u64,
+}
 
-    /// All options in bit order.
-    pub const ALL: [Opt; Opt::COUNT] = [
-        Opt::Numeric,
-        Opt::Connection,
-        Opt::Service,
-        Opt::Scheduler,
-        Opt::Persistent,
-        Opt::Netmask,
-        Opt::Server,
-        Opt::Forward,
-        Opt::Weight,
-        Opt::UThreshold,
-        Opt::LThreshold,
-        Opt::McastInterface,
-        Opt::Timeout,
-        Opt::Daemon,
-        Opt::Stats,
-        Opt::Rate,
-        Opt::Thresholds,
-        Opt::PersistentConn,
-        Opt::NoSort,
-        Opt::SyncId,
-        Opt::Exact,
-        Opt::OnePacket,
-        Opt::PersistenceEngine,
-        Opt::SchedFlags,
-        Opt::McastGroup,
-        Opt::McastPort,
-        Opt::McastTtl,
-        Opt::SyncMaxlen,
-        Opt::TunInfo,
-        Opt::TunType,
-        Opt::TunPort,
-        Opt::TunNoCsum,
-        Opt::TunCsum,
-        Opt::TunRemCsum,
-        Opt::Json,
-    ];
+/// How an option relates to a command (one cell of `commands_v_options`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionRule {
+    /// `+`: must be given.
+    Required,
+    /// `x`: must not be given.
+    Illegal,
+    /// `1`: at most one of the options marked so may be given.
+    Exclusive,
+    /// ` `: may be given.
+    Optional,
+}
+
+/// One option of ipvsadm's option bitset (`OPTC_*`): a column of its
+/// command/option matrix. Several flags may set the same option (`-t`,
+/// `-u`, `--sctp-service` and `-f` all set `service-address`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct OptionColumn {
+    /// The option's bit: its place in 1.31's column order, which decides
+    /// which mistake is reported first (`--json`, an extension, comes last).
+    pub bit: u8,
+    /// The name ipvsadm uses in its messages (`optnames`).
+    pub name: &'static str,
+    /// Commands that require it (`+`).
+    required: u16,
+    /// Commands that allow at most one of their `1` options.
+    exclusive: u16,
+    /// Commands that allow it (` `); every other command forbids it (`x`).
+    allowed: u16,
+}
+
+impl OptionColumn {
+    /// An option every command forbids, until told otherwise.
+    const fn new(bit: u8, name: &'static str) -> Self {
+        OptionColumn {
+            bit,
+            name,
+            required: 0,
+            exclusive: 0,
+            allowed: 0,
+        }
+    }
+
+    const fn required_by(mut self, kinds: &[CommandKind]) -> Self {
+        self.required |= commands(kinds);
+        self
+    }
+
+    const fn exclusive_in(mut self, kinds: &[CommandKind]) -> Self {
+        self.exclusive |= commands(kinds);
+        self
+    }
+
+    const fn allowed_in(mut self, kinds: &[CommandKind]) -> Self {
+        self.allowed |= commands(kinds);
+        self
+    }
 
     /// The option's bit in an [`OptSet`].
-    pub fn bit(self) -> u64 {
-        1u64 << (self as u32)
+    pub const fn mask(&self) -> u64 {
+        1 << self.bit
     }
 
-    /// The name ipvsadm uses in its messages (`optnames`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Opt::Numeric => "numeric",
-            Opt::Connection => "connection",
-            Opt::Service => "service-address",
-            Opt::Scheduler => "scheduler",
-            Opt::Persistent => "persistent",
-            Opt::Netmask => "netmask",
-            Opt::Server => "real-server",
-            Opt::Forward => "forwarding-method",
-            Opt::Weight => "weight",
-            Opt::UThreshold => "u-threshold",
-            Opt::LThreshold => "l-threshold",
-            Opt::McastInterface => "mcast-interface",
-            Opt::Timeout => "timeout",
-            Opt::Daemon => "daemon",
-            Opt::Stats => "stats",
-            Opt::Rate => "rate",
-            Opt::Thresholds => "thresholds",
-            Opt::PersistentConn => "persistent-conn",
-            Opt::NoSort => "nosort",
-            Opt::SyncId => "syncid",
-            Opt::Exact => "exact",
-            Opt::OnePacket => "ops",
-            Opt::PersistenceEngine => "pe",
-            Opt::SchedFlags => "sched-flags",
-            Opt::McastGroup => "mcast-group",
-            Opt::McastPort => "mcast-port",
-            Opt::McastTtl => "mcast-ttl",
-            Opt::SyncMaxlen => "sync-maxlen",
-            Opt::TunInfo => "tun-info",
-            Opt::TunType => "tun-type",
-            Opt::TunPort => "tun-port",
-            Opt::TunNoCsum => "tun-nocsum",
-            Opt::TunCsum => "tun-csum",
-            Opt::TunRemCsum => "tun-remcsum",
-            Opt::Json => "json",
+    /// How `kind` treats this option.
+    pub fn rule(&self, kind: CommandKind) -> OptionRule {
+        let bit = kind.bit();
+        if self.required & bit != 0 {
+            OptionRule::Required
+        } else if self.exclusive & bit != 0 {
+            OptionRule::Exclusive
+        } else if self.allowed & bit != 0 {
+            OptionRule::Optional
+        } else {
+            OptionRule::Illegal
         }
     }
 }
 
-/// A set of [`Opt`]s (ipvsadm's `options` bitset).
+/// A set of options (ipvsadm's `options` bitset).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OptSet(pub u64);
 
 impl OptSet {
-    pub fn contains(self, opt: Opt) -> bool {
-        self.0 & opt.bit() != 0
+    pub fn contains(self, column: &OptionColumn) -> bool {
+        self.0 & column.mask() != 0
     }
 
-    pub fn insert(&mut self, opt: Opt) {
-        self.0 |= opt.bit();
+    pub fn insert(&mut self, column: &OptionColumn) {
+        self.0 |= column.mask();
     }
 
-    /// Whether any of `opts` is in the set.
-    pub fn any(self, opts: &[Opt]) -> bool {
-        opts.iter().any(|&o| self.contains(o))
+    /// Whether any of `columns` is in the set.
+    pub fn any(self, columns: &[&OptionColumn]) -> bool {
+        columns.iter().any(|c| self.contains(c))
     }
 }
 
-/// Identifies one row of [`FLAGS`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FlagId {
-    AddService,
-    EditService,
-    DeleteService,
-    Clear,
-    Restore,
-    Save,
-    AddServer,
-    EditServer,
-    DeleteServer,
-    List,
-    ListLower,
-    Zero,
-    Set,
-    StartDaemon,
-    StopDaemon,
+/// What a flag is to the parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Selects a command; only the first option may.
+    Command(CommandKind),
+    /// `-h`: the help text, whatever follows.
     Help,
+    /// `-v`: the version, whatever follows.
     Version,
-    TcpService,
-    UdpService,
-    SctpService,
-    FwmarkService,
-    Ipv6,
-    Scheduler,
-    Pe,
-    Persistent,
-    Netmask,
-    RealServer,
-    Gatewaying,
-    Ipip,
-    Masquerading,
-    TunType,
-    TunPort,
-    TunNoCsum,
-    TunCsum,
-    TunRemCsum,
-    Weight,
-    UThreshold,
-    LThreshold,
-    Connection,
-    Timeout,
-    Daemon,
-    Stats,
-    Rate,
-    Exact,
-    Thresholds,
-    PersistentConn,
-    TunInfo,
-    NoSort,
-    Sort,
-    Ops,
-    Numeric,
-    SchedFlags,
-    SyncId,
-    SyncMaxlen,
-    McastInterface,
-    McastGroup,
-    McastPort,
-    McastTtl,
-    Json,
+    /// An option of the command.
+    Option,
 }
+
+/// How a flag's value is completed by shells (the man page and
+/// completions only; the parser does its own checking).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueHint {
+    /// The shell's default (file names).
+    Default,
+    /// A host name.
+    Hostname,
+    /// Free text, nothing to complete.
+    Text,
+    /// A comma-separated list of [`FlagDef::choices`].
+    CommaList,
+}
+
+/// Checks a flag's value and stores it into the command being built
+/// (`None`: no value, the flag takes none or an optional one was absent).
+pub type Store = fn(&mut Building, Option<&[u8]>, &dyn NameResolver) -> Result<(), CliError>;
 
 /// One flag: its names, its value, its help, and what it means to ipvsadm.
 #[derive(Debug, Clone, Copy)]
 pub struct FlagDef {
-    pub id: FlagId,
     /// Long name without the leading `--`.
     pub long: &'static str,
     /// Short name, if any.
@@ -414,19 +287,33 @@ pub struct FlagDef {
     pub positionals: &'static [&'static str],
     pub help: &'static str,
     pub section: Section,
-    /// The command this flag selects, if it is a command.
-    pub command: Option<CommandKind>,
-    /// The option bit it sets, if any (`-6` and `--sort` set none).
-    pub option: Option<Opt>,
+    pub role: Role,
+    /// The option it sets, if any (`-6` and `--sort` set none); given twice
+    /// it is "multiple ... options specified".
+    pub option: Option<&'static OptionColumn>,
+    /// Checks and stores the value.
+    pub store: Store,
     /// The values the flag's value is chosen from, each with a short
     /// description, for the man page and shell completions (empty when the
-    /// value is free-form). The parser does its own checking.
+    /// value is free-form). [`FlagDef::store`] does the checking.
     pub choices: &'static [(&'static str, &'static str)],
+    pub hint: ValueHint,
+    /// A second spelling of the row before it (`-l` for `-L`): left out of
+    /// the help text and given to clap as an alias.
+    pub alias: bool,
 }
 
-const fn flag(id: FlagId, long: &'static str, short: Option<char>, help: &'static str) -> FlagDef {
+/// Rows are equal when they have the same names.
+impl PartialEq for FlagDef {
+    fn eq(&self, other: &Self) -> bool {
+        (self.long, self.short) == (other.long, other.short)
+    }
+}
+
+impl Eq for FlagDef {}
+
+const fn flag(long: &'static str, short: Option<char>, help: &'static str) -> FlagDef {
     FlagDef {
-        id,
         long,
         short,
         arg: ArgKind::None,
@@ -434,20 +321,14 @@ const fn flag(id: FlagId, long: &'static str, short: Option<char>, help: &'stati
         positionals: &[],
         help,
         section: Section::Option,
-        command: None,
+        role: Role::Option,
         option: None,
+        store: |_, _, _| Ok(()),
         choices: &[],
+        hint: ValueHint::Default,
+        alias: false,
     }
 }
-
-/// Rows are equal when they are the same row.
-impl PartialEq for FlagDef {
-    fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
-    }
-}
-
-impl Eq for FlagDef {}
 
 impl FlagDef {
     const fn value(mut self, name: &'static str) -> Self {
@@ -463,13 +344,24 @@ impl FlagDef {
     }
 
     const fn command(mut self, kind: CommandKind) -> Self {
-        self.command = Some(kind);
+        self.role = Role::Command(kind);
         self.section = Section::Command;
         self
     }
 
-    const fn sets(mut self, opt: Opt) -> Self {
-        self.option = Some(opt);
+    const fn role(mut self, role: Role) -> Self {
+        self.role = role;
+        self.section = Section::Command;
+        self
+    }
+
+    const fn sets(mut self, column: &'static OptionColumn) -> Self {
+        self.option = Some(column);
+        self
+    }
+
+    const fn store(mut self, store: Store) -> Self {
+        self.store = store;
         self
     }
 
@@ -488,15 +380,80 @@ impl FlagDef {
         self
     }
 
-    /// Whether this row is a second spelling of an earlier one and is left
-    /// out of the help text and the clap command (`-l` for `-L`).
-    pub fn is_alias(&self) -> bool {
-        self.id == FlagId::ListLower
+    const fn hint(mut self, hint: ValueHint) -> Self {
+        self.hint = hint;
+        self
+    }
+
+    const fn alias(mut self) -> Self {
+        self.alias = true;
+        self
+    }
+
+    /// `-t`, or `--tcp-service` for a flag without a short name.
+    pub fn display_name(&self) -> String {
+        match self.short {
+            Some(c) => format!("-{c}"),
+            None => format!("--{}", self.long),
+        }
     }
 }
 
 use CommandKind as C;
-use FlagId as F;
+
+/// Options that several flags set, or that the per-command rules after
+/// the matrix look at; every other option is written in its flag's row.
+pub mod opts {
+    use super::{list_option, server_option, CommandKind as C, OptionColumn};
+
+    /// `-t`, `-u`, `--sctp-service`, `-f`.
+    pub const SERVICE: OptionColumn = OptionColumn::new(2, "service-address")
+        .required_by(&[
+            C::Add,
+            C::Edit,
+            C::Delete,
+            C::AddDest,
+            C::DeleteDest,
+            C::EditDest,
+        ])
+        .exclusive_in(&[C::List])
+        .allowed_in(&[C::Zero]);
+    /// `-g`, `-i`, `-m`.
+    pub const FORWARD: OptionColumn = server_option(7, "forwarding-method");
+    pub const CONNECTION: OptionColumn =
+        OptionColumn::new(1, "connection").exclusive_in(&[C::List]);
+    pub const TIMEOUT: OptionColumn = OptionColumn::new(12, "timeout").exclusive_in(&[C::List]);
+    pub const DAEMON: OptionColumn = OptionColumn::new(13, "daemon").exclusive_in(&[C::List]);
+    pub const STATS: OptionColumn = list_option(14, "stats");
+    pub const RATE: OptionColumn = list_option(15, "rate");
+    pub const THRESHOLDS: OptionColumn = list_option(16, "thresholds");
+    pub const PERSISTENT_CONN: OptionColumn = list_option(17, "persistent-conn");
+    pub const TUN_TYPE: OptionColumn = server_option(29, "tun-type");
+    pub const TUN_PORT: OptionColumn = server_option(30, "tun-port");
+    pub const TUN_NOCSUM: OptionColumn = server_option(31, "tun-nocsum");
+    pub const TUN_CSUM: OptionColumn = server_option(32, "tun-csum");
+    pub const TUN_REMCSUM: OptionColumn = server_option(33, "tun-remcsum");
+}
+
+/// An option of the real-server commands only.
+const fn server_option(bit: u8, name: &'static str) -> OptionColumn {
+    OptionColumn::new(bit, name).allowed_in(&[C::AddDest, C::EditDest])
+}
+
+/// An option of the service commands only.
+const fn service_option(bit: u8, name: &'static str) -> OptionColumn {
+    OptionColumn::new(bit, name).allowed_in(&[C::Add, C::Edit])
+}
+
+/// An option of `-L` only.
+const fn list_option(bit: u8, name: &'static str) -> OptionColumn {
+    OptionColumn::new(bit, name).allowed_in(&[C::List])
+}
+
+/// An option of `--start-daemon` only.
+const fn daemon_option(bit: u8, name: &'static str) -> OptionColumn {
+    OptionColumn::new(bit, name).allowed_in(&[C::StartDaemon])
+}
 
 /// `--start-daemon` and `--stop-daemon` values.
 const DAEMON_STATES: &[(&str, &str)] = &[
@@ -549,142 +506,347 @@ const SCHED_FLAGS: &[(&str, &str)] = &[
 /// the first row with a matching name wins.
 pub const FLAGS: &[FlagDef] = &[
     // Commands.
-    flag(F::AddService, "add-service", Some('A'), "add a virtual service").command(C::Add),
-    flag(F::EditService, "edit-service", Some('E'), "change a virtual service").command(C::Edit),
-    flag(F::DeleteService, "delete-service", Some('D'), "delete a virtual service")
-        .command(C::Delete),
-    flag(F::Clear, "clear", Some('C'), "delete every virtual service").command(C::Flush),
-    flag(F::Restore, "restore", Some('R'), "read commands from standard input")
-        .command(C::Restore),
-    flag(F::Save, "save", Some('S'), "print the table as commands").command(C::Save),
-    flag(F::AddServer, "add-server", Some('a'), "add a real server to a service")
-        .command(C::AddDest),
-    flag(F::EditServer, "edit-server", Some('e'), "change a real server").command(C::EditDest),
-    flag(F::DeleteServer, "delete-server", Some('d'), "remove a real server")
-        .command(C::DeleteDest),
-    flag(F::List, "list", Some('L'), "list the table (also -l)").command(C::List),
-    flag(F::ListLower, "list", Some('l'), "list the table").command(C::List),
-    flag(F::Zero, "zero", Some('Z'), "reset the counters of one service or all")
-        .command(C::Zero),
-    flag(F::Set, "set", None, "set the tcp, tcpfin and udp connection timeouts (seconds)")
+    flag("add-service", Some('A'), "add a virtual service").command(C::Add),
+    flag("edit-service", Some('E'), "change a virtual service").command(C::Edit),
+    flag("delete-service", Some('D'), "delete a virtual service").command(C::Delete),
+    flag("clear", Some('C'), "delete every virtual service").command(C::Flush),
+    flag("restore", Some('R'), "read commands from standard input").command(C::Restore),
+    flag("save", Some('S'), "print the table as commands").command(C::Save),
+    flag("add-server", Some('a'), "add a real server to a service").command(C::AddDest),
+    flag("edit-server", Some('e'), "change a real server").command(C::EditDest),
+    flag("delete-server", Some('d'), "remove a real server").command(C::DeleteDest),
+    flag("list", Some('L'), "list the table (also -l)").command(C::List),
+    flag("list", Some('l'), "list the table").command(C::List).alias(),
+    flag("zero", Some('Z'), "reset the counters of one service or all").command(C::Zero),
+    flag("set", None, "set the tcp, tcpfin and udp connection timeouts (seconds)")
         .command(C::Timeout)
         .positionals(&["tcp", "tcpfin", "udp"]),
-    flag(F::StartDaemon, "start-daemon", None, "start a connection sync daemon")
+    flag("start-daemon", None, "start a connection sync daemon")
         .value("master|backup")
         .choices(DAEMON_STATES)
-        .command(C::StartDaemon),
-    flag(F::StopDaemon, "stop-daemon", None, "stop a connection sync daemon")
+        .command(C::StartDaemon)
+        .store(|b, v, _| {
+            b.daemon_state = Some(daemon_state(v, "illegal start-daemon parameter specified")?);
+            Ok(())
+        }),
+    flag("stop-daemon", None, "stop a connection sync daemon")
         .value("master|backup")
         .choices(DAEMON_STATES)
-        .command(C::StopDaemon),
-    flag(F::Help, "help", Some('h'), "show this help").section(Section::Command),
-    flag(F::Version, "version", Some('v'), "show the version").section(Section::Command),
+        .command(C::StopDaemon)
+        .store(|b, v, _| {
+            b.daemon_state = Some(daemon_state(v, "illegal start_daemon specified")?);
+            Ok(())
+        }),
+    flag("help", Some('h'), "show this help").role(Role::Help),
+    flag("version", Some('v'), "show the version").role(Role::Version),
     // Virtual service.
-    flag(F::TcpService, "tcp-service", Some('t'), "TCP service, host[:port]")
+    flag("tcp-service", Some('t'), "TCP service, host[:port]")
         .value("service-address")
-        .sets(Opt::Service)
+        .hint(ValueHint::Hostname)
+        .sets(&opts::SERVICE)
+        .store(|b, v, r| b.service_address(Protocol::Tcp, v, r))
         .section(Section::VirtualService),
-    flag(F::UdpService, "udp-service", Some('u'), "UDP service, host[:port]")
+    flag("udp-service", Some('u'), "UDP service, host[:port]")
         .value("service-address")
-        .sets(Opt::Service)
+        .hint(ValueHint::Hostname)
+        .sets(&opts::SERVICE)
+        .store(|b, v, r| b.service_address(Protocol::Udp, v, r))
         .section(Section::VirtualService),
-    flag(F::SctpService, "sctp-service", None, "SCTP service, host[:port]")
+    flag("sctp-service", None, "SCTP service, host[:port]")
         .value("service-address")
-        .sets(Opt::Service)
+        .hint(ValueHint::Hostname)
+        .sets(&opts::SERVICE)
+        .store(|b, v, r| b.service_address(Protocol::Sctp, v, r))
         .section(Section::VirtualService),
-    flag(F::FwmarkService, "fwmark-service", Some('f'), "firewall-mark service, mark > 0")
+    flag("fwmark-service", Some('f'), "firewall-mark service, mark > 0")
         .value("fwmark")
-        .sets(Opt::Service)
+        .sets(&opts::SERVICE)
+        .store(|b, v, _| {
+            let v = v.unwrap_or_default();
+            b.svc_family = Some(AddressFamily::Inet);
+            b.protocol = Some(Protocol::Tcp);
+            b.fwmark = parse_fwmark(v)
+                .ok_or_else(|| fail_with(&[b"invalid fwmark value `", v, b"' specified"]))?;
+            Ok(())
+        })
         .section(Section::VirtualService),
-    flag(F::Ipv6, "ipv6", Some('6'), "the firewall-mark service is IPv6 (after -f)")
+    flag("ipv6", Some('6'), "the firewall-mark service is IPv6 (after -f)")
+        .store(|b, _, _| {
+            if b.fwmark == 0 {
+                return Err(fail("-6 used before -f\n"));
+            }
+            b.svc_family = Some(AddressFamily::Inet6);
+            b.netmask = None;
+            Ok(())
+        })
         .section(Section::VirtualService),
     // Options.
-    flag(F::Scheduler, "scheduler", Some('s'), "scheduler: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh (default: wlc)")
+    flag("scheduler", Some('s'), "scheduler: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh (default: wlc)")
         .value("scheduler")
         .choices(SCHEDULERS)
-        .sets(Opt::Scheduler),
-    flag(F::Pe, "pe", None, "persistence engine, e.g. sip (default: none)")
+        .sets(&service_option(3, "scheduler"))
+        .store(|b, v, _| {
+            b.sched_name = c_truncate(v.unwrap_or_default(), SCHED_NAME_MAX).to_vec();
+            Ok(())
+        }),
+    flag("pe", None, "persistence engine, e.g. sip (default: none)")
         .value("engine")
         .choices(PERSISTENCE_ENGINES)
-        .sets(Opt::PersistenceEngine),
-    flag(F::Persistent, "persistent", Some('p'), "persistent service (default timeout: 360 s)")
+        .sets(&service_option(22, "pe"))
+        .store(|b, v, _| {
+            b.pe_name = c_truncate(v.unwrap_or_default(), PE_NAME_MAX).to_vec();
+            Ok(())
+        }),
+    flag("persistent", Some('p'), "persistent service (default timeout: 360 s)")
         .optional_value("timeout")
-        .sets(Opt::Persistent),
-    flag(F::Netmask, "netmask", Some('M'), "persistence granularity: mask or IPv6 prefix")
+        .sets(&service_option(4, "persistent"))
+        .store(|b, v, _| {
+            b.flags |= ServiceFlags::PERSISTENT;
+            b.persistence_timeout = match v {
+                None => DEFAULT_PERSISTENT_TIMEOUT,
+                Some(text) => parse_timeout(text, 1)?,
+            };
+            Ok(())
+        }),
+    flag("netmask", Some('M'), "persistence granularity: mask or IPv6 prefix")
         .value("netmask")
-        .sets(Opt::Netmask),
-    flag(F::RealServer, "real-server", Some('r'), "real server, host[:port]")
+        .sets(&service_option(5, "netmask"))
+        .store(|b, v, r| {
+            let v = v.unwrap_or_default();
+            if b.svc_family != Some(AddressFamily::Inet6) {
+                let mask = parse_ipv4_netmask(v, r)
+                    .ok_or_else(|| fail("illegal virtual server persistent mask specified"))?;
+                b.netmask = Some(Netmask::Ipv4(mask));
+            } else {
+                let prefix = atoi(v) as u32;
+                if !(1..=128).contains(&prefix) {
+                    return Err(fail("illegal ipv6 netmask specified"));
+                }
+                b.netmask = Some(Netmask::Ipv6(prefix));
+            }
+            Ok(())
+        }),
+    flag("real-server", Some('r'), "real server, host[:port]")
         .value("server-address")
-        .sets(Opt::Server),
-    flag(F::Gatewaying, "gatewaying", Some('g'), "forward by direct routing (default)")
-        .sets(Opt::Forward),
-    flag(F::Ipip, "ipip", Some('i'), "forward by tunnelling").sets(Opt::Forward),
-    flag(F::Masquerading, "masquerading", Some('m'), "forward by NAT").sets(Opt::Forward),
-    flag(F::TunType, "tun-type", None, "tunnel type: ipip, gue or gre (default: ipip)")
+        .hint(ValueHint::Hostname)
+        .sets(&OptionColumn::new(6, "real-server").required_by(&[
+            C::AddDest,
+            C::DeleteDest,
+            C::EditDest,
+        ]))
+        .store(|b, v, r| {
+            let hp = parse_host_port(v.unwrap_or_default(), b.protocol, r)
+                .ok_or_else(|| fail("illegal real server address[:port] specified"))?;
+            b.dest_addr = hp.addr;
+            b.dest_family = Some(AddressFamily::of(&hp.addr));
+            b.dest_port = hp.port.unwrap_or(b.svc_port);
+            Ok(())
+        }),
+    flag("gatewaying", Some('g'), "forward by direct routing (default)")
+        .sets(&opts::FORWARD)
+        .store(|b, _, _| {
+            b.forward = ForwardMethod::Route;
+            Ok(())
+        }),
+    flag("ipip", Some('i'), "forward by tunnelling")
+        .sets(&opts::FORWARD)
+        .store(|b, _, _| {
+            b.forward = ForwardMethod::Tunnel;
+            Ok(())
+        }),
+    flag("masquerading", Some('m'), "forward by NAT")
+        .sets(&opts::FORWARD)
+        .store(|b, _, _| {
+            b.forward = ForwardMethod::Masquerade;
+            Ok(())
+        }),
+    flag("tun-type", None, "tunnel type: ipip, gue or gre (default: ipip)")
         .value("type")
         .choices(TUNNEL_TYPES)
-        .sets(Opt::TunType),
-    flag(F::TunPort, "tun-port", None, "tunnel destination port (gue)")
+        .sets(&opts::TUN_TYPE)
+        .store(|b, v, _| {
+            b.tun_type = match v.unwrap_or_default() {
+                b"ipip" => TunnelType::Ipip,
+                b"gue" => TunnelType::Gue,
+                b"gre" => TunnelType::Gre,
+                _ => return Err(fail("illegal tunnel type specified")),
+            };
+            Ok(())
+        }),
+    flag("tun-port", None, "tunnel destination port (gue)")
         .value("port")
-        .sets(Opt::TunPort),
-    flag(F::TunNoCsum, "tun-nocsum", None, "tunnel without checksum").sets(Opt::TunNoCsum),
-    flag(F::TunCsum, "tun-csum", None, "tunnel with checksum").sets(Opt::TunCsum),
-    flag(F::TunRemCsum, "tun-remcsum", None, "tunnel with remote checksum (gue)")
-        .sets(Opt::TunRemCsum),
-    flag(F::Weight, "weight", Some('w'), "real server weight, 0 or more (default: 1)")
+        .sets(&opts::TUN_PORT)
+        .store(|b, v, _| {
+            b.tun_port = number(v, 1, 65535, "tunnel port")? as u16;
+            Ok(())
+        }),
+    flag("tun-nocsum", None, "tunnel without checksum").sets(&opts::TUN_NOCSUM),
+    flag("tun-csum", None, "tunnel with checksum")
+        .sets(&opts::TUN_CSUM)
+        .store(|b, _, _| {
+            b.tun_flags |= DestinationConfig::TUN_FLAG_CSUM;
+            Ok(())
+        }),
+    flag("tun-remcsum", None, "tunnel with remote checksum (gue)")
+        .sets(&opts::TUN_REMCSUM)
+        .store(|b, _, _| {
+            b.tun_flags |= DestinationConfig::TUN_FLAG_REMCSUM;
+            Ok(())
+        }),
+    flag("weight", Some('w'), "real server weight, 0 or more (default: 1)")
         .value("weight")
-        .sets(Opt::Weight),
-    flag(F::UThreshold, "u-threshold", Some('x'), "upper connection threshold (0: none)")
+        .sets(&server_option(8, "weight"))
+        .store(|b, v, _| {
+            // Upstream 1.31 stops at 65535; Debian's 1.31, the reference,
+            // accepts any non-negative int (Debian bug #814348).
+            b.weight = number(v, 0, i64::from(i32::MAX), "weight")? as i32;
+            Ok(())
+        }),
+    flag("u-threshold", Some('x'), "upper connection threshold (0: none)")
         .value("uthreshold")
-        .sets(Opt::UThreshold),
-    flag(F::LThreshold, "l-threshold", Some('y'), "lower connection threshold")
+        .sets(&server_option(9, "u-threshold"))
+        .store(|b, v, _| {
+            b.upper_threshold = number(v, 0, i64::from(i32::MAX), "u_threshold")? as u32;
+            Ok(())
+        }),
+    flag("l-threshold", Some('y'), "lower connection threshold")
         .value("lthreshold")
-        .sets(Opt::LThreshold),
-    flag(F::Connection, "connection", Some('c'), "list connections").sets(Opt::Connection),
-    flag(F::Timeout, "timeout", None, "list the timeouts (tcp tcpfin udp)").sets(Opt::Timeout),
-    flag(F::Daemon, "daemon", None, "list the sync daemons").sets(Opt::Daemon),
-    flag(F::Stats, "stats", None, "list with traffic counters").sets(Opt::Stats),
-    flag(F::Rate, "rate", None, "list with traffic rates").sets(Opt::Rate),
-    flag(F::Exact, "exact", Some('X'), "print exact numbers, not K/M/G").sets(Opt::Exact),
-    flag(F::Json, "json", Some('j'), "list as one JSON document (an extension)").sets(Opt::Json),
-    flag(F::Thresholds, "thresholds", None, "list with thresholds").sets(Opt::Thresholds),
-    flag(F::PersistentConn, "persistent-conn", None, "list with persistent connections")
-        .sets(Opt::PersistentConn),
-    flag(F::TunInfo, "tun-info", None, "list with tunnel details").sets(Opt::TunInfo),
-    flag(F::NoSort, "nosort", None, "list in kernel order, unsorted").sets(Opt::NoSort),
-    flag(F::Sort, "sort", None, "no effect (sorting is the default)"),
-    flag(F::Ops, "ops", Some('o'), "one-packet scheduling (UDP and fwmark only)")
-        .sets(Opt::OnePacket),
-    flag(F::Numeric, "numeric", Some('n'), "print addresses and ports as numbers")
-        .sets(Opt::Numeric),
-    flag(F::SchedFlags, "sched-flags", Some('b'), "comma-separated scheduler flags: flag-1, flag-2, flag-3, sh-fallback, sh-port (sh), mh-fallback, mh-port (mh)")
+        .sets(&server_option(10, "l-threshold"))
+        .store(|b, v, _| {
+            b.lower_threshold = number(v, 0, i64::from(i32::MAX), "l_threshold")? as u32;
+            Ok(())
+        }),
+    flag("connection", Some('c'), "list connections").sets(&opts::CONNECTION),
+    flag("timeout", None, "list the timeouts (tcp tcpfin udp)").sets(&opts::TIMEOUT),
+    flag("daemon", None, "list the sync daemons").sets(&opts::DAEMON),
+    flag("stats", None, "list with traffic counters")
+        .sets(&opts::STATS)
+        .store(|b, _, _| {
+            b.format.stats = true;
+            Ok(())
+        }),
+    flag("rate", None, "list with traffic rates")
+        .sets(&opts::RATE)
+        .store(|b, _, _| {
+            b.format.rate = true;
+            Ok(())
+        }),
+    flag("exact", Some('X'), "print exact numbers, not K/M/G")
+        .sets(&list_option(20, "exact"))
+        .store(|b, _, _| {
+            b.format.exact = true;
+            Ok(())
+        }),
+    flag("json", Some('j'), "list as one JSON document (an extension)")
+        .sets(&list_option(34, "json"))
+        .store(|b, _, _| {
+            b.format.json = true;
+            Ok(())
+        }),
+    flag("thresholds", None, "list with thresholds")
+        .sets(&opts::THRESHOLDS)
+        .store(|b, _, _| {
+            b.format.thresholds = true;
+            Ok(())
+        }),
+    flag("persistent-conn", None, "list with persistent connections")
+        .sets(&opts::PERSISTENT_CONN)
+        .store(|b, _, _| {
+            b.format.persistent_conn = true;
+            Ok(())
+        }),
+    flag("tun-info", None, "list with tunnel details")
+        .sets(&list_option(28, "tun-info"))
+        .store(|b, _, _| {
+            b.format.tun_info = true;
+            Ok(())
+        }),
+    flag("nosort", None, "list in kernel order, unsorted")
+        .sets(&list_option(18, "nosort"))
+        .store(|b, _, _| {
+            b.format.nosort = true;
+            Ok(())
+        }),
+    flag("sort", None, "no effect (sorting is the default)"),
+    flag("ops", Some('o'), "one-packet scheduling (UDP and fwmark only)")
+        .sets(&service_option(21, "ops"))
+        .store(|b, _, _| {
+            b.flags |= ServiceFlags::ONEPACKET;
+            Ok(())
+        }),
+    flag("numeric", Some('n'), "print addresses and ports as numbers")
+        .sets(&OptionColumn::new(0, "numeric").allowed_in(&[C::List, C::Save]))
+        .store(|b, _, _| {
+            b.format.numeric = true;
+            Ok(())
+        }),
+    flag("sched-flags", Some('b'), "comma-separated scheduler flags: flag-1, flag-2, flag-3, sh-fallback, sh-port (sh), mh-fallback, mh-port (mh)")
         .value("flags")
         .choices(SCHED_FLAGS)
-        .sets(Opt::SchedFlags),
+        .hint(ValueHint::CommaList)
+        .sets(&service_option(23, "sched-flags"))
+        .store(|b, v, _| {
+            b.sched_flags_arg = c_truncate(v.unwrap_or_default(), SCHED_FLAGS_MAX).to_vec();
+            Ok(())
+        }),
     // Sync daemon options.
-    flag(F::SyncId, "syncid", None, "sync id, 0-255")
+    flag("syncid", None, "sync id, 0-255")
         .value("id")
-        .sets(Opt::SyncId)
+        .sets(&OptionColumn::new(19, "syncid").allowed_in(&[
+            C::List,
+            C::StartDaemon,
+            C::StopDaemon,
+        ]))
+        .store(|b, v, _| {
+            b.syncid = number(v, 0, 255, "syncid")? as u32;
+            Ok(())
+        })
         .section(Section::DaemonOption),
-    flag(F::SyncMaxlen, "sync-maxlen", None, "maximum sync message length")
+    flag("sync-maxlen", None, "maximum sync message length")
         .value("length")
-        .sets(Opt::SyncMaxlen)
+        .sets(&daemon_option(27, "sync-maxlen"))
+        .store(|b, v, _| {
+            b.sync_maxlen = number(v, 1, 65535 - 20 - 8, "sync-maxlen")? as u16;
+            Ok(())
+        })
         .section(Section::DaemonOption),
-    flag(F::McastInterface, "mcast-interface", None, "multicast interface (default: eth0)")
+    flag("mcast-interface", None, "multicast interface (default: eth0)")
         .value("interface")
-        .sets(Opt::McastInterface)
+        .sets(&daemon_option(11, "mcast-interface"))
+        .store(|b, v, _| {
+            b.mcast_ifn = c_truncate(v.unwrap_or_default(), IFNAME_MAX).to_vec();
+            Ok(())
+        })
         .section(Section::DaemonOption),
-    flag(F::McastGroup, "mcast-group", None, "IPv4 or IPv6 multicast group")
+    flag("mcast-group", None, "IPv4 or IPv6 multicast group")
         .value("address")
-        .sets(Opt::McastGroup)
+        .hint(ValueHint::Text)
+        .sets(&daemon_option(24, "mcast-group"))
+        .store(|b, v, _| {
+            let v = v.unwrap_or_default();
+            let group = parse_mcast_group(v).map_err(|ipv6| {
+                let family: &[u8] = if ipv6 { b"IPv6" } else { b"IPv4" };
+                fail_with(&[b"invalid ", family, b" mcast-group `", v, b"'"])
+            })?;
+            b.mcast_group = Some(group);
+            Ok(())
+        })
         .section(Section::DaemonOption),
-    flag(F::McastPort, "mcast-port", None, "UDP port of the sync messages")
+    flag("mcast-port", None, "UDP port of the sync messages")
         .value("port")
-        .sets(Opt::McastPort)
+        .sets(&daemon_option(25, "mcast-port"))
+        .store(|b, v, _| {
+            b.mcast_port = number(v, 1, 65535, "mcast-port")? as u16;
+            Ok(())
+        })
         .section(Section::DaemonOption),
-    flag(F::McastTtl, "mcast-ttl", None, "multicast TTL, 1-255")
+    flag("mcast-ttl", None, "multicast TTL, 1-255")
         .value("ttl")
-        .sets(Opt::McastTtl)
+        .sets(&daemon_option(26, "mcast-ttl"))
+        .store(|b, v, _| {
+            b.mcast_ttl = number(v, 1, 255, "mcast-ttl")? as u8;
+            Ok(())
+        })
         .section(Section::DaemonOption),
 ];
 
@@ -714,164 +876,183 @@ pub fn find_short(c: u8) -> Option<&'static FlagDef> {
     FLAGS.get(usize::from(slot).checked_sub(1)?)
 }
 
-/// The row of [`FLAGS`] with this id.
-pub fn flag_def(id: FlagId) -> &'static FlagDef {
-    // Every FlagId has a row (checked by a unit test); the fallback keeps
-    // this total without panicking.
-    FLAGS.iter().find(|f| f.id == id).unwrap_or(&FLAGS[0])
-}
-
-/// A clap description of the command line, built from [`FLAGS`], for
-/// generating the man page and shell completions.
-///
-/// It is not used for parsing: ipvsadm's command line is popt's, whose rules
-/// clap does not reproduce — `-p` takes the next argument as its value only
-/// when that does not start with `-`, a required value is taken even when it
-/// does (`-s -t`), `-x=5` is `-x 5`, the first option must be the command,
-/// `--set` takes three free-standing arguments from anywhere on the line,
-/// and every mistake has popt's or ipvsadm's exact message and exit code.
-/// [`super::parse`] does that.
-pub fn clap_command() -> clap::Command {
-    let mut cmd = clap::Command::new("ipvsadm")
-        .about("Linux Virtual Server administration")
-        .version(env!("CARGO_PKG_VERSION"))
-        .disable_help_flag(true)
-        .disable_version_flag(true);
-    for def in FLAGS.iter().filter(|f| !f.is_alias()) {
-        let mut arg = clap::Arg::new(def.long).long(def.long).help(def.help);
-        if let Some(short) = def.short {
-            arg = arg.short(short);
+/// Every option column, by bit (`None` for unused bits): the matrix's
+/// columns in 1.31's order, gathered from [`FLAGS`] at compile time.
+pub const COLUMNS: [Option<&OptionColumn>; 64] = {
+    let mut columns: [Option<&OptionColumn>; 64] = [None; 64];
+    let mut i = 0;
+    while i < FLAGS.len() {
+        if let Some(column) = FLAGS[i].option {
+            columns[column.bit as usize] = Some(column);
         }
-        if def.id == FlagId::List {
-            arg = arg.short_alias('l');
-        }
-        arg = match def.arg {
-            ArgKind::None if def.positionals.is_empty() => arg.action(clap::ArgAction::SetTrue),
-            ArgKind::None => arg
-                .num_args(def.positionals.len())
-                .value_names(def.positionals.iter().copied()),
-            ArgKind::Required => arg
-                .num_args(1)
-                .value_name(def.value_name.unwrap_or("value")),
-            ArgKind::Optional => arg
-                .num_args(0..=1)
-                .value_name(def.value_name.unwrap_or("value")),
-        };
-        if !def.choices.is_empty() {
-            let values = def
-                .choices
-                .iter()
-                .map(|(name, help)| clap::builder::PossibleValue::new(*name).help(*help));
-            arg = arg.value_parser(clap::builder::PossibleValuesParser::new(values));
-        }
-        match def.id {
-            FlagId::SchedFlags => arg = arg.value_delimiter(','),
-            FlagId::TcpService | FlagId::UdpService | FlagId::SctpService | FlagId::RealServer => {
-                arg = arg.value_hint(clap::ValueHint::Hostname)
-            }
-            FlagId::McastGroup => arg = arg.value_hint(clap::ValueHint::Other),
-            _ => {}
-        }
-        cmd = cmd.arg(arg.help_heading(def.section.heading()));
+        i += 1;
     }
-    cmd
-}
+    columns
+};
+
+/// Each command's row of the matrix as bit sets, from [`COLUMNS`].
+const OPTION_MASKS: [OptionMasks; CommandKind::COUNT] = {
+    let empty = OptionMasks {
+        required: 0,
+        illegal: 0,
+        exclusive: 0,
+    };
+    let mut masks = [empty; CommandKind::COUNT];
+    let mut bit = 0;
+    while bit < COLUMNS.len() {
+        if let Some(column) = COLUMNS[bit] {
+            let mut kind = 0;
+            while kind < CommandKind::COUNT {
+                let k = 1u16 << kind;
+                if column.required & k != 0 {
+                    masks[kind].required |= column.mask();
+                } else if column.exclusive & k != 0 {
+                    masks[kind].exclusive |= column.mask();
+                } else if column.allowed & k == 0 {
+                    masks[kind].illegal |= column.mask();
+                }
+                kind += 1;
+            }
+        }
+        bit += 1;
+    }
+    masks
+};
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// ipvsadm 1.31's `commands_v_options`, as in ipvsadm.c (one row per
+    /// command in [`CommandKind`] order, one column per option bit), plus
+    /// the `--json` column: what the rows' option columns must add up to.
+    const MATRIX_1_31: [(CommandKind, &[u8; 35]); CommandKind::COUNT] = [
+        (C::Add, b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx"),
+        (C::Edit, b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx"),
+        (C::Delete, b"xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::Flush, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::List, b" 11xxxxxxxxx11       xxxxxxx xxxxx "),
+        (C::AddDest, b"xx+xxx+    xxxxxxxxxxxxxxxxxx     x"),
+        (C::DeleteDest, b"xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::EditDest, b"xx+xxx+    xxxxxxxxxxxxxxxxxx     x"),
+        (C::Timeout, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::StartDaemon, b"xxxxxxxxxxx xxxxxxx xxxx    xxxxxxx"),
+        (C::StopDaemon, b"xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxx"),
+        (C::Restore, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::Save, b" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::Zero, b"xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+    ];
+
+    /// 1.31's `optnames`, in bit order, plus `json`.
+    const OPTNAMES_1_31: [&str; 35] = [
+        "numeric",
+        "connection",
+        "service-address",
+        "scheduler",
+        "persistent",
+        "netmask",
+        "real-server",
+        "forwarding-method",
+        "weight",
+        "u-threshold",
+        "l-threshold",
+        "mcast-interface",
+        "timeout",
+        "daemon",
+        "stats",
+        "rate",
+        "thresholds",
+        "persistent-conn",
+        "nosort",
+        "syncid",
+        "exact",
+        "ops",
+        "pe",
+        "sched-flags",
+        "mcast-group",
+        "mcast-port",
+        "mcast-ttl",
+        "sync-maxlen",
+        "tun-info",
+        "tun-type",
+        "tun-port",
+        "tun-nocsum",
+        "tun-csum",
+        "tun-remcsum",
+        "json",
+    ];
+
     #[test]
-    fn every_flag_id_has_one_row() {
-        let ids = [
-            F::AddService,
-            F::EditService,
-            F::DeleteService,
-            F::Clear,
-            F::Restore,
-            F::Save,
-            F::AddServer,
-            F::EditServer,
-            F::DeleteServer,
-            F::List,
-            F::ListLower,
-            F::Zero,
-            F::Set,
-            F::StartDaemon,
-            F::StopDaemon,
-            F::Help,
-            F::Version,
-            F::TcpService,
-            F::UdpService,
-            F::SctpService,
-            F::FwmarkService,
-            F::Ipv6,
-            F::Scheduler,
-            F::Pe,
-            F::Persistent,
-            F::Netmask,
-            F::RealServer,
-            F::Gatewaying,
-            F::Ipip,
-            F::Masquerading,
-            F::TunType,
-            F::TunPort,
-            F::TunNoCsum,
-            F::TunCsum,
-            F::TunRemCsum,
-            F::Weight,
-            F::UThreshold,
-            F::LThreshold,
-            F::Connection,
-            F::Timeout,
-            F::Daemon,
-            F::Stats,
-            F::Rate,
-            F::Exact,
-            F::Thresholds,
-            F::PersistentConn,
-            F::TunInfo,
-            F::NoSort,
-            F::Sort,
-            F::Ops,
-            F::Numeric,
-            F::SchedFlags,
-            F::SyncId,
-            F::SyncMaxlen,
-            F::McastInterface,
-            F::McastGroup,
-            F::McastPort,
-            F::McastTtl,
-            F::Json,
-        ];
-        assert_eq!(ids.len(), FLAGS.len());
-        for id in ids {
-            assert_eq!(FLAGS.iter().filter(|f| f.id == id).count(), 1, "{id:?}");
-            assert_eq!(flag_def(id).id, id);
+    fn option_columns_are_the_1_31_matrix() {
+        let names: Vec<&str> = COLUMNS.iter().flatten().map(|c| c.name).collect();
+        assert_eq!(names, OPTNAMES_1_31);
+        for (bit, column) in COLUMNS.iter().enumerate() {
+            if let Some(column) = column {
+                assert_eq!(usize::from(column.bit), bit);
+            }
+        }
+        for (i, (kind, row)) in MATRIX_1_31.iter().enumerate() {
+            assert_eq!(*kind as usize, i);
+            let masks = kind.option_masks();
+            for column in COLUMNS.iter().flatten() {
+                let rule = match row[usize::from(column.bit)] {
+                    b'+' => OptionRule::Required,
+                    b'x' => OptionRule::Illegal,
+                    b'1' => OptionRule::Exclusive,
+                    _ => OptionRule::Optional,
+                };
+                assert_eq!(kind.option_rule(column), rule, "{kind:?} {}", column.name);
+                let bit = |mask: u64| mask & column.mask() != 0;
+                assert_eq!(bit(masks.required), rule == OptionRule::Required);
+                assert_eq!(bit(masks.illegal), rule == OptionRule::Illegal);
+                assert_eq!(bit(masks.exclusive), rule == OptionRule::Exclusive);
+            }
         }
     }
 
     #[test]
-    fn names_are_unique_except_list() {
-        for (i, a) in FLAGS.iter().enumerate() {
-            for b in &FLAGS[i + 1..] {
-                if a.long == b.long {
-                    assert_eq!((a.id, b.id), (F::List, F::ListLower));
-                }
-                if a.short.is_some() {
-                    assert_ne!(a.short, b.short, "{:?} {:?}", a.id, b.id);
+    fn one_column_per_option_name() {
+        // Rows that share an option share its column, not a copy of it.
+        for a in FLAGS.iter().filter_map(|f| f.option) {
+            for b in FLAGS.iter().filter_map(|f| f.option) {
+                assert_eq!(a.bit == b.bit, a.name == b.name, "{} {}", a.name, b.name);
+                if a.bit == b.bit {
+                    assert_eq!(a, b);
                 }
             }
         }
     }
 
     #[test]
-    fn every_option_is_set_by_some_flag() {
-        for opt in Opt::ALL {
-            assert!(FLAGS.iter().any(|f| f.option == Some(opt)), "{opt:?}");
+    fn names_are_unique_except_aliases() {
+        for (i, a) in FLAGS.iter().enumerate() {
+            for b in &FLAGS[i + 1..] {
+                if a.long == b.long {
+                    assert!(b.alias, "--{} twice", a.long);
+                }
+                if a.short.is_some() {
+                    assert_ne!(a.short, b.short, "--{} --{}", a.long, b.long);
+                }
+            }
         }
-        for (i, opt) in Opt::ALL.iter().enumerate() {
-            assert_eq!(*opt as usize, i);
+        // An alias follows the row it spells again.
+        for (i, row) in FLAGS.iter().enumerate().filter(|(_, f)| f.alias) {
+            assert!(i > 0 && FLAGS[i - 1].long == row.long, "--{}", row.long);
+        }
+    }
+
+    #[test]
+    fn commands_have_rows_and_options_do_not_select_one() {
+        for kind in MATRIX_1_31.map(|(kind, _)| kind) {
+            assert!(
+                FLAGS.iter().any(|f| f.role == Role::Command(kind)),
+                "{kind:?}"
+            );
+        }
+        for row in FLAGS {
+            if row.role != Role::Option {
+                assert!(row.option.is_none(), "--{}", row.long);
+            }
         }
     }
 
@@ -882,111 +1063,36 @@ mod tests {
             let first = FLAGS
                 .iter()
                 .find(|f| f.short.is_some_and(|s| s.is_ascii() && s as u8 == c));
-            assert_eq!(find_short(c).map(|f| f.id), first.map(|f| f.id), "{c}");
+            assert_eq!(find_short(c), first, "{c}");
         }
-    }
-
-    #[test]
-    fn option_masks_are_the_matrix_rows() {
-        let kinds = [
-            C::Add,
-            C::Edit,
-            C::Delete,
-            C::Flush,
-            C::List,
-            C::AddDest,
-            C::DeleteDest,
-            C::EditDest,
-            C::Timeout,
-            C::StartDaemon,
-            C::StopDaemon,
-            C::Restore,
-            C::Save,
-            C::Zero,
-        ];
-        for kind in kinds {
-            let masks = kind.option_masks();
-            for opt in Opt::ALL {
-                let rule = kind.option_rule(opt);
-                let bit = |mask: u64| mask & opt.bit() != 0;
-                assert_eq!(
-                    bit(masks.required),
-                    rule == OptionRule::Required,
-                    "{kind:?} {opt:?}"
-                );
-                assert_eq!(
-                    bit(masks.illegal),
-                    rule == OptionRule::Illegal,
-                    "{kind:?} {opt:?}"
-                );
-                assert_eq!(
-                    bit(masks.exclusive),
-                    rule == OptionRule::Exclusive,
-                    "{kind:?} {opt:?}"
-                );
-            }
-        }
+        assert_eq!(find_long(b"list").map(|f| f.short), Some(Some('L')));
+        assert_eq!(find_long(b"lis"), None);
     }
 
     #[test]
     fn matrix_cells_match_ipvsadm() {
         use OptionRule::*;
-        assert_eq!(C::Add.option_rule(Opt::Service), Required);
-        assert_eq!(C::Add.option_rule(Opt::OnePacket), Optional);
-        assert_eq!(C::Add.option_rule(Opt::SchedFlags), Optional);
-        assert_eq!(C::Add.option_rule(Opt::McastGroup), Illegal);
-        assert_eq!(C::List.option_rule(Opt::Numeric), Optional);
-        assert_eq!(C::List.option_rule(Opt::Connection), Exclusive);
-        assert_eq!(C::List.option_rule(Opt::Daemon), Exclusive);
-        assert_eq!(C::List.option_rule(Opt::SyncId), Optional);
-        assert_eq!(C::List.option_rule(Opt::OnePacket), Illegal);
-        assert_eq!(C::List.option_rule(Opt::TunInfo), Optional);
-        assert_eq!(C::List.option_rule(Opt::TunType), Illegal);
-        assert_eq!(C::AddDest.option_rule(Opt::Server), Required);
-        assert_eq!(C::AddDest.option_rule(Opt::LThreshold), Optional);
-        assert_eq!(C::AddDest.option_rule(Opt::McastInterface), Illegal);
-        assert_eq!(C::AddDest.option_rule(Opt::TunInfo), Illegal);
-        assert_eq!(C::AddDest.option_rule(Opt::TunRemCsum), Optional);
-        assert_eq!(C::DeleteDest.option_rule(Opt::Forward), Illegal);
-        assert_eq!(C::StartDaemon.option_rule(Opt::McastInterface), Optional);
-        assert_eq!(C::StartDaemon.option_rule(Opt::SyncId), Optional);
-        assert_eq!(C::StartDaemon.option_rule(Opt::SyncMaxlen), Optional);
-        assert_eq!(C::StartDaemon.option_rule(Opt::TunInfo), Illegal);
-        assert_eq!(C::StopDaemon.option_rule(Opt::SyncId), Optional);
-        assert_eq!(C::StopDaemon.option_rule(Opt::McastInterface), Illegal);
-        assert_eq!(C::Save.option_rule(Opt::Numeric), Optional);
-        assert_eq!(C::Zero.option_rule(Opt::Service), Optional);
-        assert_eq!(C::Flush.option_rule(Opt::Numeric), Illegal);
-    }
-
-    #[test]
-    fn man_page_and_completions_render() {
-        let mut man = Vec::new();
-        clap_mangen::Man::new(clap_command())
-            .render(&mut man)
-            .unwrap();
-        let man = String::from_utf8(man).unwrap();
-        assert!(man.contains("tcp\\-service"), "{man}");
-        for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh] {
-            let mut out = Vec::new();
-            clap_complete::generate(shell, &mut clap_command(), "ipvsadm", &mut out);
-            let text = String::from_utf8(out).unwrap();
-            assert!(text.contains("--start-daemon"));
-        }
-    }
-
-    #[test]
-    fn clap_command_is_consistent() {
-        let cmd = clap_command();
-        cmd.clone().debug_assert();
-        let m = cmd
-            .clone()
-            .try_get_matches_from(["ipvsadm", "-A", "-t", "10.0.0.1:80", "-p"])
-            .unwrap();
-        assert!(m.get_flag("add-service"));
-        let m = cmd
-            .try_get_matches_from(["ipvsadm", "--set", "1", "2", "3"])
-            .unwrap();
-        assert_eq!(m.get_many::<String>("set").unwrap().count(), 3);
+        let column = |name: &str| {
+            COLUMNS
+                .iter()
+                .flatten()
+                .find(|c| c.name == name)
+                .copied()
+                .unwrap()
+        };
+        assert_eq!(C::Add.option_rule(&opts::SERVICE), Required);
+        assert_eq!(C::Add.option_rule(column("ops")), Optional);
+        assert_eq!(C::Add.option_rule(column("mcast-group")), Illegal);
+        assert_eq!(C::List.option_rule(column("numeric")), Optional);
+        assert_eq!(C::List.option_rule(&opts::CONNECTION), Exclusive);
+        assert_eq!(C::List.option_rule(&opts::DAEMON), Exclusive);
+        assert_eq!(C::List.option_rule(column("syncid")), Optional);
+        assert_eq!(C::List.option_rule(&opts::TUN_TYPE), Illegal);
+        assert_eq!(C::AddDest.option_rule(column("real-server")), Required);
+        assert_eq!(C::AddDest.option_rule(&opts::TUN_REMCSUM), Optional);
+        assert_eq!(C::DeleteDest.option_rule(&opts::FORWARD), Illegal);
+        assert_eq!(C::StopDaemon.option_rule(column("syncid")), Optional);
+        assert_eq!(C::Zero.option_rule(&opts::SERVICE), Optional);
+        assert_eq!(C::Flush.option_rule(column("numeric")), Illegal);
     }
 }

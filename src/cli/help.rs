@@ -51,10 +51,7 @@ pub fn help_text(program: &str) -> String {
         out.push('\n');
         out.push_str(section.heading());
         out.push_str(":\n");
-        for def in FLAGS
-            .iter()
-            .filter(|f| f.section == section && !f.is_alias())
-        {
+        for def in FLAGS.iter().filter(|f| f.section == section && !f.alias) {
             push_option_line(&mut out, def);
         }
     }
@@ -120,7 +117,7 @@ mod tests {
     #[test]
     fn help_lists_every_flag_within_80_columns() {
         let text = help_text("ipvsadm");
-        for def in FLAGS.iter().filter(|f| !f.is_alias()) {
+        for def in FLAGS.iter().filter(|f| !f.alias) {
             assert!(text.contains(&format!("--{}", def.long)), "{}", def.long);
         }
         for line in text.lines().filter(|l| !l.starts_with("  ipvsadm ")) {

@@ -12,20 +12,13 @@
 //! `--set` values; leftover arguments; `--sched-flags`; the command/option
 //! matrix; then the per-command rules.
 
-use std::ffi::OsStr;
 use std::net::{IpAddr, Ipv4Addr};
-use std::os::unix::ffi::OsStrExt;
 
 use super::command::{Command, ListFormat, ListRequest, ListWhat};
 use super::error::CliError;
-use super::flags::{
-    find_long, find_short, ArgKind, CommandKind, FlagDef, FlagId, Opt, OptSet, OptionRule,
-};
+use super::flags::{opts, ArgKind, CommandKind, OptSet, OptionColumn, OptionRule, Role, COLUMNS};
 use super::popt::Popt;
-use super::values::{
-    atoi, c_truncate, lossy, parse_fwmark, parse_host_port, parse_ipv4_netmask, parse_mcast_group,
-    string_to_number, NameResolver, SystemResolver,
-};
+use super::values::{lossy, parse_host_port, string_to_number, NameResolver};
 use ipvs::model::{
     AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, Netmask, Protocol,
     Service, ServiceConfig, ServiceFlags, ServiceKey, SyncDaemon, Timeouts, TunnelType,
@@ -41,13 +34,13 @@ pub const DEFAULT_SCHEDULER: &str = "wlc";
 pub const DEFAULT_MCAST_INTERFACE: &str = "eth0";
 
 /// Bytes kept of `-s` (`IP_VS_SCHEDNAME_MAXLEN - 1`).
-const SCHED_NAME_MAX: usize = 15;
+pub(super) const SCHED_NAME_MAX: usize = 15;
 /// Bytes kept of `--pe` (`IP_VS_PENAME_MAXLEN`).
-const PE_NAME_MAX: usize = 16;
+pub(super) const PE_NAME_MAX: usize = 16;
 /// Bytes kept of `--mcast-interface` (`IP_VS_IFNAME_MAXLEN - 1`).
-const IFNAME_MAX: usize = 15;
+pub(super) const IFNAME_MAX: usize = 15;
 /// Bytes kept of `-b` (a 128-byte buffer).
-const SCHED_FLAGS_MAX: usize = 127;
+pub(super) const SCHED_FLAGS_MAX: usize = 127;
 
 /// Settings of the parser that come from the environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,81 +60,27 @@ impl ParseConfig {
     }
 }
 
-/// Parses a whole command line (`args[0]` is the program name, used in
-/// messages), with popt's environment settings.
-pub fn parse_command<S: AsRef<OsStr>>(args: &[S]) -> Result<Command, CliError> {
-    parse_command_with(args, &ParseConfig::from_env())
-}
-
-/// [`parse_command`] with explicit settings.
-pub fn parse_command_with<S: AsRef<OsStr>>(
-    args: &[S],
-    config: &ParseConfig,
-) -> Result<Command, CliError> {
-    let argv: Vec<Vec<u8>> = args
-        .iter()
-        .map(|a| a.as_ref().as_bytes().to_vec())
-        .collect();
-    parse_argv(&argv, config)
-}
-
 /// The program name ipvsadm prints in messages: `argv[0]` as given
 /// (`ipvsadm` if there is none).
-pub fn program_name(argv: &[Vec<u8>]) -> &[u8] {
-    argv.first().map(|a| &a[..]).unwrap_or(b"ipvsadm")
+pub fn program_name<A: AsRef<[u8]>>(argv: &[A]) -> &[u8] {
+    argv.first().map_or(b"ipvsadm", |a| a.as_ref())
 }
 
-/// Parses an argument vector of bytes (`argv[0]` included).
+/// Parses an argument vector of bytes (`argv[0]`, the program name used in
+/// messages, included), resolving host and service names with `resolver`.
+/// The arguments may be held anywhere (a restore lends slices of the line
+/// it read).
 ///
 /// No arguments after the program name means "list everything", as ipvsadm.
-pub fn parse_argv(argv: &[Vec<u8>], config: &ParseConfig) -> Result<Command, CliError> {
-    parse_argv_using(argv, config, &SystemResolver)
-}
-
-/// [`parse_argv`] with the given host and service name resolver.
-pub fn parse_argv_using(
-    argv: &[Vec<u8>],
-    config: &ParseConfig,
-    resolver: &dyn NameResolver,
-) -> Result<Command, CliError> {
-    match parse_at_once(argv, resolver) {
-        Some(command) => Ok(command),
-        None => parse_general(argv, config, resolver),
-    }
-}
-
-/// No arguments (list everything), or [`parse_plain`]'s command.
-fn parse_at_once<A: AsRef<[u8]>>(argv: &[A], resolver: &dyn NameResolver) -> Option<Command> {
-    if argv.len() <= 1 {
-        return Some(Command::List(ListRequest::default()));
-    }
-    parse_plain(argv, resolver)
-}
-
-/// [`parse_argv_using`] of arguments held anywhere (a restore lends slices
-/// of the line it read instead of copying each token); they are copied only
-/// for the general path.
-pub fn parse_args_using<A: AsRef<[u8]>>(
+pub fn parse_args<A: AsRef<[u8]>>(
     argv: &[A],
     config: &ParseConfig,
     resolver: &dyn NameResolver,
 ) -> Result<Command, CliError> {
-    match parse_at_once(argv, resolver) {
-        Some(command) => Ok(command),
-        None => {
-            let owned: Vec<Vec<u8>> = argv.iter().map(|a| a.as_ref().to_vec()).collect();
-            parse_general(&owned, config, resolver)
-        }
+    if argv.len() <= 1 {
+        return Ok(Command::List(ListRequest::default()));
     }
-}
-
-/// [`parse_argv_using`] through popt's rules, for every form of argument.
-fn parse_general(
-    argv: &[Vec<u8>],
-    config: &ParseConfig,
-    resolver: &dyn NameResolver,
-) -> Result<Command, CliError> {
-    let mut state = State::new();
+    let mut building = Building::new();
     let mut popt = Popt::new(argv, config.posixly_correct);
     let program = program_name(argv);
 
@@ -150,27 +89,15 @@ fn parse_general(
         Ok(Some(first)) => first,
         Ok(None) | Err(_) => return Err(CliError::usage(program)),
     };
-    match first.flag.id {
-        FlagId::Help => return Ok(Command::Help),
-        FlagId::Version => return Ok(Command::Version),
-        FlagId::StartDaemon | FlagId::StopDaemon => {
-            let start = first.flag.id == FlagId::StartDaemon;
-            state.cmd = Some(if start {
-                CommandKind::StartDaemon
-            } else {
-                CommandKind::StopDaemon
-            });
-            state.daemon_state = match first.value.as_deref() {
-                Some(b"master") => Some(DaemonState::Master),
-                Some(b"backup") => Some(DaemonState::Backup),
-                _ if start => return Err(fail("illegal start-daemon parameter specified")),
-                _ => return Err(fail("illegal start_daemon specified")),
-            };
-        }
-        _ => match first.flag.command {
-            Some(kind) => state.cmd = Some(kind),
-            None => return Err(CliError::usage(program)),
-        },
+    let cmd = match first.flag.role {
+        Role::Help => return Ok(Command::Help),
+        Role::Version => return Ok(Command::Version),
+        Role::Option => return Err(CliError::usage(program)),
+        Role::Command(kind) => kind,
+    };
+    if first.flag.arg != ArgKind::None {
+        // The daemon commands' master|backup.
+        (first.flag.store)(&mut building, first.value.as_deref(), resolver)?;
     }
 
     // Everything else, in order.
@@ -180,11 +107,17 @@ fn parse_general(
             Ok(None) => break,
             Err(e) => return Err(CliError::option(popt.bad_option(), e.text())),
         };
-        let value = option.value.as_deref();
-        state.apply(option.flag.id, value, popt.bad_option(), resolver)?;
+        let flag = option.flag;
+        if flag.role != Role::Option {
+            // A second command, -h or -v after the command.
+            return Err(fail_with(&[b"invalid option `", popt.bad_option(), b"'"]));
+        }
+        if let Some(column) = flag.option {
+            building.set_option(column)?;
+        }
+        (flag.store)(&mut building, option.value.as_deref(), resolver)?;
     }
 
-    let cmd = state.cmd.unwrap_or(CommandKind::List);
     if cmd == CommandKind::Timeout {
         let values = (
             popt.next_leftover(),
@@ -194,7 +127,7 @@ fn parse_general(
         let (Some(tcp), Some(tcp_fin), Some(udp)) = values else {
             return Err(fail("--set option requires 3 timeout values"));
         };
-        state.timeouts = Timeouts {
+        building.timeouts = Timeouts {
             tcp: parse_timeout(tcp, 0)?,
             tcp_fin: parse_timeout(tcp_fin, 0)?,
             udp: parse_timeout(udp, 0)?,
@@ -203,98 +136,55 @@ fn parse_general(
     if let Some(extra) = popt.next_leftover() {
         return Err(fail_with(&[b"unexpected argument ", extra]));
     }
-    if !state.sched_flags_arg.is_empty() {
-        state.flags |= parse_sched_flags(&state.sched_name, &state.sched_flags_arg)?;
+    if !building.sched_flags_arg.is_empty() {
+        building.flags |= parse_sched_flags(&building.sched_name, &building.sched_flags_arg)?;
     }
 
-    check_options(cmd, state.options)?;
-    state.into_command(cmd)
-}
-
-/// The flag a whole argument names in the plain form: `-X` (one short
-/// flag) or `--name` (no `=value`).
-fn plain_flag(arg: &[u8]) -> Option<&'static FlagDef> {
-    match arg {
-        [b'-', b'-', name @ ..] if !name.is_empty() && !name.contains(&b'=') => find_long(name),
-        [b'-', c] => find_short(*c),
-        _ => None,
-    }
-}
-
-/// The command, for arguments in the plain form that save files and scripts
-/// use: the command flag first, then flags each in its own argument, values
-/// in the next argument, no clusters, attached values, `--`, popt's `!#:+`
-/// or arguments left over. For those, popt yields the flags and values in
-/// order, which are applied as [`parse_argv_using`] applies them; anything
-/// else, and any error (whose message the general path words), is `None`.
-/// A restore parses every line, so skipping popt's machinery matters there.
-fn parse_plain<A: AsRef<[u8]>>(argv: &[A], resolver: &dyn NameResolver) -> Option<Command> {
-    let (first, mut rest) = argv.get(1..)?.split_first()?;
-    let first = plain_flag(first.as_ref())?;
-    let kind = first.command?;
-    // The daemon commands take their state as a value; --set takes
-    // positional values (leftovers); -h and -v are no commands.
-    if first.arg != ArgKind::None || kind == CommandKind::Timeout {
-        return None;
-    }
-    let mut state = State::new();
-    state.cmd = Some(kind);
-    while let Some((arg, tail)) = rest.split_first() {
-        let arg = arg.as_ref();
-        let flag = plain_flag(arg)?;
-        let value = match flag.arg {
-            ArgKind::None => {
-                rest = tail;
-                None
-            }
-            // popt takes the next argument, whatever it starts with.
-            ArgKind::Required => {
-                let (value, tail) = tail.split_first()?;
-                rest = tail;
-                Some(value.as_ref())
-            }
-            ArgKind::Optional => match tail.split_first() {
-                Some((value, tail)) if value.as_ref().first() != Some(&b'-') => {
-                    rest = tail;
-                    Some(value.as_ref())
-                }
-                _ => {
-                    rest = tail;
-                    None
-                }
-            },
-        };
-        // (A `!` first: most values have none.)
-        if value.is_some_and(|v| v.contains(&b'!') && v.windows(4).any(|w| w == b"!#:+")) {
-            return None;
-        }
-        state.apply(flag.id, value, arg, resolver).ok()?;
-    }
-    if !state.sched_flags_arg.is_empty() {
-        state.flags |= parse_sched_flags(&state.sched_name, &state.sched_flags_arg).ok()?;
-    }
-    check_options(kind, state.options).ok()?;
-    state.into_command(kind).ok()
+    check_options(cmd, building.options)?;
+    building.into_command(cmd)
 }
 
 /// ipvsadm's message for an option given twice.
 #[cold]
-fn repeated_option(opt: Opt) -> CliError {
-    fail(format!("multiple '{}' options specified", opt.name()))
+fn repeated_option(column: &OptionColumn) -> CliError {
+    fail(format!("multiple '{}' options specified", column.name))
 }
 
 /// `fail(2, ...)` with a fixed or formatted message.
-fn fail(message: impl AsRef<str>) -> CliError {
+pub(super) fn fail(message: impl AsRef<str>) -> CliError {
     CliError::rejected(&[message.as_ref().as_bytes()])
 }
 
 /// `fail(2, ...)` with a message that echoes arguments byte for byte.
-fn fail_with(parts: &[&[u8]]) -> CliError {
+pub(super) fn fail_with(parts: &[&[u8]]) -> CliError {
     CliError::rejected(parts)
 }
 
+/// A number in `min..=max` (ipvsadm's `string_to_number`), or
+/// "illegal `what` specified". A value is always present for the flags
+/// that call this.
+#[inline(always)]
+pub(super) fn number(
+    value: Option<&[u8]>,
+    min: i64,
+    max: i64,
+    what: &str,
+) -> Result<i64, CliError> {
+    string_to_number(value.unwrap_or_default(), min, max)
+        .ok_or_else(|| fail(format!("illegal {what} specified")))
+}
+
+/// `--start-daemon`/`--stop-daemon`'s value, or `message`.
+pub(super) fn daemon_state(value: Option<&[u8]>, message: &str) -> Result<DaemonState, CliError> {
+    match value {
+        Some(b"master") => Ok(DaemonState::Master),
+        Some(b"backup") => Ok(DaemonState::Backup),
+        _ => Err(fail(message)),
+    }
+}
+
 /// ipvsadm's `parse_timeout(buf, min, MAX_TIMEOUT)` for a given value.
-fn parse_timeout(text: &[u8], min: u32) -> Result<u32, CliError> {
+pub(super) fn parse_timeout(text: &[u8], min: u32) -> Result<u32, CliError> {
     string_to_number(text, i64::from(min), i64::from(MAX_TIMEOUT))
         .map(|n| n as u32)
         .ok_or_else(|| fail_with(&[b"invalid timeout value `", text, b"' specified"]))
@@ -347,14 +237,14 @@ fn check_options(cmd: CommandKind, options: OptSet) -> Result<(), CliError> {
     {
         return Ok(());
     }
-    let mut first_exclusive: Option<Opt> = None;
-    for opt in Opt::ALL {
-        let rule = cmd.option_rule(opt);
-        if !options.contains(opt) {
+    let mut first_exclusive: Option<&OptionColumn> = None;
+    for column in COLUMNS.iter().flatten() {
+        let rule = column.rule(cmd);
+        if !options.contains(column) {
             if rule == OptionRule::Required {
                 return Err(fail(format!(
                     "You need to supply the '{}' option for the '{}' command",
-                    opt.name(),
+                    column.name,
                     cmd.name()
                 )));
             }
@@ -364,17 +254,17 @@ fn check_options(cmd: CommandKind, options: OptSet) -> Result<(), CliError> {
             OptionRule::Illegal => {
                 return Err(fail(format!(
                     "Illegal '{}' option with the '{}' command",
-                    opt.name(),
+                    column.name,
                     cmd.name()
                 )))
             }
             OptionRule::Exclusive => match first_exclusive {
-                None => first_exclusive = Some(opt),
+                None => first_exclusive = Some(column),
                 Some(earlier) => {
                     return Err(fail(format!(
                         "The option '{}' conflicts with the '{}' option in the '{}' command",
-                        opt.name(),
-                        earlier.name(),
+                        column.name,
+                        earlier.name,
                         cmd.name()
                     )))
                 }
@@ -386,7 +276,12 @@ fn check_options(cmd: CommandKind, options: OptSet) -> Result<(), CliError> {
 }
 
 /// The tunnel options in `tunnel_types_v_options` column order.
-const TUNNEL_OPTS: [Opt; 4] = [Opt::TunPort, Opt::TunNoCsum, Opt::TunCsum, Opt::TunRemCsum];
+const TUNNEL_OPTS: [&OptionColumn; 4] = [
+    &opts::TUN_PORT,
+    &opts::TUN_NOCSUM,
+    &opts::TUN_CSUM,
+    &opts::TUN_REMCSUM,
+];
 
 /// ipvsadm's `tunnel_opt_check`.
 fn check_tunnel_options(tun_type: TunnelType, options: OptSet) -> Result<(), CliError> {
@@ -396,13 +291,13 @@ fn check_tunnel_options(tun_type: TunnelType, options: OptSet) -> Result<(), Cli
         TunnelType::Gre => b"x11x",
     };
     let name = tun_type.name();
-    let mut first_exclusive: Option<Opt> = None;
+    let mut first_exclusive: Option<&OptionColumn> = None;
     for (opt, rule) in TUNNEL_OPTS.into_iter().zip(row.iter()) {
         if !options.contains(opt) {
             if *rule == b'+' {
                 return Err(fail(format!(
                     "You need to supply the '{}' option for the '{name}' tunnel type",
-                    opt.name()
+                    opt.name
                 )));
             }
             continue;
@@ -411,7 +306,7 @@ fn check_tunnel_options(tun_type: TunnelType, options: OptSet) -> Result<(), Cli
             b'x' => {
                 return Err(fail(format!(
                     "Illegal '{}' option with the '{name}' tunnel type",
-                    opt.name()
+                    opt.name
                 )))
             }
             b'1' => match first_exclusive {
@@ -419,8 +314,8 @@ fn check_tunnel_options(tun_type: TunnelType, options: OptSet) -> Result<(), Cli
                 Some(earlier) => {
                     return Err(fail(format!(
                     "The option '{}' conflicts with the '{}' option in the '{name}' tunnel type",
-                    opt.name(),
-                    earlier.name()
+                    opt.name,
+                    earlier.name
                 )))
                 }
             },
@@ -431,52 +326,50 @@ fn check_tunnel_options(tun_type: TunnelType, options: OptSet) -> Result<(), Cli
 }
 
 /// ipvsadm's `struct ipvs_command_entry` plus options and format, as the
-/// options fill it in.
-struct State {
-    cmd: Option<CommandKind>,
-    options: OptSet,
-    format: ListFormat,
+/// options fill it in: what [`super::flags::FlagDef::store`] writes to.
+pub struct Building {
+    pub(super) options: OptSet,
+    pub(super) format: ListFormat,
 
-    svc_family: Option<AddressFamily>,
-    protocol: Option<Protocol>,
-    svc_addr: IpAddr,
-    svc_port: u16,
-    fwmark: u32,
-    sched_name: Vec<u8>,
-    flags: ServiceFlags,
-    persistence_timeout: u32,
+    pub(super) svc_family: Option<AddressFamily>,
+    pub(super) protocol: Option<Protocol>,
+    pub(super) svc_addr: IpAddr,
+    pub(super) svc_port: u16,
+    pub(super) fwmark: u32,
+    pub(super) sched_name: Vec<u8>,
+    pub(super) flags: ServiceFlags,
+    pub(super) persistence_timeout: u32,
     /// `None`: the service family's default.
-    netmask: Option<Netmask>,
-    pe_name: Vec<u8>,
-    sched_flags_arg: Vec<u8>,
+    pub(super) netmask: Option<Netmask>,
+    pub(super) pe_name: Vec<u8>,
+    pub(super) sched_flags_arg: Vec<u8>,
 
-    dest_family: Option<AddressFamily>,
-    dest_addr: IpAddr,
-    dest_port: u16,
-    forward: ForwardMethod,
-    weight: i32,
-    upper_threshold: u32,
-    lower_threshold: u32,
-    tun_type: TunnelType,
-    tun_port: u16,
-    tun_flags: u16,
+    pub(super) dest_family: Option<AddressFamily>,
+    pub(super) dest_addr: IpAddr,
+    pub(super) dest_port: u16,
+    pub(super) forward: ForwardMethod,
+    pub(super) weight: i32,
+    pub(super) upper_threshold: u32,
+    pub(super) lower_threshold: u32,
+    pub(super) tun_type: TunnelType,
+    pub(super) tun_port: u16,
+    pub(super) tun_flags: u16,
 
-    timeouts: Timeouts,
+    pub(super) timeouts: Timeouts,
 
-    daemon_state: Option<DaemonState>,
-    mcast_ifn: Vec<u8>,
-    syncid: u32,
-    sync_maxlen: u16,
-    mcast_group: Option<IpAddr>,
-    mcast_port: u16,
-    mcast_ttl: u8,
+    pub(super) daemon_state: Option<DaemonState>,
+    pub(super) mcast_ifn: Vec<u8>,
+    pub(super) syncid: u32,
+    pub(super) sync_maxlen: u16,
+    pub(super) mcast_group: Option<IpAddr>,
+    pub(super) mcast_port: u16,
+    pub(super) mcast_ttl: u8,
 }
 
-impl State {
+impl Building {
     /// ipvsadm's starting values (`process_options`).
     fn new() -> Self {
-        State {
-            cmd: None,
+        Building {
             options: OptSet::default(),
             format: ListFormat::default(),
             svc_family: None,
@@ -513,239 +406,32 @@ impl State {
 
     /// `set_option`: each option at most once.
     #[inline(always)]
-    fn set_option(&mut self, opt: Opt) -> Result<(), CliError> {
-        if self.options.contains(opt) {
-            return Err(repeated_option(opt));
+    fn set_option(&mut self, column: &OptionColumn) -> Result<(), CliError> {
+        if self.options.contains(column) {
+            return Err(repeated_option(column));
         }
-        self.options.insert(opt);
+        self.options.insert(column);
         Ok(())
     }
 
-    /// One option after the command (the `while` loop of `parse_options`).
-    fn apply(
+    /// `-t`, `-u`, `--sctp-service`: the service's address and port.
+    #[inline(always)]
+    pub(super) fn service_address(
         &mut self,
-        id: FlagId,
+        protocol: Protocol,
         value: Option<&[u8]>,
-        bad_option: &[u8],
         resolver: &dyn NameResolver,
     ) -> Result<(), CliError> {
-        // Flags that take a value always have one here, except `-p`.
-        let v = value.unwrap_or(b"");
-        let number = |min: i64, max: i64, what: &str| {
-            string_to_number(v, min, max).ok_or_else(|| fail(format!("illegal {what} specified")))
-        };
-        match id {
-            FlagId::TcpService | FlagId::UdpService | FlagId::SctpService => {
-                self.set_option(Opt::Service)?;
-                let protocol = match id {
-                    FlagId::TcpService => Protocol::Tcp,
-                    FlagId::UdpService => Protocol::Udp,
-                    _ => Protocol::Sctp,
-                };
-                self.protocol = Some(protocol);
-                let hp = parse_host_port(v, Some(protocol), resolver)
-                    .ok_or_else(|| fail("illegal virtual server address[:port] specified"))?;
-                self.svc_addr = hp.addr;
-                self.svc_family = Some(AddressFamily::of(&hp.addr));
-                if hp.addr.is_ipv6() {
-                    self.netmask = None;
-                }
-                if let Some(port) = hp.port {
-                    self.svc_port = port;
-                }
-            }
-            FlagId::FwmarkService => {
-                self.set_option(Opt::Service)?;
-                self.svc_family = Some(AddressFamily::Inet);
-                self.protocol = Some(Protocol::Tcp);
-                self.fwmark = parse_fwmark(v)
-                    .ok_or_else(|| fail_with(&[b"invalid fwmark value `", v, b"' specified"]))?;
-            }
-            FlagId::Scheduler => {
-                self.set_option(Opt::Scheduler)?;
-                self.sched_name = c_truncate(v, SCHED_NAME_MAX).to_vec();
-            }
-            FlagId::Persistent => {
-                self.set_option(Opt::Persistent)?;
-                self.flags |= ServiceFlags::PERSISTENT;
-                self.persistence_timeout = match value {
-                    None => DEFAULT_PERSISTENT_TIMEOUT,
-                    Some(text) => parse_timeout(text, 1)?,
-                };
-            }
-            FlagId::Netmask => {
-                self.set_option(Opt::Netmask)?;
-                if self.svc_family != Some(AddressFamily::Inet6) {
-                    let mask = parse_ipv4_netmask(v, resolver)
-                        .ok_or_else(|| fail("illegal virtual server persistent mask specified"))?;
-                    self.netmask = Some(Netmask::Ipv4(mask));
-                } else {
-                    let prefix = atoi(v) as u32;
-                    if !(1..=128).contains(&prefix) {
-                        return Err(fail("illegal ipv6 netmask specified"));
-                    }
-                    self.netmask = Some(Netmask::Ipv6(prefix));
-                }
-            }
-            FlagId::RealServer => {
-                self.set_option(Opt::Server)?;
-                let hp = parse_host_port(v, self.protocol, resolver)
-                    .ok_or_else(|| fail("illegal real server address[:port] specified"))?;
-                self.dest_addr = hp.addr;
-                self.dest_family = Some(AddressFamily::of(&hp.addr));
-                self.dest_port = hp.port.unwrap_or(self.svc_port);
-            }
-            FlagId::Ipip | FlagId::Gatewaying | FlagId::Masquerading => {
-                self.set_option(Opt::Forward)?;
-                self.forward = match id {
-                    FlagId::Ipip => ForwardMethod::Tunnel,
-                    FlagId::Gatewaying => ForwardMethod::Route,
-                    _ => ForwardMethod::Masquerade,
-                };
-            }
-            FlagId::Weight => {
-                self.set_option(Opt::Weight)?;
-                // Upstream 1.31 stops at 65535; Debian's 1.31, the reference,
-                // accepts any non-negative int (Debian bug #814348).
-                self.weight = number(0, i64::from(i32::MAX), "weight")? as i32;
-            }
-            FlagId::UThreshold => {
-                self.set_option(Opt::UThreshold)?;
-                self.upper_threshold = number(0, i64::from(i32::MAX), "u_threshold")? as u32;
-            }
-            FlagId::LThreshold => {
-                self.set_option(Opt::LThreshold)?;
-                self.lower_threshold = number(0, i64::from(i32::MAX), "l_threshold")? as u32;
-            }
-            FlagId::Connection => self.set_option(Opt::Connection)?,
-            FlagId::Numeric => {
-                self.set_option(Opt::Numeric)?;
-                self.format.numeric = true;
-            }
-            FlagId::McastInterface => {
-                self.set_option(Opt::McastInterface)?;
-                self.mcast_ifn = c_truncate(v, IFNAME_MAX).to_vec();
-            }
-            FlagId::SyncId => {
-                self.set_option(Opt::SyncId)?;
-                self.syncid = number(0, 255, "syncid")? as u32;
-            }
-            FlagId::Timeout => self.set_option(Opt::Timeout)?,
-            FlagId::Daemon => self.set_option(Opt::Daemon)?,
-            FlagId::Stats => {
-                self.set_option(Opt::Stats)?;
-                self.format.stats = true;
-            }
-            FlagId::Rate => {
-                self.set_option(Opt::Rate)?;
-                self.format.rate = true;
-            }
-            FlagId::Thresholds => {
-                self.set_option(Opt::Thresholds)?;
-                self.format.thresholds = true;
-            }
-            FlagId::PersistentConn => {
-                self.set_option(Opt::PersistentConn)?;
-                self.format.persistent_conn = true;
-            }
-            FlagId::NoSort => {
-                self.set_option(Opt::NoSort)?;
-                self.format.nosort = true;
-            }
-            FlagId::Sort => {}
-            FlagId::Exact => {
-                self.set_option(Opt::Exact)?;
-                self.format.exact = true;
-            }
-            FlagId::Ipv6 => {
-                if self.fwmark == 0 {
-                    return Err(fail("-6 used before -f\n"));
-                }
-                self.svc_family = Some(AddressFamily::Inet6);
-                self.netmask = None;
-            }
-            FlagId::Ops => {
-                self.set_option(Opt::OnePacket)?;
-                self.flags |= ServiceFlags::ONEPACKET;
-            }
-            FlagId::Pe => {
-                self.set_option(Opt::PersistenceEngine)?;
-                self.pe_name = c_truncate(v, PE_NAME_MAX).to_vec();
-            }
-            FlagId::SchedFlags => {
-                self.set_option(Opt::SchedFlags)?;
-                self.sched_flags_arg = c_truncate(v, SCHED_FLAGS_MAX).to_vec();
-            }
-            FlagId::McastGroup => {
-                self.set_option(Opt::McastGroup)?;
-                let group = parse_mcast_group(v).map_err(|ipv6| {
-                    let family: &[u8] = if ipv6 { b"IPv6" } else { b"IPv4" };
-                    fail_with(&[b"invalid ", family, b" mcast-group `", v, b"'"])
-                })?;
-                self.mcast_group = Some(group);
-            }
-            FlagId::McastPort => {
-                self.set_option(Opt::McastPort)?;
-                self.mcast_port = number(1, 65535, "mcast-port")? as u16;
-            }
-            FlagId::McastTtl => {
-                self.set_option(Opt::McastTtl)?;
-                self.mcast_ttl = number(1, 255, "mcast-ttl")? as u8;
-            }
-            FlagId::SyncMaxlen => {
-                self.set_option(Opt::SyncMaxlen)?;
-                self.sync_maxlen = number(1, 65535 - 20 - 8, "sync-maxlen")? as u16;
-            }
-            FlagId::TunInfo => {
-                self.set_option(Opt::TunInfo)?;
-                self.format.tun_info = true;
-            }
-            FlagId::TunType => {
-                self.set_option(Opt::TunType)?;
-                self.tun_type = match v {
-                    b"ipip" => TunnelType::Ipip,
-                    b"gue" => TunnelType::Gue,
-                    b"gre" => TunnelType::Gre,
-                    _ => return Err(fail("illegal tunnel type specified")),
-                };
-            }
-            FlagId::TunPort => {
-                self.set_option(Opt::TunPort)?;
-                self.tun_port = number(1, 65535, "tunnel port")? as u16;
-            }
-            FlagId::Json => {
-                self.set_option(Opt::Json)?;
-                self.format.json = true;
-            }
-            FlagId::TunNoCsum => self.set_option(Opt::TunNoCsum)?,
-            FlagId::TunCsum => {
-                self.set_option(Opt::TunCsum)?;
-                self.tun_flags |= DestinationConfig::TUN_FLAG_CSUM;
-            }
-            FlagId::TunRemCsum => {
-                self.set_option(Opt::TunRemCsum)?;
-                self.tun_flags |= DestinationConfig::TUN_FLAG_REMCSUM;
-            }
-            // A second command, -h or -v after the command.
-            FlagId::AddService
-            | FlagId::EditService
-            | FlagId::DeleteService
-            | FlagId::Clear
-            | FlagId::Restore
-            | FlagId::Save
-            | FlagId::AddServer
-            | FlagId::EditServer
-            | FlagId::DeleteServer
-            | FlagId::List
-            | FlagId::ListLower
-            | FlagId::Zero
-            | FlagId::Set
-            | FlagId::StartDaemon
-            | FlagId::StopDaemon
-            | FlagId::Help
-            | FlagId::Version => {
-                return Err(fail_with(&[b"invalid option `", bad_option, b"'"]));
-            }
+        self.protocol = Some(protocol);
+        let hp = parse_host_port(value.unwrap_or_default(), Some(protocol), resolver)
+            .ok_or_else(|| fail("illegal virtual server address[:port] specified"))?;
+        self.svc_addr = hp.addr;
+        self.svc_family = Some(AddressFamily::of(&hp.addr));
+        if hp.addr.is_ipv6() {
+            self.netmask = None;
+        }
+        if let Some(port) = hp.port {
+            self.svc_port = port;
         }
         Ok(())
     }
@@ -836,22 +522,25 @@ impl State {
                 ));
             }
             let tunnel_opts = [
-                Opt::TunType,
-                Opt::TunPort,
-                Opt::TunNoCsum,
-                Opt::TunCsum,
-                Opt::TunRemCsum,
+                &opts::TUN_TYPE,
+                &opts::TUN_PORT,
+                &opts::TUN_NOCSUM,
+                &opts::TUN_CSUM,
+                &opts::TUN_REMCSUM,
             ];
-            if options.any(&tunnel_opts) && !tunnel {
-                return Err(fail("Tunnel options conflict with forward method"));
+            // Without tunnel options the type is ipip, which needs none.
+            if options.any(&tunnel_opts) {
+                if !tunnel {
+                    return Err(fail("Tunnel options conflict with forward method"));
+                }
+                check_tunnel_options(self.tun_type, options)?;
             }
-            check_tunnel_options(self.tun_type, options)?;
         }
         if cmd == CommandKind::List
-            && ((options.any(&[Opt::Connection, Opt::Timeout, Opt::Daemon])
-                && options.any(&[Opt::Stats, Opt::Rate, Opt::Thresholds]))
-                || (options.any(&[Opt::Timeout, Opt::Daemon])
-                    && options.contains(Opt::PersistentConn)))
+            && ((options.any(&[&opts::CONNECTION, &opts::TIMEOUT, &opts::DAEMON])
+                && options.any(&[&opts::STATS, &opts::RATE, &opts::THRESHOLDS]))
+                || (options.any(&[&opts::TIMEOUT, &opts::DAEMON])
+                    && options.contains(&opts::PERSISTENT_CONN)))
         {
             return Err(fail("options conflicts in the list command"));
         }
@@ -862,13 +551,13 @@ impl State {
             CommandKind::Delete => Command::DeleteService(self.service_key()),
             CommandKind::Flush => Command::Flush,
             CommandKind::List => {
-                let what = if options.contains(Opt::Connection) {
+                let what = if options.contains(&opts::CONNECTION) {
                     ListWhat::Connections
-                } else if options.contains(Opt::Service) {
+                } else if options.contains(&opts::SERVICE) {
                     ListWhat::Service(self.service_key())
-                } else if options.contains(Opt::Timeout) {
+                } else if options.contains(&opts::TIMEOUT) {
                     ListWhat::Timeouts
-                } else if options.contains(Opt::Daemon) {
+                } else if options.contains(&opts::DAEMON) {
                     ListWhat::Daemons
                 } else {
                     ListWhat::All
@@ -879,7 +568,7 @@ impl State {
                 })
             }
             CommandKind::Zero => {
-                let key = options.contains(Opt::Service).then(|| self.service_key());
+                let key = options.contains(&opts::SERVICE).then(|| self.service_key());
                 Command::Zero(key.filter(|k| !is_unspecified_service(k)))
             }
             CommandKind::AddDest => Command::AddDestination(self.service_key(), self.destination()),
@@ -936,7 +625,7 @@ mod tests {
             .chain(args.iter().copied())
             .map(|a| a.as_bytes().to_vec())
             .collect();
-        parse_argv_using(&argv, config, &FixedResolver)
+        parse_args(&argv, config, &FixedResolver)
     }
 
     fn err(args: &[&str]) -> (String, i32) {
@@ -955,11 +644,11 @@ mod tests {
     fn no_arguments_lists_everything() {
         let none: [&str; 0] = [];
         assert_eq!(
-            parse_command_with(&["ipvsadm"], &ParseConfig::default()),
+            parse_args(&["ipvsadm"], &ParseConfig::default(), &FixedResolver),
             Ok(Command::List(ListRequest::default()))
         );
         assert_eq!(
-            parse_command_with(&none, &ParseConfig::default()),
+            parse_args(&none, &ParseConfig::default(), &FixedResolver),
             Ok(Command::List(ListRequest::default()))
         );
     }
@@ -1189,8 +878,12 @@ mod tests {
 
     #[test]
     fn program_name_appears_in_try_help() {
-        let e =
-            parse_command_with(&["/usr/sbin/ipvsadm", "x"], &ParseConfig::default()).unwrap_err();
+        let e = parse_args(
+            &["/usr/sbin/ipvsadm", "x"],
+            &ParseConfig::default(),
+            &FixedResolver,
+        )
+        .unwrap_err();
         assert_eq!(
             e.message_lossy(),
             "Try `/usr/sbin/ipvsadm -h' or '/usr/sbin/ipvsadm --help' for more information.\n"
@@ -1221,293 +914,71 @@ mod tests {
 
     #[test]
     fn non_utf8_arguments_are_echoed_byte_for_byte() {
-        use std::ffi::OsStr;
-        let args = [
-            OsStr::new("ipvsadm"),
-            OsStr::new("-L"),
-            OsStr::from_bytes(b"\xff\xfe"),
-        ];
-        let e = parse_command_with(&args, &ParseConfig::default()).unwrap_err();
+        let args: [&[u8]; 3] = [b"ipvsadm", b"-L", b"\xff\xfe"];
+        let e = parse_args(&args, &ParseConfig::default(), &FixedResolver).unwrap_err();
         assert_eq!(e.message, b"unexpected argument \xff\xfe\n");
     }
 
-    /// The plain-form shortcut gives popt's result whenever it gives one,
-    /// and gives one for the lines ipvsadm-save writes.
-    #[test]
-    fn plain_form_agrees_with_popt() {
-        let pool: &[&[u8]] = &[
-            b"-A",
-            b"-E",
-            b"-D",
-            b"-a",
-            b"-e",
-            b"-d",
-            b"-L",
-            b"-l",
-            b"-C",
-            b"-Z",
-            b"-S",
-            b"-R",
-            b"--add-service",
-            b"--set",
-            b"--start-daemon",
-            b"-h",
-            b"-v",
-            b"-t",
-            b"-u",
-            b"--sctp-service",
-            b"-f",
-            b"-6",
-            b"-s",
-            b"-p",
-            b"-M",
-            b"-r",
-            b"-g",
-            b"-i",
-            b"-m",
-            b"-w",
-            b"-x",
-            b"-y",
-            b"-b",
-            b"-o",
-            b"--pe",
-            b"--tun-type",
-            b"--tun-port",
-            b"--tun-csum",
-            b"-n",
-            b"-c",
-            b"--stats",
-            b"--rate",
-            b"--exact",
-            b"--nosort",
-            b"--json",
-            b"--weight",
-            b"--weight=5",
-            b"-w5",
-            b"-Ln",
-            b"--",
-            b"-",
-            b"",
-            b"-q",
-            b"10.0.0.1:80",
-            b"10.0.0.2",
-            b"10.0.0.3:8080",
-            b"010.0.0.1:80",
-            b"10.1:80",
-            b"[2001:db8::1]:443",
-            b"2001:db8::2",
-            b"[::1",
-            b"1",
-            b"0",
-            b"7",
-            b"65535",
-            b"65536",
-            b"-1",
-            b"300",
-            b"rr",
-            b"wlc",
-            b"sh",
-            b"sip",
-            b"gue",
-            b"ipip",
-            b"255.255.255.0",
-            b"64",
-            b"sh-port",
-            b"master",
-            b"!#:+",
-            b"\xff",
-            b"vip:http",
-            b"rs1",
-            b"10.0.0.1:http",
-            b"10.0.0.1:0",
-        ];
-        let config = ParseConfig::default();
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut plain = 0;
-        for round in 0..200_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let mut argv = vec![b"ipvsadm".to_vec()];
-            let mut s = seed;
-            for _ in 0..(seed % 9) as usize {
-                argv.push(pool[(s % pool.len() as u64) as usize].to_vec());
-                s /= pool.len() as u64;
-            }
-            if round % 3 == 0 && argv.len() > 1 {
-                // Mostly well-formed: a command, then flag/value pairs.
-                argv[1] = [b"-A".as_slice(), b"-a", b"-e", b"-d", b"-D", b"-E"][round % 6].to_vec();
-            }
-            if plain_agrees_with_general(&argv, &config) {
-                plain += 1;
-            }
-        }
-        assert!(plain > 1000, "only {plain} plain command lines");
+    /// Awkward tokens that reach every corner of the tokenizer and the rules.
+    const AWKWARD: &[&[u8]] = &[
+        b"-A",
+        b"-a",
+        b"-L",
+        b"-R",
+        b"--set",
+        b"-t",
+        b"-f",
+        b"-6",
+        b"-r",
+        b"-p",
+        b"-M",
+        b"-s",
+        b"-b",
+        b"-w",
+        b"--tun-type",
+        b"--tun-port",
+        b"-i",
+        b"--",
+        b"-",
+        b"",
+        b"10.0.0.1:80",
+        b"[::1]:80",
+        b"[::1",
+        b"1",
+        b"0",
+        b"gue",
+        b"-x=",
+        b"-Ln=",
+        b"!#:+",
+        b"\xff",
+        b"--mcast-group",
+        b"ff02::1",
+        b",",
+        b"--start-daemon",
+        b"master",
+        b"-pe",
+        b"=",
+    ];
 
-        // Command lines built from option groups in random order, with
-        // values good and bad: most parse.
-        let groups: &[&[&[u8]]] = &[
-            &[
-                b"-t",
-                b"10.0.0.1:80",
-                b"10.0.0.1",
-                b"[2001:db8::1]:80",
-                b"10.0.0.1:0",
-                b"vip:http",
-            ],
-            &[b"-u", b"10.0.0.1:53", b"10.0.0.9:53"],
-            &[b"--sctp-service", b"10.0.0.1:99"],
-            &[b"-f", b"1", b"4294967295", b"0"],
-            &[b"-6"],
-            &[b"-s", b"rr", b"wlc", b"sh", b"mh", b""],
-            &[b"-p", b"60", b"0", b"2678401"],
-            &[b"-p"],
-            &[b"-M", b"255.255.255.0", b"64", b"129"],
-            &[
-                b"-r",
-                b"10.0.0.2",
-                b"10.0.0.2:8080",
-                b"[2001:db8::2]:80",
-                b"rs1:http",
-            ],
-            &[b"-g"],
-            &[b"-i"],
-            &[b"-m"],
-            &[b"-w", b"0", b"1", b"65535", b"2147483647", b"-1", b"x"],
-            &[b"-x", b"0", b"100"],
-            &[b"-y", b"0", b"10"],
-            &[b"-b", b"sh-port", b"flag-1,flag-2", b"nope"],
-            &[b"--pe", b"sip"],
-            &[b"-o"],
-            &[b"--tun-type", b"gue", b"ipip", b"gre"],
-            &[b"--tun-port", b"6080", b"0"],
-            &[b"--tun-csum"],
-            &[b"-n"],
-            &[b"--stats"],
-        ];
-        let commands: &[&[u8]] = &[
-            b"-A", b"-E", b"-D", b"-a", b"-e", b"-d", b"-L", b"-Z", b"-C",
-        ];
-        let mut agreed = 0;
-        for round in 0..300_000u64 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let mut s = seed;
-            let mut take = |n: usize| {
-                let v = (s % n as u64) as usize;
-                s = (s / n as u64) ^ round.rotate_left(17);
-                v
-            };
-            let mut argv = vec![b"ipvsadm".to_vec(), commands[take(commands.len())].to_vec()];
-            for _ in 0..take(7) {
-                let group = groups[take(groups.len())];
-                argv.push(group[0].to_vec());
-                if group.len() > 1 {
-                    argv.push(group[1 + take(group.len() - 1)].to_vec());
-                }
-            }
-            if plain_agrees_with_general(&argv, &config) {
-                agreed += 1;
-            }
-        }
-        assert!(
-            agreed > 10_000,
-            "only {agreed} structured command lines parsed"
-        );
-        for line in [
-            "-A -t 10.0.0.1:80 -s wlc",
-            "-A -u 10.0.0.1:53 -s rr -p 300",
-            "-A -f 7 -s sh -b sh-port -p",
-            "-A -t [2001:db8::1]:443 -s wrr -p 60 -M 64",
-            "-a -t 10.0.0.1:80 -r 10.0.0.2:8080 -m -w 1",
-            "-a -u 10.0.0.1:53 -r 10.0.0.3 -i -w 5 --tun-type gue --tun-port 6080",
-            "-a -f 7 -r 10.0.0.4 -g -w 0 -x 100 -y 10",
-        ] {
-            let mut argv = vec![b"ipvsadm".to_vec()];
-            argv.extend(line.split(' ').map(|w| w.as_bytes().to_vec()));
-            let fast = parse_plain(&argv, &FixedResolver);
-            assert!(fast.is_some(), "{line}");
-            assert_eq!(
-                parse_general(&argv, &config, &FixedResolver).ok(),
-                fast,
-                "{line}"
-            );
-        }
-    }
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..Default::default()
+        })]
 
-    /// Whether the plain path takes `argv`; when it does, its command must
-    /// be the general path's.
-    fn plain_agrees_with_general(argv: &[Vec<u8>], config: &ParseConfig) -> bool {
-        let Some(fast) = parse_plain(argv, &FixedResolver) else {
-            return false;
-        };
-        let general = parse_general(argv, config, &FixedResolver);
-        assert_eq!(general.as_ref().ok(), Some(&fast), "{:?}", lossy_args(argv));
-        true
-    }
-
-    fn lossy_args(argv: &[Vec<u8>]) -> Vec<String> {
-        argv.iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect()
-    }
-
-    /// Every combination of awkward tokens parses to a command or an error.
-    #[test]
-    fn never_panics() {
-        let pool: &[&[u8]] = &[
-            b"-A",
-            b"-a",
-            b"-L",
-            b"-R",
-            b"--set",
-            b"-t",
-            b"-f",
-            b"-6",
-            b"-r",
-            b"-p",
-            b"-M",
-            b"-s",
-            b"-b",
-            b"-w",
-            b"--tun-type",
-            b"--tun-port",
-            b"-i",
-            b"--",
-            b"-",
-            b"",
-            b"10.0.0.1:80",
-            b"[::1]:80",
-            b"[::1",
-            b"1",
-            b"0",
-            b"gue",
-            b"-x=",
-            b"-Ln=",
-            b"!#:+",
-            b"\xff",
-            b"--mcast-group",
-            b"ff02::1",
-            b",",
-            b"--start-daemon",
-            b"master",
-            b"-pe",
-            b"=",
-        ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        for _ in 0..20_000 {
-            let mut argv = vec![b"ipvsadm".to_vec()];
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let n = (seed % 7) as usize;
-            let mut s = seed;
-            for _ in 0..n {
-                argv.push(pool[(s % pool.len() as u64) as usize].to_vec());
-                s /= pool.len() as u64;
+        /// Every combination of awkward tokens parses to a command or to
+        /// an error with one of ipvsadm's two failure statuses.
+        #[test]
+        fn awkward_tokens_parse_or_fail_cleanly(
+            tokens in proptest::collection::vec(proptest::sample::select(AWKWARD), 0..7),
+            posixly_correct in proptest::bool::ANY,
+        ) {
+            let argv: Vec<&[u8]> = std::iter::once(&b"ipvsadm"[..]).chain(tokens).collect();
+            let config = ParseConfig { posixly_correct };
+            if let Err(e) = parse_args(&argv, &config, &FixedResolver) {
+                proptest::prop_assert!(matches!(e.exit_code(), 2 | 255), "{e:?}");
             }
-            let _ = parse_argv_using(&argv, &ParseConfig::default(), &FixedResolver);
         }
     }
 }

@@ -18,7 +18,12 @@
 //! - `!#:+` inside a value is replaced by the next argument that does not
 //!   start with `-`, which is then skipped.
 
+use std::borrow::Cow;
+
 use super::flags::{find_long, find_short, ArgKind, FlagDef};
+
+/// What popt's `expandNextArg` replaces with the next plain argument.
+const MARK: &[u8] = b"!#:+";
 
 /// Why popt stopped (`POPT_ERROR_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,142 +49,159 @@ impl PoptError {
 
 /// One parsed option and its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PoptOption {
+pub struct PoptOption<'a> {
     pub flag: &'static FlagDef,
-    /// The value, for flags that take one (`None` for an absent optional value).
-    pub value: Option<Vec<u8>>,
+    /// The value, for flags that take one (`None` for an absent optional
+    /// value): lent from the arguments unless `!#:+` was expanded in it.
+    pub value: Option<Cow<'a, [u8]>>,
 }
 
 /// popt's parsing state over one argument vector (`argv[0]` included).
-pub struct Popt<'a> {
-    argv: &'a [Vec<u8>],
+pub struct Popt<'a, A> {
+    argv: &'a [A],
     /// Index of the next argument to look at.
     next: usize,
     /// Remaining characters of a short-option cluster: (argument, offset).
     cluster: Option<(usize, usize)>,
     rest_are_leftovers: bool,
     posix_me_harder: bool,
-    /// Arguments consumed by `!#:+`.
+    /// Arguments consumed by `!#:+` (empty until one is).
     consumed: Vec<bool>,
     leftovers: Vec<usize>,
     next_leftover: usize,
 }
 
-impl<'a> Popt<'a> {
+impl<'a, A: AsRef<[u8]>> Popt<'a, A> {
     /// Starts after `argv[0]`.
-    pub fn new(argv: &'a [Vec<u8>], posix_me_harder: bool) -> Self {
+    pub fn new(argv: &'a [A], posix_me_harder: bool) -> Self {
         Popt {
             argv,
             next: 1,
             cluster: None,
             rest_are_leftovers: false,
             posix_me_harder,
-            consumed: vec![false; argv.len()],
+            consumed: Vec::new(),
             leftovers: Vec::new(),
             next_leftover: 0,
         }
     }
 
     /// The next option, `Ok(None)` when the arguments are used up.
-    pub fn next_option(&mut self) -> Result<Option<PoptOption>, PoptError> {
+    #[inline(always)]
+    pub fn next_option(&mut self) -> Result<Option<PoptOption<'a>>, PoptError> {
+        if let Some((index, offset)) = self.cluster.take() {
+            return self.short_option(index, offset).map(Some);
+        }
         loop {
-            if self.cluster.is_none() && self.next >= self.argv.len() {
+            let index = self.next;
+            let Some(arg) = self.argv.get(index).map(A::as_ref) else {
                 return Ok(None);
+            };
+            self.next += 1;
+            if self.is_consumed(index) {
+                continue;
             }
-            let mut long_value: Option<&'a [u8]> = None;
-            let mut found: Option<&'static FlagDef> = None;
-
-            if self.cluster.is_none() {
-                let index = self.next;
-                if self.consumed[index] {
-                    self.next += 1;
-                    continue;
-                }
-                let arg = &self.argv[index][..];
-                self.next += 1;
-                if self.rest_are_leftovers || arg.first() != Some(&b'-') || arg == b"-" {
-                    if self.posix_me_harder {
-                        self.rest_are_leftovers = true;
-                    }
-                    self.leftovers.push(index);
-                    continue;
-                }
-                if arg == b"--" {
+            match arg {
+                _ if self.rest_are_leftovers => {}
+                b"--" => {
                     self.rest_are_leftovers = true;
                     continue;
                 }
-                if arg[1] == b'-' {
-                    let body = &arg[2..];
+                [b'-', b'-', body @ ..] => {
                     let (name, value) = match body.iter().position(|&b| b == b'=') {
                         Some(eq) => (&body[..eq], Some(&body[eq + 1..])),
                         None => (body, None),
                     };
-                    found = Some(find_long(name).ok_or(PoptError::UnknownOption)?);
-                    long_value = value;
-                } else {
-                    // No flag of ipvsadm's is a one-dash long option, so
-                    // `-xyz` is always a cluster of short options.
-                    self.cluster = Some((index, 1));
+                    let flag = find_long(name).ok_or(PoptError::UnknownOption)?;
+                    return self.with_value(flag, value).map(Some);
                 }
+                // No flag of ipvsadm's is a one-dash long option, so `-xyz`
+                // is always a cluster of short options.
+                [b'-', _, ..] => return self.short_option(index, 1).map(Some),
+                _ => {}
             }
-
-            if let Some((index, offset)) = self.cluster.take() {
-                let arg = &self.argv[index];
-                let c = arg.get(offset).copied().unwrap_or(0);
-                let def = find_short(c).ok_or(PoptError::UnknownOption)?;
-                if offset + 1 < arg.len() {
-                    self.cluster = Some((index, offset + 1));
-                }
-                found = Some(def);
+            // `-`, or an argument not starting with `-`.
+            if self.posix_me_harder {
+                self.rest_are_leftovers = true;
             }
-
-            let Some(flag) = found else {
-                return Err(PoptError::UnknownOption);
-            };
-            let value = match flag.arg {
-                ArgKind::None => {
-                    let attached_eq = self
-                        .cluster
-                        .is_some_and(|(i, off)| self.argv[i].get(off) == Some(&b'='));
-                    if long_value.is_some() || attached_eq {
-                        return Err(PoptError::UnwantedArgument);
-                    }
-                    None
-                }
-                ArgKind::Required | ArgKind::Optional => {
-                    if let Some(v) = long_value {
-                        Some(self.expand(v))
-                    } else if let Some((i, off)) = self.cluster.take() {
-                        let rest = &self.argv[i][off..];
-                        let rest = rest.strip_prefix(b"=").unwrap_or(rest);
-                        Some(self.expand(rest))
-                    } else if self.next >= self.argv.len() {
-                        if flag.arg == ArgKind::Required {
-                            return Err(PoptError::MissingArgument);
-                        }
-                        None
-                    } else if flag.arg == ArgKind::Optional
-                        && self.argv[self.next].first() == Some(&b'-')
-                    {
-                        None
-                    } else {
-                        let v = &self.argv[self.next][..];
-                        self.next += 1;
-                        Some(self.expand(v))
-                    }
-                }
-            };
-            return Ok(Some(PoptOption { flag, value }));
+            self.leftovers.push(index);
         }
+    }
+
+    /// The short option at `offset` in argument `index` (a cluster).
+    #[inline(always)]
+    fn short_option(&mut self, index: usize, offset: usize) -> Result<PoptOption<'a>, PoptError> {
+        let arg = self.arg(index);
+        let c = arg.get(offset).copied().unwrap_or(0);
+        let flag = find_short(c).ok_or(PoptError::UnknownOption)?;
+        let rest = &arg[offset + 1..];
+        if rest.is_empty() {
+            return self.with_value(flag, None);
+        }
+        if flag.arg == ArgKind::None {
+            if rest[0] == b'=' {
+                return Err(PoptError::UnwantedArgument);
+            }
+            self.cluster = Some((index, offset + 1));
+            return Ok(PoptOption { flag, value: None });
+        }
+        // A flag with a value takes the rest of the cluster.
+        let rest = rest.strip_prefix(b"=").unwrap_or(rest);
+        Ok(PoptOption {
+            flag,
+            value: Some(self.expand(rest)),
+        })
+    }
+
+    /// `flag` with its value: `attached` (after `--name=`) or the next
+    /// argument, as its [`ArgKind`] says.
+    #[inline(always)]
+    fn with_value(
+        &mut self,
+        flag: &'static FlagDef,
+        attached: Option<&'a [u8]>,
+    ) -> Result<PoptOption<'a>, PoptError> {
+        let value = match (flag.arg, attached) {
+            (ArgKind::None, None) => None,
+            (ArgKind::None, Some(_)) => return Err(PoptError::UnwantedArgument),
+            (_, Some(v)) => Some(self.expand(v)),
+            (arg, None) => match self.argv.get(self.next).map(A::as_ref) {
+                None if arg == ArgKind::Required => return Err(PoptError::MissingArgument),
+                None => None,
+                Some([b'-', ..]) if arg == ArgKind::Optional => None,
+                Some(v) => {
+                    self.next += 1;
+                    Some(self.expand(v))
+                }
+            },
+        };
+        Ok(PoptOption { flag, value })
+    }
+
+    fn arg(&self, index: usize) -> &'a [u8] {
+        self.argv[index].as_ref()
+    }
+
+    fn is_consumed(&self, index: usize) -> bool {
+        self.consumed.get(index) == Some(&true)
     }
 
     /// popt's `expandNextArg`: substitutes `!#:+` with the next argument
     /// that does not start with `-` (looked up once per value).
-    fn expand(&mut self, value: &[u8]) -> Vec<u8> {
-        const MARK: &[u8] = b"!#:+";
-        if !value.windows(MARK.len()).any(|w| w == MARK) {
-            return value.to_vec();
+    #[inline(always)]
+    fn expand(&mut self, value: &'a [u8]) -> Cow<'a, [u8]> {
+        // Most values have no `!`; they are lent as they are.
+        match value.iter().position(|&b| b == b'!') {
+            Some(bang) if value[bang..].windows(MARK.len()).any(|w| w == MARK) => {
+                Cow::Owned(self.substitute(value))
+            }
+            _ => Cow::Borrowed(value),
         }
+    }
+
+    /// [`Popt::expand`] of a value with `!#:+` in it.
+    #[cold]
+    fn substitute(&mut self, value: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(value.len());
         let mut substitute: Option<usize> = None;
         let mut i = 0;
@@ -189,7 +211,7 @@ impl<'a> Popt<'a> {
                     substitute = self.take_next_plain_arg();
                 }
                 if let Some(index) = substitute {
-                    out.extend_from_slice(&self.argv[index]);
+                    out.extend_from_slice(self.arg(index));
                     i += MARK.len();
                     continue;
                 }
@@ -203,7 +225,10 @@ impl<'a> Popt<'a> {
     /// popt's `findNextArg(con, 1, 1)`.
     fn take_next_plain_arg(&mut self) -> Option<usize> {
         let index = (self.next..self.argv.len())
-            .find(|&i| !self.consumed[i] && self.argv[i].first() != Some(&b'-'))?;
+            .find(|&i| !self.is_consumed(i) && self.arg(i).first() != Some(&b'-'))?;
+        if self.consumed.is_empty() {
+            self.consumed = vec![false; self.argv.len()];
+        }
         self.consumed[index] = true;
         Some(index)
     }
@@ -212,21 +237,19 @@ impl<'a> Popt<'a> {
     pub fn bad_option(&self) -> &'a [u8] {
         self.argv
             .get(self.next.saturating_sub(1))
-            .map(|a| &a[..])
-            .unwrap_or(b"")
+            .map_or(b"", |a| a.as_ref())
     }
 
     /// popt's `poptGetArg`: the next leftover argument.
     pub fn next_leftover(&mut self) -> Option<&'a [u8]> {
         let index = *self.leftovers.get(self.next_leftover)?;
         self.next_leftover += 1;
-        Some(&self.argv[index])
+        Some(self.arg(index))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::flags::FlagId;
     use super::*;
 
     fn argv(args: &[&str]) -> Vec<Vec<u8>> {
@@ -236,9 +259,14 @@ mod tests {
             .collect()
     }
 
+    /// A flag's name as the runs below show it.
+    fn n(name: &str) -> String {
+        name.to_string()
+    }
+
     /// Options, the error that stopped them, and the leftovers.
     type Run = (
-        Vec<(FlagId, Option<String>)>,
+        Vec<(String, Option<String>)>,
         Option<(PoptError, String)>,
         Vec<String>,
     );
@@ -250,9 +278,10 @@ mod tests {
         let mut out = Vec::new();
         let err = loop {
             match p.next_option() {
-                Ok(Some(o)) => {
-                    out.push((o.flag.id, o.value.map(|v| String::from_utf8(v).unwrap())))
-                }
+                Ok(Some(o)) => out.push((
+                    o.flag.display_name(),
+                    o.value.map(|v| String::from_utf8(v.into_owned()).unwrap()),
+                )),
                 Ok(None) => break None,
                 Err(e) => break Some((e, String::from_utf8(p.bad_option().to_vec()).unwrap())),
             }
@@ -274,23 +303,23 @@ mod tests {
         assert_eq!(
             o,
             vec![
-                (FlagId::List, None),
-                (FlagId::Numeric, None),
-                (FlagId::TcpService, some("10.0.0.3:80"))
+                (n("-L"), None),
+                (n("-n"), None),
+                (n("-t"), some("10.0.0.3:80"))
             ]
         );
         assert_eq!(e, None);
         let (o, _, _) = run(&["-Lnt", "10.0.0.3:80"]);
-        assert_eq!(o[2], (FlagId::TcpService, some("10.0.0.3:80")));
+        assert_eq!(o[2], (n("-t"), some("10.0.0.3:80")));
         let (o, _, _) = run(&["-w=5", "-w5", "--weight=5", "--weight", "5", "--weight="]);
         assert_eq!(
             o,
             vec![
-                (FlagId::Weight, some("5")),
-                (FlagId::Weight, some("5")),
-                (FlagId::Weight, some("5")),
-                (FlagId::Weight, some("5")),
-                (FlagId::Weight, some("")),
+                (n("-w"), some("5")),
+                (n("-w"), some("5")),
+                (n("-w"), some("5")),
+                (n("-w"), some("5")),
+                (n("-w"), some("")),
             ]
         );
     }
@@ -298,7 +327,7 @@ mod tests {
     #[test]
     fn required_value_takes_a_dash_argument() {
         let (o, e, _) = run(&["-A", "-s", "-t", "x"]);
-        assert_eq!(o[1], (FlagId::Scheduler, some("-t")));
+        assert_eq!(o[1], (n("-s"), some("-t")));
         assert_eq!(e, None);
     }
 
@@ -317,20 +346,20 @@ mod tests {
         assert_eq!(
             o,
             vec![
-                (FlagId::Persistent, some("600")),
-                (FlagId::Persistent, None),
-                (FlagId::Numeric, None),
-                (FlagId::Persistent, some("600")),
-                (FlagId::Persistent, some("")),
-                (FlagId::Persistent, some("7")),
-                (FlagId::Persistent, None),
+                (n("-p"), some("600")),
+                (n("-p"), None),
+                (n("-n"), None),
+                (n("-p"), some("600")),
+                (n("-p"), some("")),
+                (n("-p"), some("7")),
+                (n("-p"), None),
             ]
         );
         // An empty next argument does not start with '-': it is the value.
         let (o, _, _) = run(&["-p", ""]);
-        assert_eq!(o, vec![(FlagId::Persistent, some(""))]);
+        assert_eq!(o, vec![(n("-p"), some(""))]);
         let (o, _, rest) = run(&["-p", "-"]);
-        assert_eq!(o, vec![(FlagId::Persistent, None)]);
+        assert_eq!(o, vec![(n("-p"), None)]);
         assert_eq!(rest, vec!["-"]);
     }
 
@@ -352,11 +381,7 @@ mod tests {
         let (o, e, _) = run(&["-list"]);
         assert_eq!(
             o,
-            vec![
-                (FlagId::ListLower, None),
-                (FlagId::Ipip, None),
-                (FlagId::Scheduler, some("t"))
-            ]
+            vec![(n("-l"), None), (n("-i"), None), (n("-s"), some("t"))]
         );
         assert_eq!(e, None);
         let (_, e, _) = run(&["---L"]);
@@ -368,7 +393,7 @@ mod tests {
     #[test]
     fn leftovers_and_double_dash() {
         let (o, _, rest) = run(&["1", "--set", "2", "-", "--", "-n", "3"]);
-        assert_eq!(o, vec![(FlagId::Set, None)]);
+        assert_eq!(o, vec![(n("--set"), None)]);
         assert_eq!(rest, vec!["1", "2", "-", "-n", "3"]);
     }
 
@@ -376,7 +401,7 @@ mod tests {
     fn posix_me_harder_stops_at_the_first_leftover() {
         let argv = argv(&["--set", "1", "-n"]);
         let mut p = Popt::new(&argv, true);
-        assert_eq!(p.next_option().unwrap().unwrap().flag.id, FlagId::Set);
+        assert_eq!(p.next_option().unwrap().unwrap().flag.long, "set");
         assert_eq!(p.next_option(), Ok(None));
         assert_eq!(p.next_leftover(), Some(&b"1"[..]));
         assert_eq!(p.next_leftover(), Some(&b"-n"[..]));
@@ -385,15 +410,15 @@ mod tests {
     #[test]
     fn next_arg_expansion() {
         let (o, _, rest) = run(&["-A", "-s", "!#:+", "rr"]);
-        assert_eq!(o[1], (FlagId::Scheduler, some("rr")));
+        assert_eq!(o[1], (n("-s"), some("rr")));
         assert!(rest.is_empty());
         let (o, _, rest) = run(&["-A", "-s", "a!#:+b!#:+", "-n", "x", "y"]);
-        assert_eq!(o[1], (FlagId::Scheduler, some("axbx")));
-        assert_eq!(o[2], (FlagId::Numeric, None));
+        assert_eq!(o[1], (n("-s"), some("axbx")));
+        assert_eq!(o[2], (n("-n"), None));
         assert_eq!(rest, vec!["y"]);
         // Nothing to substitute: the text stays.
         let (o, _, _) = run(&["-A", "-s", "!#:+"]);
-        assert_eq!(o[1], (FlagId::Scheduler, some("!#:+")));
+        assert_eq!(o[1], (n("-s"), some("!#:+")));
     }
 
     #[test]
@@ -401,7 +426,7 @@ mod tests {
         let argv = vec![b"ipvsadm".to_vec(), b"-s\xff".to_vec(), vec![0xfe]];
         let mut p = Popt::new(&argv, false);
         let o = p.next_option().unwrap().unwrap();
-        assert_eq!(o.value, Some(vec![0xff]));
+        assert_eq!(o.value.as_deref(), Some(&[0xff][..]));
         assert_eq!(p.next_option(), Ok(None));
         assert_eq!(p.next_leftover(), Some(&[0xfe][..]));
         let argv = vec![b"ipvsadm".to_vec(), b"-\xff".to_vec()];

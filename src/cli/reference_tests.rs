@@ -14,7 +14,7 @@
 use std::net::IpAddr;
 
 use super::command::{Command, ListWhat};
-use super::parse::{parse_argv_using, ParseConfig};
+use super::parse::{parse_args, ParseConfig};
 use super::restore_input::{RestoreOptions, RestoreReader};
 use super::values::tests::FixedResolver;
 use ipvs::model::{AddressFamily, Destination, Service, ServiceKey};
@@ -223,7 +223,7 @@ fn simulate(args: &[Vec<u8>], stdin: Option<&[u8]>) -> Outcome {
         stderr: String::new(),
         requests: Vec::new(),
     };
-    match parse_argv_using(args, &config, &FixedResolver) {
+    match parse_args(args, &config, &FixedResolver) {
         Err(e) => {
             out.rc = e.exit_code();
             out.stderr = e.message_lossy();
@@ -313,7 +313,7 @@ fn parser_matches_the_reference_ipvsadm() {
 fn error_bytes_are_exact() {
     // Messages echo arguments byte for byte, even when not UTF-8.
     for case in cases().iter().filter(|c| c.rc != 0 && c.stdin.is_none()) {
-        let Err(e) = parse_argv_using(&case.args, &ParseConfig::default(), &FixedResolver) else {
+        let Err(e) = parse_args(&case.args, &ParseConfig::default(), &FixedResolver) else {
             continue;
         };
         assert_eq!(e.message, case.stderr, "{:?}", case.args);

@@ -21,8 +21,8 @@ use std::io::{self, BufRead};
 
 use super::command::Command;
 use super::error::CliError;
-use super::parse::{parse_args_using, parse_argv_using, program_name, ParseConfig};
-use super::values::{NameResolver, SystemResolver};
+use super::parse::{parse_args, program_name, ParseConfig};
+use super::values::NameResolver;
 
 /// Longest token ipvsadm's reader keeps in one piece.
 const MAX_TOKEN: usize = 4096;
@@ -35,7 +35,7 @@ pub struct RestoreOptions {
     pub allow_comments: bool,
 }
 
-/// One command line of restore input.
+/// One command line of restore input, owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestoreLine {
     /// 1-based number of the input line.
@@ -50,33 +50,30 @@ impl RestoreLine {
     ///
     /// `-h` and `-v` parse to [`Command::Help`]/[`Command::Version`]; 1.31
     /// prints the text and exits with status 0 on such a line, ending the restore.
-    pub fn parse(&self, config: &ParseConfig) -> Result<Command, CliError> {
-        self.parse_using(config, &SystemResolver)
-    }
-
-    /// [`RestoreLine::parse`] with the given name resolver.
     pub fn parse_using(
         &self,
         config: &ParseConfig,
         resolver: &dyn NameResolver,
     ) -> Result<Command, CliError> {
-        refuse_restore(
-            parse_argv_using(&self.args, config, resolver),
-            program_name(&self.args),
-        )
+        parse_line(&self.args, config, resolver)
     }
 }
 
-/// `-R` inside `-R` is refused (try-help message, exit 255).
-fn refuse_restore(parsed: Result<Command, CliError>, program: &[u8]) -> Result<Command, CliError> {
-    match parsed? {
-        Command::Restore => Err(CliError::usage(program)),
+/// A restore line's argument vector, parsed; `-R` inside `-R` is refused
+/// (try-help message, exit 255).
+fn parse_line<A: AsRef<[u8]>>(
+    argv: &[A],
+    config: &ParseConfig,
+    resolver: &dyn NameResolver,
+) -> Result<Command, CliError> {
+    match parse_args(argv, config, resolver)? {
+        Command::Restore => Err(CliError::usage(program_name(argv))),
         command => Ok(command),
     }
 }
 
-/// The tokens of one restore line, lent by [`RestoreReader::next_tokens`]:
-/// slices of the line as read, nothing copied.
+/// The tokens of one restore line, lent by [`RestoreReader::next_line`]:
+/// slices of the line as read.
 #[derive(Debug, Clone, Copy)]
 pub struct LineTokens<'a> {
     /// 1-based number of the input line.
@@ -99,41 +96,51 @@ impl<'a> LineTokens<'a> {
             .map(move |&(start, end)| &line[start..end])
     }
 
-    /// [`RestoreLine::parse`] of these tokens.
-    pub fn parse(&self, config: &ParseConfig) -> Result<Command, CliError> {
-        let resolver = &SystemResolver;
-        let parsed = if self.spans.len() < STACK_ARGS {
+    /// [`RestoreLine::parse_using`] of these tokens.
+    pub fn parse_using(
+        &self,
+        config: &ParseConfig,
+        resolver: &dyn NameResolver,
+    ) -> Result<Command, CliError> {
+        if self.spans.len() < STACK_ARGS {
             let mut argv: [&[u8]; STACK_ARGS] = [&[]; STACK_ARGS];
             argv[0] = self.program;
             for (arg, token) in argv[1..].iter_mut().zip(self.tokens()) {
                 *arg = token;
             }
-            parse_args_using(&argv[..=self.spans.len()], config, resolver)
+            parse_line(&argv[..=self.spans.len()], config, resolver)
         } else {
             let argv: Vec<&[u8]> = std::iter::once(self.program).chain(self.tokens()).collect();
-            parse_args_using(&argv, config, resolver)
-        };
-        refuse_restore(parsed, self.program)
+            parse_line(&argv, config, resolver)
+        }
+    }
+
+    /// The line as an owned [`RestoreLine`].
+    pub fn to_line(&self) -> RestoreLine {
+        RestoreLine {
+            line_number: self.line_number,
+            args: std::iter::once(self.program)
+                .chain(self.tokens())
+                .map(<[u8]>::to_vec)
+                .collect(),
+        }
     }
 }
 
-/// Reads restore input line by line: as an iterator of owned lines, with
-/// [`RestoreReader::next_line`], which lends each line and reuses its
-/// storage, or with [`RestoreReader::next_tokens`], which lends the tokens
-/// in the line as read (a restore reads tens of thousands of lines).
+/// Reads restore input line by line: [`RestoreReader::next_line`] lends
+/// each line's tokens where the input's buffer holds them (a restore reads
+/// tens of thousands of lines), copying only a line the buffer cuts; as an
+/// iterator it yields owned lines.
 pub struct RestoreReader<R> {
     input: R,
     options: RestoreOptions,
+    program: Vec<u8>,
     line_number: usize,
     buf: Vec<u8>,
     /// Where each token of the current line is.
     spans: Vec<(usize, usize)>,
     /// Bytes of the input's buffer still lent as the current line.
     lent: usize,
-    /// The line [`RestoreReader::next_line`] lends (`args[0]` is the
-    /// program name), and token buffers to reuse.
-    line: RestoreLine,
-    spare: Vec<Vec<u8>>,
 }
 
 impl<R: BufRead> RestoreReader<R> {
@@ -143,63 +150,49 @@ impl<R: BufRead> RestoreReader<R> {
         RestoreReader {
             input,
             options,
+            program: program.to_vec(),
             line_number: 0,
             buf: Vec::new(),
             spans: Vec::new(),
             lent: 0,
-            line: RestoreLine {
-                line_number: 0,
-                args: vec![program.to_vec()],
-            },
-            spare: Vec::new(),
         }
     }
 
-    /// The next line with tokens, lent until the next call; its storage is
-    /// reused. `None` at the end of the input.
-    pub fn next_line(&mut self) -> Option<io::Result<&RestoreLine>> {
-        if let Err(e) = self.next_spans()? {
-            return Some(Err(e));
+    /// The next line with tokens, lent until the next call. `None` at the
+    /// end of the input.
+    pub fn next_line(&mut self) -> Option<io::Result<LineTokens<'_>>> {
+        if self.lent > 0 {
+            self.input.consume(self.lent);
+            self.lent = 0;
         }
-        let args = &mut self.line.args;
-        self.spare.extend(args.drain(1..));
-        for &(start, end) in &self.spans {
-            let mut arg = self.spare.pop().unwrap_or_default();
-            arg.clear();
-            arg.extend_from_slice(&self.buf[start..end]);
-            args.push(arg);
-        }
-        self.line.line_number = self.line_number;
-        Some(Ok(&self.line))
-    }
-
-    /// The next line with tokens, as slices of the line read, lent until
-    /// the next call. `None` at the end of the input.
-    pub fn next_tokens(&mut self) -> Option<io::Result<LineTokens<'_>>> {
-        self.consume_lent();
         loop {
-            // A whole line in the input's buffer is read where it is.
-            let in_place = match self.input.fill_buf() {
-                Ok(available) => {
-                    self.spans.clear();
-                    split_line(available, self.options, &mut self.spans)
-                }
+            let available = match self.input.fill_buf() {
+                Ok(available) => available,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Some(Err(e)),
             };
-            let Some(len) = in_place else {
+            self.spans.clear();
+            let Some(len) = split_line(available, self.options, &mut self.spans) else {
                 // The rest of the input, or a line longer than the buffer
                 // holds: copied.
-                if let Err(e) = self.next_spans()? {
-                    return Some(Err(e));
+                match self.read_raw_line() {
+                    Ok(true) => {}
+                    Ok(false) => return None,
+                    Err(e) => return Some(Err(e)),
+                }
+                self.spans.clear();
+                split_line(&self.buf, self.options, &mut self.spans);
+                if self.spans.is_empty() {
+                    continue;
                 }
                 return Some(Ok(LineTokens {
                     line_number: self.line_number,
-                    program: &self.line.args[0],
+                    program: &self.program,
                     line: &self.buf,
                     spans: &self.spans,
                 }));
             };
+            // A whole line in the input's buffer is read where it is.
             self.line_number += 1;
             if self.spans.is_empty() {
                 self.input.consume(len);
@@ -213,42 +206,16 @@ impl<R: BufRead> RestoreReader<R> {
             };
             return Some(Ok(LineTokens {
                 line_number: self.line_number,
-                program: &self.line.args[0],
+                program: &self.program,
                 line,
                 spans: &self.spans,
             }));
         }
     }
 
-    /// Consumes the line [`RestoreReader::next_tokens`] lent in place.
-    fn consume_lent(&mut self) {
-        if self.lent > 0 {
-            self.input.consume(self.lent);
-            self.lent = 0;
-        }
-    }
-
-    /// Reads up to the next line with tokens and finds them (`spans`).
-    fn next_spans(&mut self) -> Option<io::Result<()>> {
-        loop {
-            match self.read_raw_line() {
-                Ok(true) => {}
-                Ok(false) => return None,
-                Err(e) => return Some(Err(e)),
-            }
-            self.spans.clear();
-            split_line(&self.buf, self.options, &mut self.spans);
-            // (A copied line ends at its newline or at the end of the input.)
-            if !self.spans.is_empty() {
-                return Some(Ok(()));
-            }
-        }
-    }
-
     /// Reads the next raw line into `buf`: true when there is one, false at
     /// the end (or at a last line 1.31 drops).
     fn read_raw_line(&mut self) -> io::Result<bool> {
-        self.consume_lent();
         loop {
             self.buf.clear();
             match self.input.read_until(b'\n', &mut self.buf) {
@@ -268,7 +235,7 @@ impl<R: BufRead> Iterator for RestoreReader<R> {
     type Item = io::Result<RestoreLine>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_line().map(|line| line.cloned())
+        self.next_line().map(|line| line.map(|l| l.to_line()))
     }
 }
 
@@ -365,6 +332,7 @@ fn split_line(
 mod tests {
     use super::*;
     use crate::cli::CliErrorKind;
+    use crate::cli::SystemResolver;
 
     fn lines(input: &str, options: RestoreOptions) -> Vec<(usize, Vec<String>)> {
         read_restore_lines(input.as_bytes(), b"ipvsadm", options)
@@ -383,7 +351,7 @@ mod tests {
     }
 
     #[test]
-    fn lent_lines_equal_the_iterated_ones() {
+    fn lent_lines_equal_the_owned_ones_and_parse_alike() {
         let long = "x".repeat(MAX_TOKEN * 2 + 5);
         let inputs = [
             "-A -t 10.0.0.1:80\n\n  -a -t 10.0.0.1:80 -r 10.0.0.2 -m\n",
@@ -400,28 +368,21 @@ mod tests {
             for allow_comments in [false, true] {
                 let options = RestoreOptions { allow_comments };
                 let owned = read_restore_lines(input.as_bytes(), b"prog", options).unwrap();
-                let mut reader = RestoreReader::new(input.as_bytes(), b"prog", options);
-                let mut lent = Vec::new();
-                while let Some(line) = reader.next_line() {
-                    lent.push(line.unwrap().clone());
-                }
-                assert_eq!(lent, owned, "{input:?}");
-                // Lent tokens: the same tokens, parsed the same way, from
-                // buffers of every size (lines read in place or copied).
+                // From buffers of every size.
                 for capacity in [1, 2, 7, 64, 100_000] {
                     let input_reader = io::BufReader::with_capacity(capacity, input.as_bytes());
                     let mut reader = RestoreReader::new(input_reader, b"prog", options);
                     let mut index = 0;
-                    while let Some(tokens) = reader.next_tokens() {
+                    while let Some(tokens) = reader.next_line() {
                         let tokens = tokens.unwrap();
                         let line = &owned[index];
                         index += 1;
-                        assert_eq!(tokens.line_number, line.line_number);
-                        assert!(tokens
-                            .tokens()
-                            .eq(line.args[1..].iter().map(|a| a.as_slice())));
+                        assert_eq!(&tokens.to_line(), line);
                         let config = ParseConfig::default();
-                        match (tokens.parse(&config), line.parse(&config)) {
+                        match (
+                            tokens.parse_using(&config, &SystemResolver),
+                            line.parse_using(&config, &SystemResolver),
+                        ) {
                             (Ok(a), Ok(b)) => assert_eq!(a, b, "{input:?}"),
                             (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{input:?}"),
                             (a, b) => panic!("{input:?}: tokens {a:?}, line {b:?}"),
@@ -431,35 +392,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn lent_tokens_and_lent_lines_can_alternate() {
-        let input = "-A -t 10.0.0.1:80\n\n-a -t 10.0.0.1:80 -r 10.0.0.2\n-C\n-D -t 10.0.0.1:80\n-Z";
-        let options = RestoreOptions::default();
-        let owned = read_restore_lines(input.as_bytes(), b"p", options).unwrap();
-        let mut reader = RestoreReader::new(
-            io::BufReader::with_capacity(20, input.as_bytes()),
-            b"p",
-            options,
-        );
-        let mut numbers = Vec::new();
-        for turn in 0.. {
-            let number = if turn % 2 == 0 {
-                match reader.next_tokens() {
-                    Some(tokens) => tokens.unwrap().line_number,
-                    None => break,
-                }
-            } else {
-                match reader.next_line() {
-                    Some(line) => line.unwrap().line_number,
-                    None => break,
-                }
-            };
-            numbers.push(number);
-        }
-        let expected: Vec<usize> = owned.iter().map(|l| l.line_number).collect();
-        assert_eq!(numbers, expected);
     }
 
     fn words(s: &str) -> Vec<String> {
@@ -529,16 +461,19 @@ mod tests {
             RestoreOptions::default(),
         )
         .unwrap();
-        assert!(matches!(all[0].parse(&cfg), Ok(Command::AddService(_))));
-        let e = all[1].parse(&cfg).unwrap_err();
+        assert!(matches!(
+            all[0].parse_using(&cfg, &SystemResolver),
+            Ok(Command::AddService(_))
+        ));
+        let e = all[1].parse_using(&cfg, &SystemResolver).unwrap_err();
         assert_eq!(e.kind, CliErrorKind::Usage);
         assert_eq!(
             e.message_lossy(),
             "Try `/sbin/ipvsadm -h' or '/sbin/ipvsadm --help' for more information.\n"
         );
-        let e = all[2].parse(&cfg).unwrap_err();
+        let e = all[2].parse_using(&cfg, &SystemResolver).unwrap_err();
         assert_eq!((e.kind, e.exit_code()), (CliErrorKind::Usage, 255));
-        let e = all[3].parse(&cfg).unwrap_err();
+        let e = all[3].parse_using(&cfg, &SystemResolver).unwrap_err();
         assert_eq!(e.message_lossy(), "--bogus: unknown option\n");
         assert!(!e.ends_restore());
     }

@@ -16,8 +16,9 @@ use super::command::{Command, ListFormat, ListRequest, ListWhat};
 use super::error::CliError;
 use super::help;
 use super::messages::{self, kernel_failure, Operation};
-use super::parse::{parse_argv, program_name, ParseConfig};
+use super::parse::{parse_args, program_name, ParseConfig};
 use super::restore_input::{RestoreOptions, RestoreReader};
+use super::values::SystemResolver;
 
 /// How a run ended: the exit status, after everything was written.
 pub type ExitCode = i32;
@@ -53,7 +54,7 @@ pub fn run_ipvsadm(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
     let result = if argv.len() <= 1 {
         list(&mut client, &ListRequest::default(), streams)
     } else {
-        match parse_argv(argv, &config) {
+        match parse_args(argv, &config, &SystemResolver) {
             Ok(Command::Restore) => restore_from_stdin(&mut client, argv, &config, streams),
             Ok(command) => execute(&mut client, &command, streams),
             Err(e) => Ok(report_cli_error(&e, streams)),
@@ -488,7 +489,7 @@ fn restore_from_stdin(
     // standard input's own 8 KiB buffer takes.
     let input = io::BufReader::with_capacity(64 * 1024, stdin.lock());
     let mut reader = RestoreReader::new(input, program_name(argv), options);
-    while let Some(line) = reader.next_tokens() {
+    while let Some(line) = reader.next_line() {
         let line = match line {
             Ok(line) => line,
             Err(e) => {
@@ -496,7 +497,7 @@ fn restore_from_stdin(
                 return Err(Exit(2));
             }
         };
-        let command = match line.parse(config) {
+        let command = match line.parse_using(config, &SystemResolver) {
             Ok(command) => command,
             Err(e) => {
                 streams.err.write_all(&e.message)?;

@@ -318,9 +318,26 @@ pub(crate) mod tests {
         assert_eq!(string_to_number(b"65535", 0, 65535), Some(65535));
     }
 
+    /// Whether `text` is canonical: four parts of 1-3 digits, 0..=255, no
+    /// leading zero; if so, the quick reading must be `inet_aton`'s.
+    fn check_canonical(text: &str) {
+        let canonical = text.split('.').count() == 4
+            && text.split('.').all(|p| {
+                matches!(p.len(), 1..=3)
+                    && p.bytes().all(|b| b.is_ascii_digit())
+                    && (p.len() == 1 || !p.starts_with('0'))
+                    && p.parse::<u32>().is_ok_and(|v| v <= 255)
+            });
+        let fast = canonical_dotted_quad(text.as_bytes());
+        assert_eq!(fast.is_some(), canonical, "{text}");
+        if let Some(fast) = fast {
+            assert_eq!(Some(fast), resolve::parse_ipv4_aton(text), "{text}");
+        }
+    }
+
     #[test]
     fn canonical_quads_read_as_inet_aton_reads_them() {
-        let mut texts: Vec<String> = [
+        for text in [
             "0.0.0.0",
             "255.255.255.255",
             "10.0.0.1",
@@ -340,48 +357,37 @@ pub(crate) mod tests {
             "192.168.000.1",
             "",
             "a.b.c.d",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        let mut state = 7u64;
-        for _ in 0..20_000 {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            let parts = 3 + (state >> 60) as usize % 3;
-            let text: Vec<String> = (0..parts)
-                .map(|i| {
-                    let v = (state >> (i * 11)) as u32 % 300;
-                    if (state >> (40 + i)) & 7 == 0 {
-                        format!("0{v}")
-                    } else {
-                        v.to_string()
-                    }
-                })
-                .collect();
-            texts.push(text.join("."));
-        }
-        for text in texts {
-            // Canonical: four parts of 1-3 digits, 0..=255, no leading zero.
-            let canonical = text.split('.').count() == 4
-                && text.split('.').all(|p| {
-                    matches!(p.len(), 1..=3)
-                        && p.bytes().all(|b| b.is_ascii_digit())
-                        && (p.len() == 1 || !p.starts_with('0'))
-                        && p.parse::<u32>().is_ok_and(|v| v <= 255)
-                });
-            let fast = canonical_dotted_quad(text.as_bytes());
-            assert_eq!(fast.is_some(), canonical, "{text}");
-            if let Some(fast) = fast {
-                assert_eq!(Some(fast), resolve::parse_ipv4_aton(&text), "{text}");
-            }
+        ] {
+            check_canonical(text);
         }
         assert_eq!(
             canonical_dotted_quad(b"10.0.0.1"),
             Some(Ipv4Addr::new(10, 0, 0, 1))
         );
         assert_eq!(canonical_dotted_quad(b"010.0.0.1"), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 5000,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Dotted numbers of 3 to 5 parts up to 299, some with a leading zero.
+        #[test]
+        fn dotted_numbers_read_as_inet_aton_reads_them(
+            parts in proptest::collection::vec(
+                (0u32..300, proptest::bool::weighted(0.125)),
+                3..=5,
+            ),
+        ) {
+            let text: Vec<String> = parts
+                .iter()
+                .map(|&(v, zero)| if zero { format!("0{v}") } else { v.to_string() })
+                .collect();
+            check_canonical(&text.join("."));
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ use ipvs::model::{
 };
 
 use super::connections::ConnectionEntry;
-use super::list::{has_scheduler_flags, pe_name, scheduler_flags, tunnel_flag_index};
+use super::list::{forward_name, has_scheduler_flags, pe_name, scheduler_flags, tunnel_flag_index};
 use super::names::inet_ntop;
 use super::sort::{destination_order, service_order};
 use super::ServiceListing;
@@ -244,7 +244,8 @@ impl JsonDestination {
             family: family_name(d.family()),
             address: inet_ntop(&d.addr),
             port: d.port,
-            forward: forward_name(config.forward),
+            // `Bypass`, which ipvsadm 1.31 lists as `(null)`, gets a name.
+            forward: forward_name(config.forward).unwrap_or("Bypass"),
             weight: config.weight,
             upper_threshold: config.upper_threshold,
             lower_threshold: config.lower_threshold,
@@ -259,18 +260,6 @@ impl JsonDestination {
             stats: JsonStats::new(&dest.stats),
             rates: JsonRates::new(&dest.stats),
         }
-    }
-}
-
-/// The listing's name of a forwarding method (`Bypass`, which ipvsadm 1.31
-/// prints as `(null)`, gets a name).
-fn forward_name(forward: ForwardMethod) -> &'static str {
-    match forward {
-        ForwardMethod::Masquerade => "Masq",
-        ForwardMethod::Local => "Local",
-        ForwardMethod::Tunnel => "Tunnel",
-        ForwardMethod::Route => "Route",
-        ForwardMethod::Bypass => "Bypass",
     }
 }
 
@@ -366,67 +355,20 @@ impl<'a> JsonDaemon<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::net::IpAddr;
-
     use serde_json::{json, Value};
 
+    use super::super::fixtures::{dest_entry, listing, master_daemon, tcp, KERNEL};
     use super::*;
-    use ipvs::model::{
-        DaemonState, Destination, DestinationConfig, Protocol, Service, ServiceConfig, TunnelType,
-    };
-
-    const KERNEL: KernelInfo = KernelInfo {
-        version: 0x01_02_01,
-        conn_table_size: 4096,
-    };
+    use ipvs::model::{DaemonState, DestinationConfig, TunnelType};
 
     fn service(key: ServiceKey, scheduler: &str, flags: ServiceFlags) -> ServiceListing {
-        ServiceListing {
-            entry: ServiceEntry {
-                service: Service {
-                    key,
-                    config: ServiceConfig {
-                        scheduler: scheduler.to_string(),
-                        flags: ServiceFlags::HASHED | flags,
-                        timeout: 0,
-                        netmask: Netmask::full(key.family()),
-                        pe_name: None,
-                    },
-                },
-                stats: Stats::default(),
-            },
-            destinations: Vec::new(),
-        }
-    }
-
-    fn tcp(addr: &str, port: u16) -> ServiceKey {
-        ServiceKey::Addr {
-            protocol: Protocol::Tcp,
-            addr: addr.parse().unwrap(),
-            port,
-        }
+        let mut s = listing(key, scheduler);
+        s.entry.service.config.flags |= flags;
+        s
     }
 
     fn dest(addr: &str, port: u16, forward: ForwardMethod, weight: i32) -> DestinationEntry {
-        DestinationEntry {
-            destination: Destination {
-                addr: addr.parse::<IpAddr>().unwrap(),
-                port,
-                config: DestinationConfig {
-                    forward,
-                    weight,
-                    upper_threshold: 0,
-                    lower_threshold: 0,
-                    tunnel_type: TunnelType::Ipip,
-                    tunnel_port: 0,
-                    tunnel_flags: 0,
-                },
-            },
-            active_conns: 0,
-            inactive_conns: 0,
-            persistent_conns: 0,
-            stats: Stats::default(),
-        }
+        dest_entry(addr, port, forward, weight)
     }
 
     fn render(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> (String, Value) {
@@ -607,15 +549,7 @@ mod tests {
         assert_eq!(v, json!({"tcp": 900, "tcp_fin": 120, "udp": 300}));
 
         let daemons = [
-            SyncDaemon {
-                state: DaemonState::Master,
-                mcast_ifn: "eth0".into(),
-                syncid: 1,
-                sync_maxlen: 1472,
-                mcast_group: Some("224.0.0.81".parse().unwrap()),
-                mcast_port: 8848,
-                mcast_ttl: 1,
-            },
+            master_daemon(),
             SyncDaemon {
                 state: DaemonState::Backup,
                 mcast_ifn: "eth1".into(),

@@ -255,16 +255,22 @@ fn service_line(out: &mut Vec<u8>, entry: &ServiceEntry, label: &[u8]) {
     put(out, "\n");
 }
 
-/// The name ipvsadm gives a forwarding method in listings; glibc prints
-/// ipvsadm's NULL for anything else as `(null)`.
-fn forward_name(forward: ForwardMethod) -> &'static str {
+/// The name ipvsadm gives a forwarding method in listings; `None` for
+/// `Bypass`, which it has no name for (its NULL, printed by glibc as
+/// `(null)`).
+pub(super) fn forward_name(forward: ForwardMethod) -> Option<&'static str> {
     match forward {
-        ForwardMethod::Masquerade => "Masq",
-        ForwardMethod::Local => "Local",
-        ForwardMethod::Tunnel => "Tunnel",
-        ForwardMethod::Route => "Route",
-        ForwardMethod::Bypass => "(null)",
+        ForwardMethod::Masquerade => Some("Masq"),
+        ForwardMethod::Local => Some("Local"),
+        ForwardMethod::Tunnel => Some("Tunnel"),
+        ForwardMethod::Route => Some("Route"),
+        ForwardMethod::Bypass => None,
     }
+}
+
+/// [`forward_name`] as the listing prints it.
+fn listed_forward_name(forward: ForwardMethod) -> &'static [u8] {
+    forward_name(forward).unwrap_or("(null)").as_bytes()
 }
 
 /// Index into ipvsadm's three-entry tunnel-flag tables (none, csum,
@@ -366,7 +372,7 @@ fn destination_line(
         }
         ListFormat::TunInfo => {
             put(out, " ");
-            left(out, forward_name(config.forward).as_bytes(), 7);
+            left(out, listed_forward_name(config.forward), 7);
             put(out, " ");
             left(out, tunnel_info(dest).as_bytes(), 13);
             put(out, " ");
@@ -375,7 +381,7 @@ fn destination_line(
         }
         ListFormat::Default => {
             put(out, " ");
-            left(out, forward_name(config.forward).as_bytes(), 7);
+            left(out, listed_forward_name(config.forward), 7);
             put(out, " ");
             left_signed(out, i64::from(config.weight), 6);
             connection_counts(out, dest);

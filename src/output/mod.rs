@@ -18,6 +18,9 @@ mod sort;
 mod status;
 mod text;
 
+/// Listings and keys for tests, here and in `restore`.
+#[cfg(test)]
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;
 

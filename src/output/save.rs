@@ -303,18 +303,9 @@ pub fn destination_ref_rule(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{destination, service, tcp, NoNames};
     use super::*;
-    use ipvs::model::{DestinationConfig, Netmask, ServiceConfig};
-
-    struct NoNames;
-    impl Names for NoNames {
-        fn host_name(&self, _: &IpAddr) -> Option<String> {
-            None
-        }
-        fn service_name(&self, _: u16, _: Protocol) -> Option<String> {
-            None
-        }
-    }
+    use ipvs::model::Netmask;
 
     const NUMERIC: RuleStyle = RuleStyle {
         numeric: true,
@@ -325,41 +316,8 @@ mod tests {
         complete: true,
     };
 
-    fn tcp(addr: &str, port: u16) -> ServiceKey {
-        ServiceKey::Addr {
-            protocol: Protocol::Tcp,
-            addr: addr.parse().unwrap(),
-            port,
-        }
-    }
-
-    fn service(key: ServiceKey, scheduler: &str) -> Service {
-        Service {
-            key,
-            config: ServiceConfig {
-                scheduler: scheduler.into(),
-                flags: ServiceFlags::default(),
-                timeout: 0,
-                netmask: Netmask::full(key.family()),
-                pe_name: None,
-            },
-        }
-    }
-
     fn dest(addr: &str, port: u16, forward: ForwardMethod, weight: i32) -> Destination {
-        Destination {
-            addr: addr.parse().unwrap(),
-            port,
-            config: DestinationConfig {
-                forward,
-                weight,
-                upper_threshold: 0,
-                lower_threshold: 0,
-                tunnel_type: TunnelType::Ipip,
-                tunnel_port: 0,
-                tunnel_flags: 0,
-            },
-        }
+        destination(addr, port, forward, weight)
     }
 
     fn text(f: impl FnOnce(&mut Vec<u8>)) -> String {
@@ -404,16 +362,18 @@ mod tests {
 
     #[test]
     fn complete_lines_keep_what_save_drops() {
+        // Each rule as save writes it, then with everything kept.
+        fn both(rule: impl Fn(&mut Vec<u8>, RuleStyle), saved: &str, complete: &str) {
+            assert_eq!(text(|o| rule(o, NUMERIC)), saved);
+            assert_eq!(text(|o| rule(o, COMPLETE)), complete);
+        }
         let mut s = service(tcp("10.0.0.1", 80), "sh");
         s.config.netmask = Netmask::Ipv4([255, 255, 255, 0].into());
         s.config.flags = ServiceFlags::SCHED1 | ServiceFlags::SCHED3;
-        assert_eq!(
-            text(|o| service_rule(o, "-A", &s, NUMERIC, &NoNames)),
-            "-A -t 10.0.0.1:80 -s sh -b sh-fallback\n"
-        );
-        assert_eq!(
-            text(|o| service_rule(o, "-A", &s, COMPLETE, &NoNames)),
-            "-A -t 10.0.0.1:80 -s sh -M 255.255.255.0 -b flag-1,flag-3\n"
+        both(
+            |o, style| service_rule(o, "-A", &s, style, &NoNames),
+            "-A -t 10.0.0.1:80 -s sh -b sh-fallback\n",
+            "-A -t 10.0.0.1:80 -s sh -M 255.255.255.0 -b flag-1,flag-3\n",
         );
         s.config.flags = ServiceFlags::SCHED2 | ServiceFlags::PERSISTENT;
         s.config.timeout = 60;
@@ -425,26 +385,20 @@ mod tests {
         let mut d = dest("10.0.0.2", 80, ForwardMethod::Route, 1);
         d.config.upper_threshold = 100;
         d.config.lower_threshold = 10;
-        assert_eq!(
-            text(|o| destination_rule(o, "-a", &s.key, &d, NUMERIC, &NoNames)),
-            "-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n"
-        );
-        assert_eq!(
-            text(|o| destination_rule(o, "-a", &s.key, &d, COMPLETE, &NoNames)),
-            "-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1 -x 100 -y 10\n"
+        both(
+            |o, style| destination_rule(o, "-a", &s.key, &d, style, &NoNames),
+            "-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n",
+            "-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1 -x 100 -y 10\n",
         );
 
         let big = ServiceKey::Fwmark {
             family: AddressFamily::Inet,
             mark: u32::MAX,
         };
-        assert_eq!(
-            text(|o| service_ref_rule(o, "-D", &big, NUMERIC, &NoNames)),
-            "-D -f -1\n"
-        );
-        assert_eq!(
-            text(|o| service_ref_rule(o, "-D", &big, COMPLETE, &NoNames)),
-            "-D -f 4294967295\n"
+        both(
+            |o, style| service_ref_rule(o, "-D", &big, style, &NoNames),
+            "-D -f -1\n",
+            "-D -f 4294967295\n",
         );
     }
 }

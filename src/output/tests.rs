@@ -7,11 +7,12 @@ use std::net::IpAddr;
 
 use insta::assert_snapshot;
 
+use super::fixtures::{dest_entry, listing, master_daemon, NoNames, KERNEL};
 use super::*;
 use ipvs::model::{
-    AddressFamily, DaemonState, Destination, DestinationConfig, DestinationEntry, ForwardMethod,
-    KernelInfo, Netmask, Protocol, Service, ServiceConfig, ServiceEntry, ServiceFlags, ServiceKey,
-    Stats, SyncDaemon, Timeouts, TunnelType,
+    AddressFamily, DaemonState, DestinationConfig, DestinationEntry, ForwardMethod, KernelInfo,
+    Netmask, Protocol, ServiceEntry, ServiceFlags, ServiceKey, Stats, SyncDaemon, Timeouts,
+    TunnelType,
 };
 
 // ---------------------------------------------------------------- fixtures
@@ -64,92 +65,21 @@ impl Names for TestNames {
     }
 }
 
-/// Resolves nothing: names mode then prints numbers.
-struct NoNames;
-
-impl Names for NoNames {
-    fn host_name(&self, _: &IpAddr) -> Option<String> {
-        None
-    }
-    fn service_name(&self, _: u16, _: Protocol) -> Option<String> {
-        None
-    }
-}
-
-const KERNEL: KernelInfo = KernelInfo {
-    version: 0x01_02_01,
-    conn_table_size: 4096,
-};
-
-fn config(scheduler: &str) -> ServiceConfig {
-    ServiceConfig {
-        scheduler: scheduler.to_string(),
-        flags: ServiceFlags::HASHED,
-        timeout: 0,
-        netmask: Netmask::full(AddressFamily::Inet),
-        pe_name: None,
-    }
-}
-
 fn service(protocol: Protocol, addr: &str, port: u16, scheduler: &str) -> ServiceListing {
-    let addr: IpAddr = addr.parse().unwrap();
-    let mut config = config(scheduler);
-    if addr.is_ipv6() {
-        config.netmask = Netmask::full(AddressFamily::Inet6);
-    }
-    ServiceListing {
-        entry: ServiceEntry {
-            service: Service {
-                key: ServiceKey::Addr {
-                    protocol,
-                    addr,
-                    port,
-                },
-                config,
-            },
-            stats: Stats::default(),
-        },
-        destinations: Vec::new(),
-    }
+    let key = ServiceKey::Addr {
+        protocol,
+        addr: addr.parse().unwrap(),
+        port,
+    };
+    listing(key, scheduler)
 }
 
 fn fwmark(family: AddressFamily, mark: u32, scheduler: &str) -> ServiceListing {
-    let mut config = config(scheduler);
-    if family == AddressFamily::Inet6 {
-        config.netmask = Netmask::full(AddressFamily::Inet6);
-    }
-    ServiceListing {
-        entry: ServiceEntry {
-            service: Service {
-                key: ServiceKey::Fwmark { family, mark },
-                config,
-            },
-            stats: Stats::default(),
-        },
-        destinations: Vec::new(),
-    }
+    listing(ServiceKey::Fwmark { family, mark }, scheduler)
 }
 
 fn dest(addr: &str, port: u16, forward: ForwardMethod, weight: i32) -> DestinationEntry {
-    DestinationEntry {
-        destination: Destination {
-            addr: addr.parse().unwrap(),
-            port,
-            config: DestinationConfig {
-                forward,
-                weight,
-                upper_threshold: 0,
-                lower_threshold: 0,
-                tunnel_type: TunnelType::Ipip,
-                tunnel_port: 0,
-                tunnel_flags: 0,
-            },
-        },
-        active_conns: 0,
-        inactive_conns: 0,
-        persistent_conns: 0,
-        stats: Stats::default(),
-    }
+    dest_entry(addr, port, forward, weight)
 }
 
 fn with_dests(mut s: ServiceListing, dests: Vec<DestinationEntry>) -> ServiceListing {
@@ -868,15 +798,7 @@ fn timeouts_line() {
 #[test]
 fn daemons_lines() {
     let daemons = [
-        SyncDaemon {
-            state: DaemonState::Master,
-            mcast_ifn: "eth0".to_string(),
-            syncid: 1,
-            sync_maxlen: 1472,
-            mcast_group: Some("224.0.0.81".parse().unwrap()),
-            mcast_port: 8848,
-            mcast_ttl: 1,
-        },
+        master_daemon(),
         SyncDaemon {
             state: DaemonState::Backup,
             mcast_ifn: "dummy0".to_string(),
