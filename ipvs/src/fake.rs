@@ -2,10 +2,11 @@
 //! (the same conflicts and errnos), keeps timeouts and sync daemons, logs
 //! every change it is sent, and fails the ones it is told to.
 
-use crate::client::{Error, Request};
+use crate::client::Error;
 use crate::model::{DestinationEntry, ServiceEntry, ServiceKey, Stats, SyncDaemon, Timeouts};
 use crate::ops::Ipvs;
 use crate::reconcile::Table;
+use crate::Request;
 
 /// What [`FakeIpvs`] does with a change it was told to fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

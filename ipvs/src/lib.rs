@@ -33,16 +33,13 @@
 
 #![deny(missing_docs)]
 
-// The wire layer and the client's internals are being reworked and are not
-// meant to stay public; their own items are documented there as they settle.
-#[allow(missing_docs)]
-pub mod client;
+mod client;
 pub mod fake;
 pub mod model;
-#[allow(missing_docs)]
-pub mod netlink;
+mod netlink;
 mod ops;
 pub mod reconcile;
 
-pub use client::{Client, Error, Request};
+pub use client::{Client, Error};
+pub use netlink::Request;
 pub use ops::Ipvs;

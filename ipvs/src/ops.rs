@@ -4,11 +4,12 @@
 
 use std::net::IpAddr;
 
-use crate::client::{Client, Error, Request};
+use crate::client::{Client, Error};
 use crate::model::{
     DaemonState, Destination, DestinationEntry, Service, ServiceEntry, ServiceKey, ServiceListing,
     SyncDaemon, Timeouts,
 };
+use crate::Request;
 
 /// Reading and changing an IPVS table, its timeouts and its sync daemons.
 ///

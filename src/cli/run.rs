@@ -9,8 +9,8 @@ use std::process;
 use crate::output::{
     self, ConnectionEntry, ListOptions, ServiceListing, StreamError, CONN_PROC_FILE,
 };
-use ipvs::client::{Client, Error as ClientError, Request};
 use ipvs::model::{ServiceEntry, ServiceKey};
+use ipvs::{Client, Error as ClientError, Request};
 
 use super::command::{Command, ListFormat, ListRequest, ListWhat};
 use super::error::CliError;

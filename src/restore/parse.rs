@@ -19,8 +19,8 @@ use std::net::IpAddr;
 
 use crate::cli::restore_input::{RestoreLine, RestoreOptions, RestoreReader};
 use crate::cli::{CliErrorKind, Command, NameResolver, ParseConfig};
-use ipvs::client::Request;
 use ipvs::model::{Destination, ServiceKey};
+use ipvs::Request;
 
 use ipvs::reconcile::{Conflict, Table};
 

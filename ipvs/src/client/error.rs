@@ -12,7 +12,10 @@ pub enum Error {
     FamilyNotFound,
     /// The kernel answered a request with an error (positive errno).
     #[error("the kernel refused the request: {}", io::Error::from_raw_os_error(*errno))]
-    Kernel { errno: i32 },
+    Kernel {
+        /// The kernel's error number, e.g. `libc::EEXIST`.
+        errno: i32,
+    },
     /// A reply could not be decoded.
     #[error("malformed netlink reply: {0}")]
     Decode(String),
@@ -29,7 +32,10 @@ pub enum Error {
     /// A dump was flagged inconsistent (the table changed while it was read)
     /// on every attempt; no listing is returned rather than a partial one.
     #[error("the table kept changing while it was listed; gave up after {attempts} attempts")]
-    DumpInterrupted { attempts: usize },
+    DumpInterrupted {
+        /// How many times the dump was started.
+        attempts: usize,
+    },
 }
 
 impl Error {

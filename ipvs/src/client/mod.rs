@@ -22,8 +22,8 @@ use std::hash::Hash;
 use std::time::Duration;
 
 pub use self::error::Error;
-pub use self::trace::TRACE_ENV;
-pub use crate::netlink::Request;
+
+use crate::netlink::Request;
 
 use self::exchange::{DataHandler, Until};
 use self::socket::Transport;

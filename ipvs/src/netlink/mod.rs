@@ -23,24 +23,40 @@ mod request;
 mod service;
 mod stats;
 
+pub(crate) use daemon::sync_daemon;
+pub(crate) use dest::destination_entry;
+pub(crate) use frame::{
+    family_id_from_reply, find_attribute, frames, ipvs_body, push_barrier, write_family_lookup,
+    Header, Reply,
+};
+pub(crate) use message::{kernel_info, timeouts};
+pub(crate) use netlink_packet_core::DecodeError;
+pub use request::Request;
+pub(crate) use request::{Query, ServiceRef, REQUEST_FLAGS};
+pub(crate) use service::service_entry;
+pub(crate) use stats::Counters;
+
+// What only the tests below reach through this module.
 #[cfg(test)]
 use daemon::emit_daemon_nest;
-pub use daemon::{sync_daemon, DaemonAttr};
 #[cfg(test)]
-use dest::emit_destination_nest;
-pub use dest::{destination_entry, unset_destination_config, DestAttr};
-pub(crate) use frame::{family_id_from_reply, push_barrier, write_family_lookup};
-pub use frame::{find_attribute, frames, ipvs_body, Frame, Frames, Header, Reply};
+use dest::{emit_destination_nest, DestAttr};
 #[cfg(test)]
-pub(crate) use frame::{write_ipvs_message, write_message};
-pub use message::{kernel_info, timeouts, IpvsCmd};
-pub use netlink_packet_core::DecodeError;
+pub(crate) use frame::{write_ipvs_message, write_message, Frame};
+#[cfg(test)]
+pub(crate) use message::IpvsCmd;
 #[cfg(test)]
 pub(crate) use nla::AttrWriter;
-pub use nla::{InetAddr, MAX_STRING_BYTES};
-pub use request::{Query, Request, ServiceRef, DUMP_FLAGS, REQUEST_FLAGS};
-pub use service::{service_entry, IpvsFlags, ServiceNest, SvcAttr};
-pub use stats::{Counter, Counters, StatsNest};
+#[cfg(test)]
+use nla::{InetAddr, MAX_STRING_BYTES};
+#[cfg(test)]
+pub(crate) use request::DUMP_FLAGS;
+#[cfg(test)]
+pub(crate) use service::ServiceNest;
+#[cfg(test)]
+use service::{IpvsFlags, SvcAttr};
+#[cfg(test)]
+use stats::StatsNest;
 
 #[cfg(test)]
 mod golden;

@@ -182,7 +182,7 @@ impl InetAddr {
     }
 
     /// The address, read as `family`.
-    pub fn to_ip(&self, family: AddressFamily) -> IpAddr {
+    pub fn to_ip(self, family: AddressFamily) -> IpAddr {
         match family {
             AddressFamily::Inet => {
                 IpAddr::V4(Ipv4Addr::new(self.0[0], self.0[1], self.0[2], self.0[3]))

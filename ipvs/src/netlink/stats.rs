@@ -8,7 +8,9 @@
 
 use netlink_packet_core::DecodeError;
 
-use super::nla::{attributes, value, AttrWriter};
+#[cfg(test)]
+use super::nla::AttrWriter;
+use super::nla::{attributes, value};
 use crate::model::Stats;
 
 /// A counter value with the width it has on the wire.
@@ -54,6 +56,7 @@ const NAMES: [&str; 10] = [
 ];
 
 impl StatsNest {
+    #[cfg(test)] // Replies are built only by tests; the client decodes them.
     fn values(stats: &Stats) -> [u64; 10] {
         [
             stats.conns,
@@ -69,6 +72,7 @@ impl StatsNest {
         ]
     }
 
+    #[cfg(test)] // Replies are built only by tests; the client decodes them.
     /// The 32-bit nest as the kernel fills it: byte counters 64-bit, the
     /// others truncated to 32 bits.
     pub fn stats32(stats: &Stats) -> Self {
@@ -83,6 +87,7 @@ impl StatsNest {
         nest
     }
 
+    #[cfg(test)] // Replies are built only by tests; the client decodes them.
     /// The 64-bit nest.
     pub fn stats64(stats: &Stats) -> Self {
         StatsNest(Self::values(stats).map(|v| Some(Counter::U64(v))))
@@ -104,13 +109,15 @@ impl StatsNest {
         Ok(nest)
     }
 
+    #[cfg(test)] // Replies are built only by tests; the client decodes them.
     /// The present counters, in order, as a nest's value.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(self) -> Vec<u8> {
         let mut out = Vec::new();
         self.emit(&mut AttrWriter::new(&mut out));
         out
     }
 
+    #[cfg(test)] // Replies are built only by tests; the client decodes them.
     fn emit(&self, w: &mut AttrWriter<'_>) {
         for (kind, counter) in (1u16..).zip(self.0) {
             match counter {
@@ -122,7 +129,7 @@ impl StatsNest {
     }
 
     /// The stats, or which counter is missing (libipvs requires all ten).
-    pub fn to_stats(&self) -> Result<Stats, DecodeError> {
+    pub fn to_stats(self) -> Result<Stats, DecodeError> {
         let mut v = [0u64; 10];
         for (i, counter) in self.0.iter().enumerate() {
             v[i] = counter.map(Counter::value).ok_or_else(|| {

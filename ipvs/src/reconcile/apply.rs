@@ -7,8 +7,9 @@
 //! failed, or a change's outcome was unknown), the difference is reconciled
 //! once more and checked again.
 
-use crate::client::{Error, Request};
+use crate::client::Error;
 use crate::ops::Ipvs;
+use crate::Request;
 
 use super::plan::plan;
 use super::table::{Conflict, Table};

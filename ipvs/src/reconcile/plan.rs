@@ -20,7 +20,7 @@
 //! in both the old and the new table (a service whose real servers are all
 //! replaced never runs empty), and no change depends on a later one.
 
-use crate::client::Request;
+use crate::Request;
 
 use super::table::{same_destination_config, same_service_config, Table};
 

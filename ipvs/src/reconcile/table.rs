@@ -13,11 +13,11 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
 
-use crate::client::Request;
 use crate::model::{
     Destination, DestinationConfig, Service, ServiceConfig, ServiceFlags, ServiceKey,
     ServiceListing,
 };
+use crate::Request;
 
 /// A real server's identity within its service: address and port.
 type DestinationId = (IpAddr, u16);
