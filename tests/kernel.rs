@@ -24,6 +24,8 @@
 //! - `IPVSADM_QUICKSTART=PATH`: the library's example program for the
 //!   `library-quickstart` check (default `target/release/examples/quickstart`).
 //! - `IPVSADM_VM_GUESTS=N`: guests run at once (default 2).
+//! - `IPVSADM_VM_COSTS=PATH`: write the guest time each scenario and check
+//!   took in this run to PATH, in the format of tests/vm/costs.txt.
 //! - `IPVSADM_VM_TIMEOUT=SECONDS`: stop each guest after this long.
 
 mod json_text;
@@ -63,6 +65,11 @@ pub const OURS2_SMOKE_SET: &str = "000-smoke-*,013-list-names,028-host-names,\
 /// guest finds that program.
 const QUICKSTART_CHECK: &str = "library-quickstart";
 const QUICKSTART_IN_GUEST: &str = "/guest/bin/quickstart";
+
+/// Checks that work on the scenarios' recorded tables (`$RESULTS/NAME/ref`):
+/// each guest runs them over its own share of the corpus, so that together
+/// they cover every scenario.
+const PER_GUEST_CHECKS: [&str; 1] = ["restore-roundtrip"];
 
 /// Guest seconds assumed for a scenario or check missing from
 /// tests/vm/costs.txt.
@@ -201,7 +208,10 @@ fn run_corpus() -> Result<()> {
         let cost = if second { cost * 1.5 } else { cost };
         items.push((cost, Item::Scenario(index, second)));
     }
-    for name in &check_names {
+    for name in check_names
+        .iter()
+        .filter(|name| !PER_GUEST_CHECKS.contains(&name.as_str()))
+    {
         let key = format!("check:{name}");
         let cost = costs
             .iter()
@@ -209,7 +219,27 @@ fn run_corpus() -> Result<()> {
             .map_or(DEFAULT_CHECK_COST, |(_, cost)| *cost);
         items.push((cost, Item::Check(name.clone())));
     }
-    let shares = balance(items, guests);
+    let mut shares = balance(items, guests);
+    let per_guest: Vec<&String> = check_names
+        .iter()
+        .filter(|name| PER_GUEST_CHECKS.contains(&name.as_str()))
+        .collect();
+    if !per_guest.is_empty() {
+        if shares.is_empty() {
+            shares.push(Share::default());
+        }
+        let with_scenarios = shares.iter().filter(|s| !s.scenarios.is_empty()).count();
+        for (number, share) in shares.iter_mut().enumerate() {
+            // A guest with no scenarios has no tables for them (only the
+            // first one runs them then, and fails, as a lone guest would).
+            if !share.scenarios.is_empty() || (with_scenarios == 0 && number == 0) {
+                share
+                    .checks
+                    .extend(per_guest.iter().map(|name| name.to_string()));
+                share.checks.sort_unstable();
+            }
+        }
+    }
 
     let work = work_dir(repo)?;
     let mut runs = Vec::new();
@@ -321,6 +351,11 @@ fn run_corpus() -> Result<()> {
             .collect()
     });
 
+    if let Some(path) = env("IPVSADM_VM_COSTS") {
+        write_costs(Path::new(&path), &shares, &runs, &scenarios)?;
+        say(&format!("guest times written to {path}"));
+    }
+
     // Every guest's records are compared, also when another guest failed.
     let mut guest_errors = Vec::new();
     for (number, (run, report)) in runs.iter().zip(&reports).enumerate() {
@@ -379,28 +414,43 @@ fn run_corpus() -> Result<()> {
             }
         }
     }
+    let mut check_runs = 0;
     for name in &check_names {
-        let run = shares
+        let guests_running: Vec<(usize, &GuestRun)> = shares
             .iter()
             .zip(&runs)
-            .find_map(|(share, run)| share.checks.contains(name).then_some(run))
-            .context("a check assigned to no guest")?;
-        let dir = run.out.join("checks");
-        let status = std::fs::read_to_string(dir.join(format!("{name}.rc")))
-            .map(|rc| rc.trim().to_string())
-            .unwrap_or_else(|_| "missing (the guest did not run it)".to_string());
-        if status == "0" {
-            say(&format!("ok   check {name}"));
-        } else {
-            let log = std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
-            say(&format!("FAIL check {name}: exit status {status}"));
-            for line in log.lines() {
-                say(&format!("    {line}"));
+            .enumerate()
+            .filter(|(_, (share, _))| share.checks.contains(name))
+            .map(|(number, (_, run))| (number + 1, run))
+            .collect();
+        if guests_running.is_empty() {
+            bail!("check {name} assigned to no guest");
+        }
+        for (number, run) in &guests_running {
+            let label = if guests_running.len() > 1 {
+                format!("check {name} [guest {number}]")
+            } else {
+                format!("check {name}")
+            };
+            check_runs += 1;
+            let dir = run.out.join("checks");
+            let status = std::fs::read_to_string(dir.join(format!("{name}.rc")))
+                .map(|rc| rc.trim().to_string())
+                .unwrap_or_else(|_| "missing (the guest did not run it)".to_string());
+            if status == "0" {
+                say(&format!("ok   {label}"));
+            } else {
+                let log =
+                    std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+                say(&format!("FAIL {label}: exit status {status}"));
+                for line in log.lines() {
+                    say(&format!("    {line}"));
+                }
+                failed.push(label);
             }
-            failed.push(format!("check {name}"));
         }
     }
-    let total = compared + (files.len() - scenarios.len()) + check_names.len();
+    let total = compared + (files.len() - scenarios.len()) + check_runs;
     say(&format!(
         "{} of {} scenario runs and guest checks passed; guests {}, total {:.1}s",
         total - failed.len(),
@@ -490,6 +540,85 @@ fn load_costs(path: &Path) -> Result<Vec<(String, f64)>> {
     Ok(costs)
 }
 
+/// Writes the guest time of each item (from the console's
+/// `[UPTIME s] scenario ...`/`guest check: NAME` lines to the next such
+/// line or `done`) as tests/vm/costs.txt lines;
+/// scenarios the second binary ran count two thirds (reference and ours).
+fn write_costs(
+    path: &Path,
+    shares: &[Share],
+    runs: &[GuestRun],
+    scenarios: &[Scenario],
+) -> Result<()> {
+    let mut lines = Vec::new();
+    for (share, run) in shares.iter().zip(runs) {
+        let console = std::fs::read_to_string(run.out.join("console.log")).unwrap_or_default();
+        let mut marks: Vec<(f64, Option<String>)> = Vec::new();
+        for line in console.lines().map(|l| l.trim_end_matches('\r')) {
+            let Some(rest) = line.strip_prefix('[') else {
+                continue;
+            };
+            let Some((uptime, text)) = rest.split_once("s] ") else {
+                continue;
+            };
+            let Ok(uptime) = uptime.parse::<f64>() else {
+                continue;
+            };
+            let name = if text == "done" {
+                marks.push((uptime, None));
+                continue;
+            } else if let Some(check) = text.strip_prefix("guest check: ") {
+                format!("check:{check}")
+            } else if let Some((_, name)) = text
+                .strip_prefix("scenario ")
+                .and_then(|t| t.split_once(": "))
+            {
+                name.to_string()
+            } else {
+                continue;
+            };
+            marks.push((uptime, Some(name)));
+        }
+        for pair in marks.windows(2) {
+            let (Some(name), end) = (&pair[0].1, pair[1].0) else {
+                continue;
+            };
+            if !end.is_finite()
+                || PER_GUEST_CHECKS
+                    .iter()
+                    .any(|c| name == &format!("check:{c}"))
+            {
+                continue;
+            }
+            let mut cost = end - pair[0].0;
+            let second = share
+                .scenarios
+                .iter()
+                .any(|&(index, second)| second && scenarios[index].name == *name);
+            if second {
+                cost /= 1.5;
+            }
+            lines.push(format!("{cost:.1} {name}"));
+        }
+    }
+    lines.sort_by(|a, b| {
+        a.split_once(' ')
+            .map(|x| x.1)
+            .cmp(&b.split_once(' ').map(|x| x.1))
+    });
+    let mut text = String::from(
+        "# Guest seconds per scenario (reference and ours passes) and per guest check\n\
+         # (check:NAME), written by IPVSADM_VM_COSTS (tests/kernel.rs), which splits the\n\
+         # work over its guests by these; a missing entry counts as 5 s (scenario) or\n\
+         # 30 s (check).\n",
+    );
+    for line in lines {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
 fn canonical_binary(path: PathBuf) -> Result<PathBuf> {
     path.canonicalize()
         .with_context(|| format!("no binary under test at {}", path.display()))
@@ -509,4 +638,69 @@ fn work_dir(repo: &Path) -> Result<PathBuf> {
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balance_gives_each_guest_about_the_same_cost() {
+        let items = vec![
+            (10.0, Item::Scenario(0, false)),
+            (4.0, Item::Scenario(1, true)),
+            (3.0, Item::Check("b".into())),
+            (3.0, Item::Check("a".into())),
+            (1.0, Item::Scenario(2, false)),
+        ];
+        let shares = balance(items, 2);
+        assert_eq!(shares.len(), 2);
+        // 10 | 4, 3, 3 | then the 1 to the first of two equal guests.
+        assert_eq!(shares[0].scenarios, vec![(0, false), (2, false)]);
+        assert!(shares[0].checks.is_empty());
+        assert_eq!(shares[1].scenarios, vec![(1, true)]);
+        assert_eq!(shares[1].checks, vec!["a".to_string(), "b".to_string()]);
+        assert_eq!((shares[0].cost, shares[1].cost), (11.0, 10.0));
+    }
+
+    #[test]
+    fn balance_drops_guests_with_nothing_to_run() {
+        let shares = balance(vec![(1.0, Item::Check("only".into()))], 3);
+        assert_eq!(shares.len(), 1);
+        assert_eq!(shares[0].checks, vec!["only".to_string()]);
+    }
+
+    #[test]
+    fn costs_file_is_read_and_checked() {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kernel-costs-test");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("costs.txt");
+        std::fs::write(&path, "# comment\n\n12.5 010-list\n40 check:big-one\n").unwrap();
+        assert_eq!(
+            load_costs(&path).unwrap(),
+            vec![
+                ("010-list".to_string(), 12.5),
+                ("check:big-one".to_string(), 40.0)
+            ]
+        );
+        std::fs::write(&path, "fast 010-list\n").unwrap();
+        assert!(load_costs(&path).is_err());
+        assert!(load_costs(&dir.join("none.txt")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_cost_table_names_existing_scenarios_and_checks() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (name, _) in load_costs(&repo.join("tests/vm/costs.txt")).unwrap() {
+            let path = match name.strip_prefix("check:") {
+                Some(check) => repo.join(format!("tests/guest-checks/{check}.sh")),
+                None => repo.join(format!("tests/scenarios/{name}.scn")),
+            };
+            assert!(
+                path.is_file(),
+                "tests/vm/costs.txt names {name}: no {}",
+                path.display()
+            );
+        }
+    }
 }

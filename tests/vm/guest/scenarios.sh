@@ -20,7 +20,9 @@
 # kernel state as the reference reads it; setup.log the namespace setup;
 # complete marks a finished pass.
 #
-# Env: IPVSADM_CMD_TIMEOUT (seconds per command, default 10).
+# Env: IPVSADM_CMD_TIMEOUT (seconds per command, default 10),
+# IPVSADM_CHECK_TIMEOUT (seconds per guest check, default 900: a hang guard
+# that the large-table checks must not reach on a busy host).
 set -u
 
 REF_PATH=/sbin:/bin
@@ -126,7 +128,8 @@ for check in "$FILES"/guest-checks/*.sh; do
     PATH=$OURS_PATH unshare -n sh -c '/guest/bin/net-up >/dev/null 2>&1 || exit 90
         /sbin/ipvsadm --set 900 120 300
         rm -rf /tmp/scn && mkdir /tmp/scn && cd /tmp/scn || exit 91
-        exec timeout "$1" sh "$2"' check "${IPVSADM_CHECK_TIMEOUT:-300}" "$check" \
+        exec timeout "$1" sh "$2"' check "${IPVSADM_CHECK_TIMEOUT:-900}" "$check" \
         >"$RESULTS/checks/$name.log" 2>&1
     echo "$?" >"$RESULTS/checks/$name.rc"
 done
+echo "[$(cut -d' ' -f1 /proc/uptime)s] done"
