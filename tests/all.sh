@@ -115,8 +115,8 @@ export IPVSADM_QUICKSTART=${IPVSADM_QUICKSTART:-$quickstart}
 phase "release builds (glibc, musl, example)"
 
 step "cargo test --test kernel --no-run"
-kernel_test=$(cargo test --test kernel --no-run 2>&1 | tee /dev/stderr |
-    sed -n 's/^ *Executable tests\/kernel\.rs (\(.*\))$/\1/p')
+cargo test --test kernel --no-run 2>&1 | tee "$logs/kernel-build.log" >&2
+kernel_test=$(sed -n 's/^ *Executable tests\/kernel\.rs (\(.*\))$/\1/p' "$logs/kernel-build.log")
 [ -x "$kernel_test" ] || die "cannot find the kernel suite's test executable"
 phase "kernel suite build"
 
