@@ -608,9 +608,10 @@ fn write_costs(
     });
     let mut text = String::from(
         "# Guest seconds per scenario (reference and ours passes) and per guest check\n\
-         # (check:NAME), written by IPVSADM_VM_COSTS (tests/kernel.rs), which splits the\n\
-         # work over its guests by these; a missing entry counts as 5 s (scenario) or\n\
-         # 30 s (check).\n",
+         # (check:NAME): guest uptime in a run of tests/kernel.rs (only the\n\
+         # proportions matter). tests/kernel.rs splits the work over its guests by\n\
+         # these; a missing entry counts as 5 s (scenario) or 30 s (check).\n\
+         # Regenerate with IPVSADM_VM_COSTS=tests/vm/costs.txt.\n",
     );
     for line in lines {
         text.push_str(&line);
