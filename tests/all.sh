@@ -1,24 +1,49 @@
 #!/usr/bin/env bash
 # The one test command. As root on a fresh Debian 12 machine (with Rust from
-# rustup) it installs what is missing (a C linker, qemu-system-x86,
-# busybox-static, ipvsadm, Debian's current kernel unpacked under target/vm/),
-# then runs formatting and lint checks and the whole test suite, including
-# the real-kernel scenarios in a qemu guest (tests/kernel.rs).
+# rustup) it installs what is missing (a C linker, the musl target,
+# qemu-system-x86, busybox-static, ipvsadm, Debian's current kernel unpacked
+# under target/vm/), then runs formatting and lint checks and the whole test
+# suite, including the real-kernel scenarios in qemu guests (tests/kernel.rs)
+# with two builds of the binary: glibc and static musl.
+#
+# To finish sooner on a small machine, the work overlaps: clippy runs (at a
+# lower priority, in its own target directory) while the binaries the guests
+# need are built; the guests then run while the other tests build and run,
+# again at a lower priority, so that the guests keep their CPU.
 #
 # Env: IPVSADM_VM (default "required": no guest is a failure; any other
 # value lets tests/kernel.rs skip when no guest can be booted here);
-# IPVSADM_SCENARIOS and IPVSADM_OURS are passed on to tests/kernel.rs
-# (IPVSADM_OURS defaults to the release build, made here).
+# IPVSADM_SCENARIOS, IPVSADM_OURS, IPVSADM_OURS2, IPVSADM_OURS2_SCENARIOS,
+# IPVSADM_QUICKSTART and IPVSADM_VM_GUESTS are passed on to tests/kernel.rs
+# (IPVSADM_OURS defaults to the glibc release build, IPVSADM_OURS2 to the
+# musl one, IPVSADM_QUICKSTART to the library's example, all made here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=tests/vm/common.sh
 source tests/vm/common.sh
 
-step() { echo "==> $*" >&2; }
+MUSL=x86_64-unknown-linux-musl
+target=${CARGO_TARGET_DIR:-$PWD/target}
+logs=$target/all-sh
+mkdir -p "$logs"
+begun=$(date +%s)
+phase_started=$begun
+phases=()
+step() {
+    echo "==> [$(($(date +%s) - begun))s] $*" >&2
+}
+# phase NAME: records how long the phase that just ended took.
+phase() {
+    local now
+    now=$(date +%s)
+    phases+=("$(printf '%5ss  %s' "$((now - phase_started))" "$1")")
+    phase_started=$now
+}
 
-export IPVSADM_VM=${IPVSADM_VM:-required}
+export IPVSADM_VM=${IPVSADM_VM-required}
 
-# Rust needs a C toolchain to link.
+# Rust needs a C toolchain to link (also for the musl target, which brings
+# its own C library and start files: no musl-gcc needed).
 if ! command -v cc >/dev/null; then
     apt_install gcc libc6-dev || die "no C compiler (cc) and cannot install gcc"
 fi
@@ -27,6 +52,8 @@ if command -v rustup >/dev/null; then
         rustup component add rustfmt
     rustup component list --installed 2>/dev/null | grep -q '^clippy' ||
         rustup component add clippy
+    rustup target list --installed 2>/dev/null | grep -qx "$MUSL" ||
+        rustup target add "$MUSL"
 fi
 
 # Shells and man tools for tests/generated_docs.rs (it skips, with a note,
@@ -47,17 +74,84 @@ bash tests/vm/prepare.sh >/dev/null || prepare_status=$?
 # 3: no guest on this host; tests/kernel.rs skips or fails (IPVSADM_VM=required).
 [ "$prepare_status" -eq 0 ] || [ "$prepare_status" -eq "$EXIT_UNAVAILABLE" ] ||
     die "tests/vm/prepare.sh failed"
+phase "prerequisites"
 
 step "cargo fmt --check"
 cargo fmt --check
-step "cargo clippy --workspace --all-targets -- -D warnings"
-cargo clippy --workspace --all-targets -- -D warnings
-# The kernel suite runs the release binary, the one `cargo install` puts on a
-# director (it is also several times faster in the emulated guest).
+phase "cargo fmt --check"
+
+# Clippy shares no build products with the builds below: in its own target
+# directory it can run beside them.
+step "cargo clippy --workspace --all-targets -- -D warnings (in the background)"
+clippy_started=$(date +%s)
+CARGO_TARGET_DIR=$target/clippy nice -n 10 \
+    cargo clippy --workspace --all-targets -- -D warnings >"$logs/clippy.log" 2>&1 &
+clippy_pid=$!
+
+# The kernel suite runs the release binaries, what `cargo install` puts on a
+# director (they are also several times faster in the emulated guest).
 step "cargo build --release --bin ipvsadm (the binary the kernel suite runs)"
 cargo build --release --bin ipvsadm
-export IPVSADM_OURS=${IPVSADM_OURS:-${CARGO_TARGET_DIR:-$PWD/target}/release/ipvsadm}
-step "IPVSADM_VM=$IPVSADM_VM IPVSADM_OURS=$IPVSADM_OURS cargo test --workspace"
-started=$(date +%s)
-cargo test --workspace
-step "all tests passed in $(($(date +%s) - started))s"
+step "cargo build --release --target $MUSL --bin ipvsadm (the second one)"
+cargo build --release --target "$MUSL" --bin ipvsadm
+musl_binary=$target/$MUSL/release/ipvsadm
+# Static: no program interpreter and no shared libraries.
+if LC_ALL=C readelf -lW "$musl_binary" | grep -q 'INTERP' ||
+    LC_ALL=C readelf -dW "$musl_binary" | grep -q '(NEEDED)'; then
+    die "$musl_binary is not static"
+fi
+echo "$musl_binary: static" >&2
+quickstart=$target/release/examples/quickstart
+if [ -f ipvs/examples/quickstart.rs ]; then
+    step "cargo build --release -p ipvs --example quickstart (a guest check runs it)"
+    cargo build --release -p ipvs --example quickstart
+else
+    # The guest check library-quickstart then fails, saying the program is missing.
+    echo "note: no ipvs/examples/quickstart.rs to build" >&2
+fi
+export IPVSADM_OURS=${IPVSADM_OURS:-$target/release/ipvsadm}
+export IPVSADM_OURS2=${IPVSADM_OURS2-$musl_binary}
+export IPVSADM_QUICKSTART=${IPVSADM_QUICKSTART:-$quickstart}
+phase "release builds (glibc, musl, example)"
+
+step "cargo test --test kernel --no-run"
+cargo test --test kernel --no-run 2>&1 | tee "$logs/kernel-build.log" >&2
+kernel_test=$(sed -n 's/^ *Executable tests\/kernel\.rs (\(.*\))$/\1/p' "$logs/kernel-build.log")
+[ -x "$kernel_test" ] || die "cannot find the kernel suite's test executable"
+phase "kernel suite build"
+
+step "IPVSADM_VM=$IPVSADM_VM IPVSADM_OURS=$IPVSADM_OURS IPVSADM_OURS2=$IPVSADM_OURS2 tests/kernel.rs (in the background, log in $logs/kernel.log)"
+kernel_started=$(date +%s)
+"$kernel_test" --nocapture >"$logs/kernel.log" 2>&1 &
+kernel_pid=$!
+
+step "cargo test --workspace, but the kernel suite (beside it)"
+tests_started=$(date +%s)
+tests_status=0
+nice -n 10 cargo test --workspace -- --skip scenarios_match_the_reference_in_a_real_kernel ||
+    tests_status=$?
+tests_took=$(($(date +%s) - tests_started))
+
+clippy_status=0
+wait "$clippy_pid" || clippy_status=$?
+clippy_took=$(($(date +%s) - clippy_started))
+step "clippy (finished $((clippy_started + clippy_took - begun))s in, took ${clippy_took}s):"
+cat "$logs/clippy.log" >&2
+
+kernel_status=0
+wait "$kernel_pid" || kernel_status=$?
+kernel_took=$(($(date +%s) - kernel_started))
+step "kernel suite:"
+cat "$logs/kernel.log" >&2
+phase "tests (guests beside the other tests)"
+
+{
+    echo "phases:"
+    printf '  %s\n' "${phases[@]}"
+    echo "  beside one another: clippy ${clippy_took}s, other tests ${tests_took}s, kernel suite ${kernel_took}s"
+    echo "  total $(($(date +%s) - begun))s"
+} >&2
+[ "$clippy_status" -eq 0 ] || die "cargo clippy failed"
+[ "$tests_status" -eq 0 ] || die "cargo test failed"
+[ "$kernel_status" -eq 0 ] || die "the kernel suite failed"
+step "all tests passed"

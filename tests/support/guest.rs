@@ -44,6 +44,10 @@ pub fn prepare(repo: &Path) -> Result<Availability> {
 pub struct GuestRun {
     /// The binary under test.
     pub ours: PathBuf,
+    /// A second binary under test (`/opt/ours2/bin/ipvsadm` in the guest).
+    pub ours2: Option<PathBuf>,
+    /// Further executables: host path and guest path.
+    pub extras: Vec<(PathBuf, String)>,
     /// Guest script, run as /guest/script.
     pub script: PathBuf,
     /// Directory copied to /guest/files.
@@ -74,6 +78,17 @@ impl GuestRun {
             "--out".into(),
             self.out.clone().into_os_string(),
         ];
+        if let Some(ours2) = &self.ours2 {
+            args.push("--ours2".into());
+            args.push(ours2.clone().into_os_string());
+        }
+        for (source, dest) in &self.extras {
+            let mut extra = source.clone().into_os_string();
+            extra.push("=");
+            extra.push(dest);
+            args.push("--extra".into());
+            args.push(extra);
+        }
         if let Some(timeout) = self.timeout {
             args.push("--timeout".into());
             args.push(timeout.as_secs().to_string().into());

@@ -101,9 +101,15 @@ pub struct ScenarioRecord {
 impl ScenarioRecord {
     /// Loads `RESULTS/SCENARIO/{ref,ours}`.
     pub fn load(dir: &Path) -> Result<ScenarioRecord> {
+        ScenarioRecord::load_pass(dir, "ours")
+    }
+
+    /// Loads `RESULTS/SCENARIO/ref` and the pass of a binary under test
+    /// (`ours`, or `ours2` for the second binary).
+    pub fn load_pass(dir: &Path, ours: &str) -> Result<ScenarioRecord> {
         Ok(ScenarioRecord {
             reference: PassRecord::load(&dir.join("ref"))?,
-            ours: PassRecord::load(&dir.join("ours"))?,
+            ours: PassRecord::load(&dir.join(ours))?,
         })
     }
 }

@@ -5,6 +5,9 @@
 #   /sbin/ipvsadm{,-save,-restore} Debian's ipvsadm 1.31: the reference
 #   /opt/ours/bin/ipvsadm         the binary under test (--ours), with
 #                                 ipvsadm-save and ipvsadm-restore symlinks
+#   /opt/ours2/bin/ipvsadm        a second binary under test (--ours2), the same
+#   DEST                          each --extra SRC=DEST executable (tools the
+#                                 guest script runs, e.g. the library's example)
 #   /lib/modules/...              IPVS, its schedulers, dummy, veth, bridge
 #                                 and their deps
 #   /etc                          hosts, services, protocols, nsswitch.conf
@@ -14,25 +17,28 @@
 # every boot; only the kernel download is cached.
 #
 # Usage: build-initramfs.sh --kernel-dir DIR --script FILE --out FILE
-#                           [--ours BINARY] [--files DIR] [--env NAME=VALUE]...
+#                           [--ours BINARY] [--ours2 BINARY] [--files DIR]
+#                           [--extra SRC=DEST]... [--env NAME=VALUE]...
 set -euo pipefail
 # shellcheck source=tests/vm/common.sh
 source "$(dirname "$0")/common.sh"
 
 usage() {
-    sed -n '/^# Usage:/,/^#  *\[--ours/s/^# \{0,1\}//p' "$0" >&2
+    sed -n '/^# Usage:/,/^#  *\[--extra/s/^# \{0,1\}//p' "$0" >&2
     exit 2
 }
 
-kernel_dir="" script="" out="" ours="" files=""
-envs=()
+kernel_dir="" script="" out="" ours="" ours2="" files=""
+envs=() extras=()
 while [ $# -gt 0 ]; do
     case $1 in
     --kernel-dir) kernel_dir=$2 ;;
     --script) script=$2 ;;
     --out) out=$2 ;;
     --ours) ours=$2 ;;
+    --ours2) ours2=$2 ;;
     --files) files=$2 ;;
+    --extra) extras+=("$2") ;;
     --env) envs+=("$2") ;;
     *) usage ;;
     esac
@@ -41,6 +47,7 @@ done
 { [ -n "$kernel_dir" ] && [ -n "$script" ] && [ -n "$out" ]; } || usage
 [ -f "$script" ] || die "no guest script $script"
 [ -z "$ours" ] || [ -f "$ours" ] || die "no binary $ours"
+[ -z "$ours2" ] || [ -f "$ours2" ] || die "no binary $ours2"
 [ -z "$files" ] || [ -d "$files" ] || die "no directory $files"
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/ipvsadm-initramfs.XXXXXX")
@@ -71,17 +78,27 @@ copy_binary /bin/bash /bin/bash
 copy_binary /sbin/ipvsadm /sbin/ipvsadm
 install -m 0755 /sbin/ipvsadm-save /sbin/ipvsadm-restore "$root/sbin/"
 
-if [ -n "$ours" ]; then
-    copy_binary "$ours" /opt/ours/bin/ipvsadm
-    if cmp -s "$ours" /sbin/ipvsadm; then
+# install_ours BINARY DIR: the binary under test as DIR/ipvsadm, with
+# ipvsadm-save and ipvsadm-restore beside it.
+install_ours() {
+    local binary=$1 dir=$2
+    copy_binary "$binary" "$dir/ipvsadm"
+    if cmp -s "$binary" /sbin/ipvsadm; then
         # Ours is the reference binary (validating the test corpus): it does
         # not act on its name, so give it the wrapper scripts instead.
-        install -m 0755 /sbin/ipvsadm-save /sbin/ipvsadm-restore "$root/opt/ours/bin/"
+        install -m 0755 /sbin/ipvsadm-save /sbin/ipvsadm-restore "$root$dir/"
     else
-        ln -s ipvsadm "$root/opt/ours/bin/ipvsadm-save"
-        ln -s ipvsadm "$root/opt/ours/bin/ipvsadm-restore"
+        ln -s ipvsadm "$root$dir/ipvsadm-save"
+        ln -s ipvsadm "$root$dir/ipvsadm-restore"
     fi
-fi
+}
+[ -z "$ours" ] || install_ours "$ours" /opt/ours/bin
+[ -z "$ours2" ] || install_ours "$ours2" /opt/ours2/bin
+for extra in ${extras[@]+"${extras[@]}"}; do
+    [[ $extra == ?*=/?* ]] || die "bad --extra $extra (SRC=/DEST)"
+    [ -f "${extra%%=*}" ] || die "no file ${extra%%=*} (--extra)"
+    copy_binary "${extra%%=*}" "${extra#*=}"
+done
 
 # Name resolution from files only, with the names the scenarios rely on.
 install -m 0644 "$VM_DIR/guest/hosts" "$root/etc/hosts"

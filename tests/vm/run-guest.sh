@@ -3,14 +3,16 @@
 # and runs a shell script inside it.
 #
 # Usage: tests/vm/run-guest.sh --script GUEST_SCRIPT --out HOSTDIR
-#            [--ours BINARY] [--files DIR] [--env NAME=VALUE]...
+#            [--ours BINARY] [--ours2 BINARY] [--files DIR]
+#            [--extra SRC=DEST]... [--env NAME=VALUE]...
 #            [--timeout SECONDS] [--cpus N] [--log FILE]
 #
 # In the guest, GUEST_SCRIPT runs as root in DIR's copy (/guest/files, also
 # $FILES) with RESULTS=/guest/results and the --env variables exported; it
 # finds the reference ipvsadm at /sbin/ipvsadm (with ipvsadm-save and
 # ipvsadm-restore) and BINARY at /opt/ours/bin/ipvsadm (with -save/-restore
-# symlinks). Whatever it leaves in $RESULTS is copied to HOSTDIR (which is
+# symlinks), a second binary (--ours2) at /opt/ours2/bin/ipvsadm, and each
+# --extra SRC at DEST. Whatever it leaves in $RESULTS is copied to HOSTDIR (which is
 # replaced if empty or left by an earlier run).
 # The guest console goes to --log (default HOSTDIR/console.log). Exits with
 # the script's status; 1 if the guest failed or ran out of time (default
@@ -37,7 +39,7 @@ while [ $# -gt 0 ]; do
     case $1 in
     --script) script=$2 ;;
     --out) out=$2 ;;
-    --ours | --files | --env) build_args+=("$1" "$2") ;;
+    --ours | --ours2 | --files | --extra | --env) build_args+=("$1" "$2") ;;
     --timeout) timeout=$2 ;;
     --cpus) cpus=$2 ;;
     --log) log=$2 ;;

@@ -2,8 +2,10 @@
 # Guest side of the differential scenarios: runs every $FILES/scenarios/*.scn
 # twice, first with the reference ipvsadm (/sbin) and then with ours
 # (/opt/ours/bin), and records every command's stdout, stderr and exit status
-# under $RESULTS/NAME/{ref,ours}/. The host compares them (tests/support/);
-# the format is described in tests/support/scenario.rs.
+# under $RESULTS/NAME/{ref,ours}/. The scenarios named in $FILES/ours2.list
+# (one per line) get a third pass, ours2, with the second binary under test
+# (/opt/ours2/bin, run-guest.sh --ours2). The host compares them
+# (tests/support/); the format is described in tests/support/scenario.rs.
 #
 # Each pass runs in fresh network and mount namespaces: it starts with no
 # services, connections or sync daemons and has its own empty /tmp/scn.
@@ -13,16 +15,19 @@
 # namespace changes them meanwhile.
 #
 # Per pass, files are named after the scenario line: Ln.out, Ln.err, Ln.rc;
-# for `~` lines the ours pass also has Ln.ref.* (the reference, run just
+# for `~` lines the ours (and ours2) pass also has Ln.ref.* (the reference, run just
 # before ours). state-save, state-timeout and state-daemon record the final
 # kernel state as the reference reads it; setup.log the namespace setup;
 # complete marks a finished pass.
 #
-# Env: IPVSADM_CMD_TIMEOUT (seconds per command, default 10).
+# Env: IPVSADM_CMD_TIMEOUT (seconds per command, default 10),
+# IPVSADM_CHECK_TIMEOUT (seconds per guest check, default 900: a hang guard
+# that the large-table checks must not reach on a busy host).
 set -u
 
 REF_PATH=/sbin:/bin
 OURS_PATH=/opt/ours/bin:/sbin:/bin
+OURS2_PATH=/opt/ours2/bin:/sbin:/bin
 CMD_TIMEOUT=${IPVSADM_CMD_TIMEOUT:-10}
 CR=$(printf '\r')
 
@@ -42,7 +47,7 @@ make_scratch_dir() {
     mkdir -p /tmp/scn && mount -t tmpfs scn /tmp/scn
 }
 
-# run_pass ref|ours SCENARIO_FILE OUTDIR (inside the pass's own namespace)
+# run_pass ref|ours|ours2 SCENARIO_FILE OUTDIR (inside the pass's own namespace)
 run_pass() {
     pass=$1 file=$2 out=$3
     mkdir -p "$out"
@@ -53,6 +58,7 @@ run_pass() {
     cd /tmp/scn || return 1
     case $pass in
     ref) path=$REF_PATH ;;
+    ours2) path=$OURS2_PATH ;;
     *) path=$OURS_PATH ;;
     esac
     n=0
@@ -64,18 +70,18 @@ run_pass() {
             run "$out" "L$n" "$path" "${line#? }"
             ;;
         '~ '* | '~~ '*)
-            # Time-varying output: reference and ours back to back, ours pass only.
-            [ "$pass" = ours ] || continue
+            # Time-varying output: reference and ours back to back, ours passes only.
+            [ "$pass" != ref ] || continue
             cmd=${line#"${line%% *} "}
             run "$out" "L$n.ref" "$REF_PATH" "$cmd"
-            run "$out" "L$n" "$OURS_PATH" "$cmd"
+            run "$out" "L$n" "$path" "$cmd"
             ;;
         'j '* | 'jj '*)
             # JSON: the reference's text, then ours' JSON of the same listing.
-            [ "$pass" = ours ] || continue
+            [ "$pass" != ref ] || continue
             cmd=${line#"${line%% *} "}
             run "$out" "L$n.ref" "$REF_PATH" "$cmd"
-            run "$out" "L$n" "$OURS_PATH" "$cmd --json"
+            run "$out" "L$n" "$path" "$cmd --json"
             ;;
         esac
     done <"$file"
@@ -102,7 +108,11 @@ for file in "$FILES"/scenarios/*.scn; do
     i=$((i + 1))
     name=$(basename "$file" .scn)
     echo "[$(cut -d' ' -f1 /proc/uptime)s] scenario $i/$total: $name"
-    for pass in ref ours; do
+    passes="ref ours"
+    if [ -x /opt/ours2/bin/ipvsadm ] && grep -qxF "$name" "$FILES/ours2.list" 2>/dev/null; then
+        passes="$passes ours2"
+    fi
+    for pass in $passes; do
         unshare -n -m "$0" pass "$pass" "$file" "$RESULTS/$name/$pass" ||
             echo "scenarios.sh: $name: $pass pass failed"
     done
@@ -118,7 +128,8 @@ for check in "$FILES"/guest-checks/*.sh; do
     PATH=$OURS_PATH unshare -n sh -c '/guest/bin/net-up >/dev/null 2>&1 || exit 90
         /sbin/ipvsadm --set 900 120 300
         rm -rf /tmp/scn && mkdir /tmp/scn && cd /tmp/scn || exit 91
-        exec timeout "$1" sh "$2"' check "${IPVSADM_CHECK_TIMEOUT:-300}" "$check" \
+        exec timeout "$1" sh "$2"' check "${IPVSADM_CHECK_TIMEOUT:-900}" "$check" \
         >"$RESULTS/checks/$name.log" 2>&1
     echo "$?" >"$RESULTS/checks/$name.rc"
 done
+echo "[$(cut -d' ' -f1 /proc/uptime)s] done"
