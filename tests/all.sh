@@ -102,13 +102,8 @@ if LC_ALL=C readelf -lW "$musl_binary" | grep -q 'INTERP' ||
 fi
 echo "$musl_binary: static" >&2
 quickstart=$target/release/examples/quickstart
-if [ -f ipvs/examples/quickstart.rs ]; then
-    step "cargo build --release -p ipvs --example quickstart (a guest check runs it)"
-    cargo build --release -p ipvs --example quickstart
-else
-    # The guest check library-quickstart then fails, saying the program is missing.
-    echo "note: no ipvs/examples/quickstart.rs to build" >&2
-fi
+step "cargo build --release -p ipvs --example quickstart (a guest check runs it)"
+cargo build --release -p ipvs --example quickstart
 export IPVSADM_OURS=${IPVSADM_OURS:-$target/release/ipvsadm}
 export IPVSADM_OURS2=${IPVSADM_OURS2-$musl_binary}
 export IPVSADM_QUICKSTART=${IPVSADM_QUICKSTART:-$quickstart}
@@ -132,6 +127,13 @@ nice -n 10 cargo test --workspace -- --skip scenarios_match_the_reference_in_a_r
     tests_status=$?
 tests_took=$(($(date +%s) - tests_started))
 
+step "packages: build, file lists, install into a throwaway root, lintian, unit hardening (beside the guests)"
+packages_started=$(date +%s)
+packages_status=0
+nice -n 10 bash packaging/check.sh "$target/release/ipvsadm" "$target/packages" ||
+    packages_status=$?
+packages_took=$(($(date +%s) - packages_started))
+
 clippy_status=0
 wait "$clippy_pid" || clippy_status=$?
 clippy_took=$(($(date +%s) - clippy_started))
@@ -148,10 +150,11 @@ phase "tests (guests beside the other tests)"
 {
     echo "phases:"
     printf '  %s\n' "${phases[@]}"
-    echo "  beside one another: clippy ${clippy_took}s, other tests ${tests_took}s, kernel suite ${kernel_took}s"
+    echo "  beside one another: clippy ${clippy_took}s, other tests ${tests_took}s, packages ${packages_took}s, kernel suite ${kernel_took}s"
     echo "  total $(($(date +%s) - begun))s"
 } >&2
 [ "$clippy_status" -eq 0 ] || die "cargo clippy failed"
 [ "$tests_status" -eq 0 ] || die "cargo test failed"
+[ "$packages_status" -eq 0 ] || die "the package check failed"
 [ "$kernel_status" -eq 0 ] || die "the kernel suite failed"
 step "all tests passed"
