@@ -109,20 +109,6 @@ impl<'a> Parseable<NlaBuffer<&'a [u8]>> for DestAttr<'a> {
     }
 }
 
-/// The configuration ipvsadm 1.31 has for a real server given only by address
-/// (as in `-d`): direct routing, weight 1, no thresholds, no tunnel options.
-pub fn unset_destination_config() -> DestinationConfig {
-    DestinationConfig {
-        forward: ForwardMethod::Route,
-        weight: 1,
-        upper_threshold: 0,
-        lower_threshold: 0,
-        tunnel_type: TunnelType::Ipip,
-        tunnel_port: 0,
-        tunnel_flags: 0,
-    }
-}
-
 /// Appends the destination nest (`IPVS_CMD_ATTR_DEST`) in the order libipvs
 /// writes it: `ADDR_FAMILY`, `ADDR`, `PORT`, `FWD_METHOD`, `WEIGHT`,
 /// `TUN_TYPE`, `TUN_PORT`, `TUN_FLAGS`, `U_THRESH`, `L_THRESH`. Used for

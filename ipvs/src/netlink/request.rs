@@ -13,12 +13,14 @@ use std::net::IpAddr;
 use netlink_packet_core::{NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 
 use super::daemon::{emit_daemon_nest, emit_daemon_stop_nest};
-use super::dest::{emit_destination_nest, unset_destination_config};
+use super::dest::emit_destination_nest;
 use super::frame::{write_ipvs_message, Header};
 use super::message::{emit_timeouts, IpvsCmd};
 use super::nla::AttrWriter;
 use super::service::ServiceNest;
-use crate::model::{DaemonState, Destination, Netmask, Service, ServiceKey, SyncDaemon, Timeouts};
+use crate::model::{
+    DaemonState, Destination, DestinationConfig, Netmask, Service, ServiceKey, SyncDaemon, Timeouts,
+};
 
 /// Flags of a plain request: libnl adds `NLM_F_ACK` to everything ipvsadm sends.
 pub const REQUEST_FLAGS: u16 = NLM_F_REQUEST | NLM_F_ACK;
@@ -114,7 +116,8 @@ impl Request {
                 let dest = Destination {
                     addr: *addr,
                     port: *port,
-                    config: unset_destination_config(),
+                    // ipvsadm 1.31's configuration for a server named only by address.
+                    config: DestinationConfig::default(),
                 };
                 emit_destination_nest(w, &dest);
             }
