@@ -62,7 +62,7 @@ const TIMEOUT_PER_CHECK: Duration = Duration::from_secs(240);
 /// `vip2`), and for a name or address missing there it asks DNS, which the
 /// guest lacks, so each miss waits out musl's resolver timeout. Until ours
 /// resolves names the way glibc does on every C library, the musl build is
-/// not a drop-in for listings with names (see README, "A static binary").
+/// not a drop-in for listings with names (README, "Testing").
 pub const OURS2_SMOKE_SET: &str = "000-smoke-*,\
      080-missing-required-options,084-unknown-options,100-daemon-master,102-daemon-both,\
      110-restore-from-file,114-restore-kernel-error-continues,120-save-formats,\
