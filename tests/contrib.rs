@@ -37,7 +37,7 @@ fn unit_restores_at_start_and_saves_at_stop() {
         assert!(unit.contains(&format!("/usr/local/bin/{program}")));
         assert!(readme.contains(&format!("ln -sf ipvsadm /usr/local/bin/{program}")));
     }
-    assert!(readme.contains("cargo install --path . --root /usr/local"));
+    assert!(readme.contains("cargo install --locked --path . --root /usr/local"));
 }
 
 #[test]
