@@ -5,7 +5,6 @@
 //! Ignored by default; `benches/callgrind.sh` runs it under valgrind and
 //! counts only the two `measured_*` functions.
 
-use crate::model::{AddressFamily, Netmask};
 use std::collections::VecDeque;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
@@ -14,9 +13,7 @@ use std::time::Duration;
 use super::socket::Transport;
 use super::*;
 use crate::model::{Destination, Service};
-use crate::model::{
-    DestinationConfig, ForwardMethod, Protocol, ServiceConfig, ServiceFlags, TunnelType,
-};
+use crate::model::{ForwardMethod, Protocol};
 
 const SERVICES: usize = 4000;
 const PER_SERVICE: usize = 10;
@@ -210,33 +207,12 @@ fn restore_requests() -> Vec<Request> {
             addr: IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + i as u32 + 1)),
             port: 80,
         };
-        requests.push(Request::AddService(Service {
-            key,
-            config: ServiceConfig {
-                scheduler: "wlc".into(),
-                flags: ServiceFlags::default(),
-                timeout: 0,
-                netmask: Netmask::full(AddressFamily::Inet),
-                pe_name: None,
-            },
-        }));
+        requests.push(Request::AddService(Service::new(key, "wlc")));
         for j in 0..PER_SERVICE {
-            requests.push(Request::AddDestination(
-                key,
-                Destination {
-                    addr: IpAddr::V4(Ipv4Addr::new(192, 168, (i >> 8) as u8, j as u8 + 1)),
-                    port: 80,
-                    config: DestinationConfig {
-                        forward: ForwardMethod::Masquerade,
-                        weight: 1,
-                        upper_threshold: 0,
-                        lower_threshold: 0,
-                        tunnel_type: TunnelType::Ipip,
-                        tunnel_port: 0,
-                        tunnel_flags: 0,
-                    },
-                },
-            ));
+            let addr = IpAddr::V4(Ipv4Addr::new(192, 168, (i >> 8) as u8, j as u8 + 1));
+            let mut server = Destination::new(addr, 80);
+            server.config.forward = ForwardMethod::Masquerade;
+            requests.push(Request::AddDestination(key, server));
         }
     }
     requests

@@ -1,7 +1,6 @@
 //! The exchange logic against a scripted kernel: ACK matching, dumps and
 //! their restarts, batches, lost ACKs, timeouts.
 
-use crate::model::Netmask;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
@@ -9,7 +8,7 @@ use std::io;
 
 use super::socket::{Transport, MAX_CHUNK_BYTES};
 use super::*;
-use crate::model::{AddressFamily, DaemonState, Service, ServiceConfig, ServiceFlags};
+use crate::model::{AddressFamily, DaemonState, Service, ServiceFlags};
 use crate::netlink::constants::{
     CTRL_ATTR_FAMILY_ID, CTRL_CMD_NEWFAMILY, IPVS_CMD_ATTR_SERVICE, IPVS_SVC_ATTR_AF,
 };
@@ -141,19 +140,11 @@ fn done(seq: u32, flags: u16) -> Vec<u8> {
 
 /// A fwmark service.
 fn fwmark_service(mark: u32) -> Service {
-    Service {
-        key: ServiceKey::Fwmark {
-            family: AddressFamily::Inet,
-            mark,
-        },
-        config: ServiceConfig {
-            scheduler: "wlc".into(),
-            flags: ServiceFlags::default(),
-            timeout: 0,
-            netmask: Netmask::full(AddressFamily::Inet),
-            pe_name: None,
-        },
-    }
+    let key = ServiceKey::Fwmark {
+        family: AddressFamily::Inet,
+        mark,
+    };
+    Service::new(key, "wlc")
 }
 
 /// A reply message of `cmd` whose attributes `body` writes.
