@@ -13,7 +13,7 @@
 //! | `j CMDLINE` | JSON: the reference's text of a listing (`CMDLINE`, numeric and `--exact`) and ours' `CMDLINE --json`, back to back in the ours pass, must carry the same information (tests/json_text); connection expiry times not compared |
 //! | `jj CMDLINE` | like `j`, nothing that traffic changes compared (counters, rates, connection counts) |
 //!
-//! Command lines run with `sh -c` in the guest, with `PATH` choosing the
+//! Command lines run as shell commands (a subshell, as `sh -c` would) in the guest, with `PATH` choosing the
 //! ipvsadm under test (tests/vm/guest/scenarios.sh).
 
 use std::fmt;
