@@ -395,6 +395,44 @@ fn man_page_covers_every_option_and_value() {
             "no example {example}"
         );
     }
+    // Every scheduler of the rows has its paragraph; NOTES and FILES say
+    // what 1.31's page says that still holds, and both distro families.
+    let section = |name: &str, next: &str| -> String {
+        let start = page
+            .find(&format!(".SH {name}\n"))
+            .unwrap_or_else(|| panic!("no section {name}"));
+        let end = page[start..].find(next).expect("a section after it") + start;
+        page[start..end].to_string()
+    };
+    let schedulers = section("SCHEDULERS", ".SH NOTES");
+    for (name, _) in ipvsadm::cli::flags::SCHEDULERS {
+        assert!(
+            schedulers.contains(&format!(".TP\n.B {name}\n")),
+            "SCHEDULERS has no paragraph for {name}"
+        );
+    }
+    let notes = section("NOTES", ".SH FILES");
+    for word in [
+        "drop_entry",
+        "drop_packet",
+        "secure_tcp",
+        "amemthresh",
+        "am_droprate",
+    ] {
+        assert!(notes.contains(word), "NOTES: no {word}");
+    }
+    let files = section("FILES", ".SH EXAMPLES");
+    for file in [
+        "/proc/net/ip_vs_conn",
+        "/proc/sys/net/ipv4/vs/",
+        "/etc/ipvsadm.rules",
+        "/etc/default/ipvsadm",
+        "/etc/sysconfig/ipvsadm\n",
+        "/etc/sysconfig/ipvsadm\\-config",
+        "/usr/share/ipvsadm/ipvsadm.schema.json",
+    ] {
+        assert!(files.contains(file), "FILES: no {file}");
+    }
     let restore = man_page("man/src/ipvsadm-restore.8.in");
     for option in ["\\-\\-test", "\\-\\-dry\\-run", "\\-\\-noflush"] {
         assert!(restore.contains(option), "ipvsadm-restore.8: no {option}");

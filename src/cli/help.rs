@@ -134,7 +134,7 @@ mod tests {
                 "-h does not name the scheduler {name}"
             );
         }
-        assert!(!text.contains('{'), "{text}");
+        assert!(!text.contains("{choices}"), "{text}");
         assert!(text.ends_with('\n'));
     }
 
