@@ -440,7 +440,8 @@ mod tests {
         assert!(validator.is_valid(&good));
         // A document without the version, of another version, with a field
         // the schema does not have, or with a wrong type is refused.
-        let mut edits: Vec<Box<dyn Fn(&mut Value)>> = vec![
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let mut edits: Vec<Edit> = vec![
             Box::new(|v| {
                 v.as_object_mut().unwrap().remove("json_schema_version");
             }),

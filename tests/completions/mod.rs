@@ -105,8 +105,8 @@ pub fn accepted_options(kind: CommandKind) -> Vec<&'static str> {
         .iter()
         .filter(|f| !f.alias && f.role == Role::Option)
         .filter(|f| {
-            f.option
-                .is_none_or(|column| kind.option_rule(column) != OptionRule::Illegal)
+            !f.option
+                .is_some_and(|column| kind.option_rule(column) == OptionRule::Illegal)
         })
         .map(|f| f.long)
         .collect()
