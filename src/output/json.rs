@@ -156,8 +156,11 @@ impl<'a> JsonService<'a> {
             ServiceKey::Fwmark { mark, .. } => (None, None, None, Some(*mark)),
         };
         let scheduler_flags = if has_scheduler_flags(config.flags) {
+            // As the text listing names them: for sh and mh, flag 3 has no
+            // name and is left out (an empty name is not one).
             scheduler_flags(&config.scheduler, config.flags)
                 .split(',')
+                .filter(|name| !name.is_empty())
                 .map(str::to_string)
                 .collect()
         } else {
@@ -558,6 +561,22 @@ mod tests {
         assert_eq!(mark["one_packet"], true);
         assert_eq!(mark["persistent"], false);
         assert_eq!(mark["destinations"], json!([]));
+    }
+
+    #[test]
+    fn unnamed_scheduler_flag_is_no_empty_name() {
+        // Found by the property test against the schema: sh with only
+        // flag 3, which sh does not name.
+        let s = service(tcp("10.0.0.3", 80), "sh", ServiceFlags::SCHED3);
+        let (_, v) = render(|w| write_list_json(w, &KERNEL, &[s], true));
+        assert_eq!(v["services"][0]["scheduler_flags"], json!([]));
+        let s = service(
+            tcp("10.0.0.3", 80),
+            "mh",
+            ServiceFlags::SCHED3 | ServiceFlags::SCHED2,
+        );
+        let (_, v) = render(|w| write_list_json(w, &KERNEL, &[s], true));
+        assert_eq!(v["services"][0]["scheduler_flags"], json!(["mh-port"]));
     }
 
     #[test]
