@@ -876,8 +876,11 @@ fn bash_completes_from_the_rows() {
     let script = generated_copy("completions/ipvsadm.bash");
     let dir = ShellDir::new("bash");
     let cases = completion_cases();
+    // The script registers all three names (the packages link the other
+    // two names' files to it, where bash-completion looks them up).
     let mut program = format!(
         "source {}\n\
+         complete -p ipvsadm ipvsadm-save ipvsadm-restore >/dev/null || exit 1\n\
          run() {{ COMP_LINE=$1 COMP_POINT=${{#1}} COMPREPLY=(); _ipvsadm; printf 'CAND:%s\\n' \"${{COMPREPLY[@]}}\"; printf '=== %s\\n' \"$1\"; }}\n",
         sh_word(script.arg())
     );
