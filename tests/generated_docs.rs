@@ -1046,7 +1046,11 @@ fn restore_page_and_completions_follow_the_binary() {
     )
     .unwrap();
     let bad = dir.dir.join("bad.rules");
-    fs::write(&bad, "-A -t 10.0.0.1:80 -s rr\n-a -t nowhere!:80\n").unwrap();
+    fs::write(
+        &bad,
+        "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -w -5\n",
+    )
+    .unwrap();
     let (code, _, err) = run_binary_as("ipvsadm-restore", &["--test", good.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{err}");
     let (code, _, _) = run_binary_as("ipvsadm-restore", &["--test", bad.to_str().unwrap()]);
