@@ -26,6 +26,8 @@
 //! names must never reach the system resolver (that would send DNS queries
 //! off the machine).
 
+mod json_text;
+
 use std::cell::Cell;
 use std::io::Cursor;
 use std::net::{IpAddr, Ipv4Addr};
@@ -735,7 +737,9 @@ fn render_listing(info: &KernelInfo, listings: &[ServiceListing]) {
         let _ = write_list_with(&mut out, info, listings, &opts, &FixedNames);
     }
     for sort in [false, true] {
-        let _ = write_list_json(&mut Vec::new(), info, listings, sort);
+        let mut json = Vec::new();
+        assert!(write_list_json(&mut json, info, listings, sort).is_ok());
+        json_text::assert_schema(&json);
     }
     for numeric in [false, true] {
         let mut saved = Vec::new();
@@ -980,6 +984,7 @@ fn output_random_daemons_and_timeouts() {
                 .into_iter::<serde_json::Value>()
                 .count();
             assert_eq!(documents, 2, "one JSON document each");
+            json_text::assert_schema(&json);
             true
         },
     );
@@ -1013,7 +1018,9 @@ fn check_connections(text: &str) -> bool {
         let mut out = Vec::new();
         let _ = write_connections_with(&mut out, &entries, &opts, &FixedNames);
     }
-    let _ = write_connections_json(&mut Vec::new(), &entries);
+    let mut json = Vec::new();
+    assert!(write_connections_json(&mut json, &entries).is_ok());
+    json_text::assert_schema(&json);
     !entries.is_empty()
 }
 

@@ -254,16 +254,17 @@ pub enum Role {
     Option,
 }
 
-/// How a flag's value is completed by shells (the man page and
-/// completions only; the parser does its own checking).
+/// How shells complete a flag's value (the completions only; the parser
+/// does its own checking). No flag of ipvsadm takes a file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueHint {
-    /// The shell's default (file names).
+    /// One of [`FlagDef::choices`] if there are any, else nothing to
+    /// complete (a number, a mask, an address).
     Default,
-    /// A host name.
+    /// A host name (or address), `[:port]` after it.
     Hostname,
-    /// Free text, nothing to complete.
-    Text,
+    /// A network interface.
+    Interface,
     /// A comma-separated list of [`FlagDef::choices`].
     CommaList,
 }
@@ -388,6 +389,14 @@ impl FlagDef {
     const fn alias(mut self) -> Self {
         self.alias = true;
         self
+    }
+
+    /// The help line: [`FlagDef::help`] with `{choices}` replaced by the
+    /// names of [`FlagDef::choices`], so lists of values in `-h` and the man
+    /// page come from the same rows as the values the parser accepts.
+    pub fn help_text(&self) -> String {
+        let names: Vec<&str> = self.choices.iter().map(|(name, _)| *name).collect();
+        self.help.replace("{choices}", &names.join(" "))
     }
 
     /// `-t`, or `--tcp-service` for a flag without a short name.
@@ -581,7 +590,7 @@ pub const FLAGS: &[FlagDef] = &[
         })
         .section(Section::VirtualService),
     // Options.
-    flag("scheduler", Some('s'), "scheduler: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh (default: wlc)")
+    flag("scheduler", Some('s'), "scheduler: {choices} (default: wlc)")
         .value("scheduler")
         .choices(SCHEDULERS)
         .sets(&service_option(3, "scheduler"))
@@ -812,6 +821,7 @@ pub const FLAGS: &[FlagDef] = &[
         .section(Section::DaemonOption),
     flag("mcast-interface", None, "multicast interface (default: eth0)")
         .value("interface")
+        .hint(ValueHint::Interface)
         .sets(&daemon_option(11, "mcast-interface"))
         .store(|b, v, _| {
             b.mcast_ifn = c_truncate(v.unwrap_or_default(), IFNAME_MAX).to_vec();
@@ -820,7 +830,6 @@ pub const FLAGS: &[FlagDef] = &[
         .section(Section::DaemonOption),
     flag("mcast-group", None, "IPv4 or IPv6 multicast group")
         .value("address")
-        .hint(ValueHint::Text)
         .sets(&daemon_option(24, "mcast-group"))
         .store(|b, v, _| {
             let v = v.unwrap_or_default();
