@@ -1,10 +1,12 @@
-//! `ipvsadm-restore`: makes the live IPVS table what a rule file says,
-//! checked first, changing only what differs, and all or nothing.
+//! `ipvsadm-restore`: makes the live IPVS table, timeouts and sync daemons
+//! what a rule file says, checked first, changing only what differs, and all
+//! or nothing; then zeroes the counters the file's `-Z` lines name.
 //!
-//! - [`parse`]: the rule file, line by line, and the table it describes.
+//! - [`parse`]: the rule file, line by line, and the table (with timeouts
+//!   and daemons) it describes.
 //! - [`diff`]: the plan from the live table to the desired one
-//!   ([`ipvs::reconcile`]), with the lines the changes come from and as
-//!   `ipvsadm` commands.
+//!   ([`ipvs::reconcile`]), then the zeroing, with the lines the changes
+//!   come from and as `ipvsadm` commands.
 //! - [`lock`]: one restore at a time.
 //!
 //! Planning, applying and rolling back are the library's
@@ -238,7 +240,13 @@ impl Reporter<'_> {
         let action = match request {
             Request::AddService(_) | Request::AddDestination(..) => "adding",
             Request::EditService(_) | Request::EditDestination(..) => "changing",
-            _ => "removing",
+            Request::SetTimeouts(_) => "setting",
+            Request::StartDaemon(_) => "starting",
+            Request::StopDaemon(_) => "stopping",
+            Request::Zero(_) => "zeroing",
+            Request::DeleteService(_) | Request::DeleteDestination(..) | Request::Flush => {
+                "removing"
+            }
         };
         let unmentioned = if line.is_none() {
             " (not in the file)"
@@ -353,7 +361,7 @@ fn restore<K: Ipvs>(
     let base = if options.noflush {
         Base::Live(&live)
     } else {
-        Base::Empty
+        Base::Flushed(&live)
     };
     let (desired, conflicts) = desired_table(base, &file.rules);
     if !conflicts.is_empty() {
@@ -361,14 +369,19 @@ fn restore<K: Ipvs>(
         report.say(streams, "nothing was changed");
         return EXIT_INVALID;
     }
+    for warning in &desired.warnings {
+        report.line_error(streams, warning);
+    }
     let (changes, lines) = plan_with_lines(&live, &desired);
 
     if options.dry_run {
         for change in &changes {
-            if let Some(line) = command_line(change) {
-                if streams.out.write_all(line.as_bytes()).is_err() {
-                    return EXIT_FAILED;
-                }
+            if streams
+                .out
+                .write_all(command_line(change).as_bytes())
+                .is_err()
+            {
+                return EXIT_FAILED;
             }
         }
         return EXIT_OK;
@@ -384,11 +397,14 @@ fn restore<K: Ipvs>(
 }
 
 /// The live table: every service with its real servers, in `ipvsadm -S`
-/// order (so that plans and dry runs come out the same every time).
+/// order (so that plans and dry runs come out the same every time), with the
+/// timeouts and sync daemons.
 fn read_live_table(kernel: &mut dyn Ipvs) -> Result<Table, ClientError> {
     let mut listing = kernel.listing()?;
     sort_listing(&mut listing);
-    Ok(Table::from_listings(&listing))
+    Ok(Table::from_listings(&listing)
+        .with_timeouts(kernel.timeouts()?)
+        .with_daemons(kernel.daemons()?))
 }
 
 /// Applies the plan and reports how it went.
@@ -477,9 +493,7 @@ fn problem_text(problem: &Problem) -> String {
 
 /// A request as the command line that makes it.
 fn describe(request: &Request) -> String {
-    command_line(request)
-        .map(|line| line.trim_end().to_string())
-        .unwrap_or_else(|| format!("{request:?}"))
+    command_line(request).trim_end().to_string()
 }
 
 /// Holds back SIGINT, SIGTERM, SIGHUP and SIGQUIT while alive; they take
@@ -514,8 +528,23 @@ impl Drop for DeferSignals {
     }
 }
 
-/// A table as `ipvsadm -R` lines, on standard error.
+/// A table as `ipvsadm -R` lines, on standard error: its timeouts and
+/// daemons, then its services.
 fn write_table(streams: &mut Streams<'_>, table: &Table) {
+    let settings = table
+        .timeouts()
+        .map(Request::SetTimeouts)
+        .into_iter()
+        .chain(
+            table
+                .daemons()
+                .unwrap_or_default()
+                .iter()
+                .map(|d| Request::StartDaemon(d.clone())),
+        );
+    for request in settings {
+        let _ = streams.err.write_all(command_line(&request).as_bytes());
+    }
     for entry in table.services() {
         let service = entry.service();
         let lines = std::iter::once(Request::AddService(service.clone())).chain(
@@ -524,9 +553,7 @@ fn write_table(streams: &mut Streams<'_>, table: &Table) {
                 .map(|d| Request::AddDestination(service.key, *d)),
         );
         for request in lines {
-            if let Some(line) = command_line(&request) {
-                let _ = streams.err.write_all(line.as_bytes());
-            }
+            let _ = streams.err.write_all(command_line(&request).as_bytes());
         }
     }
 }
