@@ -115,11 +115,12 @@ fn help_text(program: &str) -> String {
     format!(
         "Usage: {program} [--test] [--noflush] [--dry-run] [FILE]\n\
          Makes the IPVS table what FILE says (standard input if FILE is absent or -):\n\
-         rules as ipvsadm-save or ipvsadm -S writes them, # comments allowed.\n\
+         rules as ipvsadm-save or ipvsadm -S writes them, # comments allowed, and\n\
+         --set, --start-daemon, --stop-daemon and -Z lines (-Z runs last).\n\
          The whole file is checked before the kernel is touched. Only the differences\n\
          are applied: services and real servers that did not change keep their\n\
          connections. If the kernel refuses a change, the changes already made are\n\
-         undone and the table is left as it was.\n\
+         undone and the table, timeouts and daemons are left as they were.\n\
          \n\
          \x20 -t, --test      check FILE and report every bad line; the kernel is not used\n\
          \x20 -n, --noflush   add to the live table instead of replacing it\n\
