@@ -85,10 +85,14 @@ impl Settings {
         }
     }
 
-    /// Whether both hold the same timeouts and daemons, where both hold them.
+    /// Whether both hold the same timeouts and daemons, where both hold
+    /// them (a zero timeout matches any).
     pub(crate) fn same_as(&self, other: &Settings) -> bool {
+        let alike = |a: u32, b: u32| a == b || a == 0 || b == 0;
         let timeouts = match (self.timeouts, other.timeouts) {
-            (Some(a), Some(b)) => a == b,
+            (Some(a), Some(b)) => {
+                alike(a.tcp, b.tcp) && alike(a.tcp_fin, b.tcp_fin) && alike(a.udp, b.udp)
+            }
             _ => true,
         };
         let daemons = match (&self.daemons, &other.daemons) {
@@ -251,6 +255,10 @@ mod tests {
                 Request::StartDaemon(master5),
             ]
         );
+        // A zero asks for nothing.
+        let any = settings((0, 120, 0), vec![backup.clone(), master.clone()]);
+        assert!(plan_settings(&live, &any).is_empty() && live.same_as(&any));
+        assert!(!live.same_as(&desired));
         // What a table does not hold is left alone.
         assert!(plan_settings(&live, &Settings::default()).is_empty());
         assert!(plan_settings(&Settings::default(), &desired).is_empty());
