@@ -35,14 +35,14 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::cli::messages::{kernel_error_message, Operation};
-use crate::cli::run::{connect_kernel, ExitCode, Streams};
+use crate::cli::run::{connect_kernel, run_ipvsadm, ExitCode, Streams};
 use crate::cli::{ParseConfig, SystemResolver};
 use crate::output::sort_listing;
 use ipvs::reconcile::{apply, Outcome, Problem, Table};
 use ipvs::{Error as ClientError, Ipvs, Request};
 
 use diff::{command_line, plan_with_lines, subject};
-use parse::{desired_table, read_rules, Base, LineError, RuleFile};
+use parse::{check_listings, desired_table, read_rules, Base, LineError, RuleFile};
 
 /// Everything done (or nothing to do).
 pub const EXIT_OK: ExitCode = 0;
@@ -116,7 +116,8 @@ fn help_text(program: &str) -> String {
         "Usage: {program} [--test] [--noflush] [--dry-run] [FILE]\n\
          Makes the IPVS table what FILE says (standard input if FILE is absent or -):\n\
          rules as ipvsadm-save or ipvsadm -S writes them, # comments allowed, and\n\
-         --set, --start-daemon, --stop-daemon and -Z lines (-Z runs last).\n\
+         --set, --start-daemon, --stop-daemon and -Z lines (-Z runs after the\n\
+         changes, then -L and -S lines, which show the new table).\n\
          The whole file is checked before the kernel is touched. Only the differences\n\
          are applied: services and real servers that did not change keep their\n\
          connections. If the kernel refuses a change, the changes already made are\n\
@@ -188,6 +189,7 @@ pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
         streams,
         |streams| connect_kernel(streams).map_err(|_| EXIT_FAILED),
         &lock,
+        run_ipvsadm,
     );
     let _ = streams.out.flush();
     let _ = streams.err.flush();
@@ -296,7 +298,9 @@ fn report_line_errors(report: &Reporter<'_>, streams: &mut Streams<'_>, errors: 
     }
 }
 
-/// The restore proper, after the file was read: check, lock, diff, apply.
+/// The restore proper, after the file was read: check, lock, diff, apply,
+/// then the listing lines through `run_listing` (`ipvsadm` with those
+/// arguments).
 fn restore<K: Ipvs>(
     options: &Options,
     file: &RuleFile,
@@ -304,6 +308,7 @@ fn restore<K: Ipvs>(
     streams: &mut Streams<'_>,
     connect: impl FnOnce(&mut Streams<'_>) -> Result<K, ExitCode>,
     lock_path: &Path,
+    mut run_listing: impl FnMut(&[Vec<u8>], &mut Streams<'_>) -> ExitCode,
 ) -> ExitCode {
     // Everything that can be checked without the kernel.
     let offline_base = if options.noflush {
@@ -311,9 +316,10 @@ fn restore<K: Ipvs>(
     } else {
         Base::Empty
     };
-    let (_, conflicts) = desired_table(offline_base, &file.rules);
+    let (offline, conflicts) = desired_table(offline_base, &file.rules);
     let mut errors = file.errors.clone();
     errors.extend(conflicts);
+    errors.extend(check_listings(&file.listings, &offline.table, offline_base));
     if !errors.is_empty() {
         report_line_errors(report, streams, &errors);
         if !options.test {
@@ -364,7 +370,8 @@ fn restore<K: Ipvs>(
     } else {
         Base::Flushed(&live)
     };
-    let (desired, conflicts) = desired_table(base, &file.rules);
+    let (desired, mut conflicts) = desired_table(base, &file.rules);
+    conflicts.extend(check_listings(&file.listings, &desired.table, base));
     if !conflicts.is_empty() {
         report_line_errors(report, streams, &conflicts);
         report.say(streams, "nothing was changed");
@@ -388,10 +395,20 @@ fn restore<K: Ipvs>(
         return EXIT_OK;
     }
 
-    // From here on, an interrupt would leave a half-applied table: hold it
-    // back until the outcome is reported.
-    let _deferred = DeferSignals::new();
-    let code = apply_and_report(&mut kernel, &live, &changes, &lines, report, streams);
+    let code = {
+        // From here on, an interrupt would leave a half-applied table: hold
+        // it back until the outcome is reported.
+        let _deferred = DeferSignals::new();
+        apply_and_report(&mut kernel, &live, &changes, &lines, report, streams)
+    };
+    // The listing lines show the table in place. What they print, errors
+    // included, is theirs; the restore is done whatever they give.
+    if code == EXIT_OK {
+        for listing in &file.listings {
+            let _ = streams.out.flush();
+            let _ = run_listing(&listing.args, streams);
+        }
+    }
     let _ = streams.out.flush();
     let _ = streams.err.flush();
     code

@@ -6,8 +6,9 @@
 //! dropped, blank lines skipped), with `#` comments allowed. Every other
 //! command that changes IPVS is accepted too and means what it means to
 //! `ipvsadm -R`: `-E`, `-D`, `-C`, `-e`, `-d`, `--set`, `--start-daemon`,
-//! `--stop-daemon` and `-Z`. Lines that only print (`-L`, `-S`, `-h`, `-v`)
-//! and `-R` are refused.
+//! `--stop-daemon` and `-Z`. Listing lines (`-L`, `-S`) are kept apart, to be
+//! run once the changes are made; `-h`, `-v` (which end 1.31's `-R` at that
+//! line) and `-R` are refused.
 //!
 //! [`desired_table`] runs the changes, in order, on a starting table (the
 //! live one after `-C`, which keeps timeouts and daemons; the live one as it
@@ -24,7 +25,7 @@ use std::io::{self, BufRead};
 use std::net::IpAddr;
 
 use crate::cli::restore_input::{RestoreLine, RestoreOptions, RestoreReader};
-use crate::cli::{CliErrorKind, Command, NameResolver, ParseConfig};
+use crate::cli::{CliErrorKind, Command, ListWhat, NameResolver, ParseConfig};
 use ipvs::model::{DaemonState, Destination, ServiceKey, SyncDaemon, Timeouts};
 use ipvs::Request;
 
@@ -36,6 +37,18 @@ pub struct Rule {
     /// 1-based line number in the file.
     pub line: usize,
     pub request: Request,
+}
+
+/// A line that only prints (`-L`, `-S`): run as `ipvsadm` once the changes
+/// are made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// 1-based line number in the file.
+    pub line: usize,
+    /// The argument vector, program name first.
+    pub args: Vec<Vec<u8>>,
+    /// The one service it lists, which must be in the table then.
+    pub service: Option<ServiceKey>,
 }
 
 /// A line that cannot be restored, and why.
@@ -51,6 +64,8 @@ pub struct LineError {
 pub struct RuleFile {
     /// The changes, in file order.
     pub rules: Vec<Rule>,
+    /// The listing lines, in file order.
+    pub listings: Vec<Listing>,
     /// The lines that are not valid rules, in file order.
     pub errors: Vec<LineError>,
     /// The text of every non-blank line (its tokens, comment removed), by line number.
@@ -79,9 +94,14 @@ pub fn read_rules(
         let line = line?;
         file.texts.insert(line.line_number, line_text(&line));
         match parse_rule(&line, config, resolver) {
-            Ok(request) => file.rules.push(Rule {
+            Ok(Parsed::Change(request)) => file.rules.push(Rule {
                 line: line.line_number,
                 request,
+            }),
+            Ok(Parsed::Listing(service)) => file.listings.push(Listing {
+                line: line.line_number,
+                args: line.args,
+                service,
             }),
             Err(message) => file.errors.push(LineError {
                 line: line.line_number,
@@ -101,12 +121,19 @@ fn line_text(line: &RestoreLine) -> String {
         .join(" ")
 }
 
-/// One line as a change, or why it is not one.
+/// What a valid line is.
+enum Parsed {
+    Change(Request),
+    /// A listing, of one service or not.
+    Listing(Option<ServiceKey>),
+}
+
+/// One line as a change or a listing, or why it is neither.
 fn parse_rule(
     line: &RestoreLine,
     config: &ParseConfig,
     resolver: &dyn NameResolver,
-) -> Result<Request, String> {
+) -> Result<Parsed, String> {
     let command = line.parse_using(config, resolver).map_err(|e| {
         if e.kind == CliErrorKind::Usage {
             let first = line.args.get(1).map(|a| a.as_slice());
@@ -114,7 +141,7 @@ fn parse_rule(
                 return "-R cannot be used in a rule file".to_string();
             }
             "a rule must start with a command: -A, -E, -D, -C, -a, -e, -d, -Z, --set, \
-             --start-daemon or --stop-daemon"
+             --start-daemon, --stop-daemon, -L or -S"
                 .to_string()
         } else {
             String::from_utf8_lossy(&e.message).trim_end().to_string()
@@ -132,22 +159,48 @@ fn parse_rule(
         Command::SetTimeouts(t) => Request::SetTimeouts(t),
         Command::StartDaemon(d) => Request::StartDaemon(d),
         Command::StopDaemon { state, .. } => Request::StopDaemon(state),
-        Command::List(_) => return Err(prints_only("-L")),
-        Command::Save { .. } => return Err(prints_only("-S")),
-        Command::Help => return Err(prints_only("-h")),
-        Command::Version => return Err(prints_only("-v")),
+        Command::List(list) => {
+            let service = match list.what {
+                ListWhat::Service(key) => Some(key),
+                _ => None,
+            };
+            return Ok(Parsed::Listing(service));
+        }
+        Command::Save { .. } => return Ok(Parsed::Listing(None)),
+        Command::Help => return Err(ends_the_run("-h")),
+        Command::Version => return Err(ends_the_run("-v")),
         Command::Restore => return Err("-R cannot be used in a rule file".to_string()),
     };
-    Ok(request)
+    Ok(Parsed::Change(request))
 }
 
-/// Why a line that only prints is refused: it changes nothing, and in 1.31's
-/// `-R` a `-h` or `-v` line (or a failed listing) ends the run right there.
-fn prints_only(option: &str) -> String {
+/// Why `-h` and `-v` are refused: in 1.31's `-R` they print and end the run
+/// right there, leaving the rest of the file undone.
+fn ends_the_run(option: &str) -> String {
     format!(
-        "{option} only prints and cannot be restored; a rule file holds -A, -E, -D, -C, \
-         -a, -e, -d, -Z, --set, --start-daemon and --stop-daemon lines"
+        "{option} ends ipvsadm -R at this line and cannot be restored; a rule file holds \
+         -A, -E, -D, -C, -a, -e, -d, -Z, --set, --start-daemon, --stop-daemon, -L and -S lines"
     )
+}
+
+/// The listing lines of one service that is not in `table`, the table the
+/// changes end with (unless `base` leaves the live table unknown).
+pub fn check_listings(listings: &[Listing], table: &Table, base: Base<'_>) -> Vec<LineError> {
+    if matches!(base, Base::Unknown) {
+        return Vec::new();
+    }
+    listings
+        .iter()
+        .filter_map(|listing| {
+            let key = listing.service?;
+            table.service(&key).is_none().then(|| LineError {
+                line: listing.line,
+                message: format!(
+                    "no such service: {key} (listings run once the table is in place)"
+                ),
+            })
+        })
+        .collect()
 }
 
 /// The kernel refuses a real server whose lower threshold is above its upper
@@ -461,7 +514,7 @@ mod tests {
              --set 10 10 10\n\
              -a -t 10.0.0.1:80 -r 10.0.0.3 -y 5\n\
              -Z\n\
-             -L -n\n\
+             -v\n\
              -a -t 10.0.0.1:80 -r 10.0.0.4 --bogus\n\
              -a -t 10.0.0.1:80 -r 10.0.0.5 -x 10 -y 5\n",
         );
@@ -477,7 +530,7 @@ mod tests {
             e[3].1,
             "the lower threshold (-y 5) is above the upper threshold (-x 0); the kernel refuses that"
         );
-        assert!(e[4].1.starts_with("-L only prints"));
+        assert!(e[4].1.starts_with("-v ends ipvsadm -R"));
         assert_eq!(e[5].1, "--bogus: unknown option");
         // --set and -Z are restored.
         assert_eq!(file.rules.len(), 4);

@@ -83,6 +83,14 @@ fn run(options: Options, text: &str, kernel: Option<&mut FakeIpvs>) -> Run {
         &mut streams,
         |_| kernel.ok_or(EXIT_FAILED),
         &dir.join(lock::LOCK_FILE_NAME),
+        |args, streams| {
+            let words: Vec<String> = args
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            let _ = writeln!(streams.out, "[{}]", words.join(" "));
+            0
+        },
     );
     drop(streams);
     let _ = std::fs::remove_dir_all(&dir);
@@ -118,7 +126,7 @@ fn test_mode_reports_every_bad_line_without_ipvs() {
                 -a -t 10.0.0.1:80 -r 10.0.0.2 -w x\n\
                 -A -t 10.0.0.1:80 -s wlc\n\
                 --set 1 2 3\n\
-                -L -n\n\
+                -h\n\
                 --start-daemon master --mcast-interface dummy0\n\
                 --start-daemon master --mcast-interface dummy0 --syncid 2\n\
                 -Z -t 10.0.0.1:81\n";
@@ -137,8 +145,9 @@ fn test_mode_reports_every_bad_line_without_ipvs() {
         "ipvsadm-restore: rules:2: `-a -t 10.0.0.1:80 -r 10.0.0.2 -w x': illegal weight specified\n\
          ipvsadm-restore: rules:3: `-A -t 10.0.0.1:80 -s wlc': service -t 10.0.0.1:80 already \
          exists (defined at line 1)\n\
-         ipvsadm-restore: rules:5: `-L -n': -L only prints and cannot be restored; a rule file \
-         holds -A, -E, -D, -C, -a, -e, -d, -Z, --set, --start-daemon and --stop-daemon lines\n\
+         ipvsadm-restore: rules:5: `-h': -h ends ipvsadm -R at this line and cannot be \
+         restored; a rule file holds -A, -E, -D, -C, -a, -e, -d, -Z, --set, --start-daemon, \
+         --stop-daemon, -L and -S lines\n\
          ipvsadm-restore: rules:7: `--start-daemon master --mcast-interface dummy0 --syncid 2': \
          the master sync daemon is already running (started at line 6)\n\
          ipvsadm-restore: rules:8: `-Z -t 10.0.0.1:81': no such service: -t 10.0.0.1:81\n"
@@ -487,4 +496,54 @@ fn a_refused_daemon_start_or_set_undoes_table_timeouts_and_daemons() {
             "refused at {at}"
         );
     }
+}
+
+#[test]
+fn listing_lines_run_once_the_table_is_in_place() {
+    let text = "-L -n\n-A -t 10.0.0.1:80 -s rr\n-S -n\n-L -t 10.0.0.1:80 --stats\n--set 5 6 7\n";
+    let mut kernel = live_with_settings();
+    let r = run(Options::default(), text, Some(&mut kernel));
+    assert_eq!((r.code, r.err.as_str()), (EXIT_OK, ""));
+    assert_eq!(
+        r.out,
+        "[ipvsadm -L -n]\n[ipvsadm -S -n]\n[ipvsadm -L -t 10.0.0.1:80 --stats]\n"
+    );
+    assert_eq!(
+        sent(&kernel),
+        "--set 5 6 7\n-d -t 10.0.0.1:80 -r 10.0.0.2:80\n-D -t 10.0.0.1:443\n"
+    );
+
+    // Not in a dry run, nor after a refusal.
+    let mut kernel = live_with_settings();
+    let r = run(
+        Options {
+            dry_run: true,
+            ..Options::default()
+        },
+        text,
+        Some(&mut kernel),
+    );
+    assert_eq!(
+        r.out,
+        "--set 5 6 7\n-d -t 10.0.0.1:80 -r 10.0.0.2:80\n-D -t 10.0.0.1:443\n"
+    );
+    kernel.fail_at(1, Fault::Refuse);
+    let r = run(Options::default(), text, Some(&mut kernel));
+    assert_eq!((r.code, r.out.as_str()), (EXIT_FAILED, ""));
+
+    // A service that the table will not have cannot be listed.
+    let r = run(
+        Options {
+            test: true,
+            ..Options::default()
+        },
+        "-A -t 10.0.0.1:80 -s rr\n-L -t 10.0.0.1:81\n",
+        None,
+    );
+    assert_eq!(r.code, EXIT_INVALID);
+    assert_eq!(
+        r.err,
+        "ipvsadm-restore: rules:2: `-L -t 10.0.0.1:81': no such service: -t 10.0.0.1:81 \
+         (listings run once the table is in place)\n"
+    );
 }
