@@ -1,6 +1,6 @@
-//! An IPVS in memory, for tests: a [`Table`] that answers like the kernel
-//! (the same conflicts and errnos), keeps timeouts and sync daemons, logs
-//! every change it is sent, and fails the ones it is told to.
+//! An IPVS in memory, for tests: a [`Table`] holding timeouts and sync
+//! daemons that answers like the kernel (the same conflicts and errnos),
+//! logs every change it is sent, and fails the ones it is told to.
 
 use crate::client::Error;
 use crate::model::{DestinationEntry, ServiceEntry, ServiceKey, Stats, SyncDaemon, Timeouts};
@@ -21,11 +21,9 @@ pub enum Fault {
 }
 
 /// An [`Ipvs`] in memory. Counters and connection counts are zero.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FakeIpvs {
     table: Table,
-    timeouts: Timeouts,
-    daemons: Vec<SyncDaemon>,
     sent: usize,
     faults: Vec<(usize, Fault)>,
     refuse_from: Option<usize>,
@@ -33,16 +31,30 @@ pub struct FakeIpvs {
     log: Vec<Request>,
 }
 
+impl Default for FakeIpvs {
+    /// An empty table, zero timeouts, no daemons.
+    fn default() -> Self {
+        FakeIpvs::new(Table::new())
+    }
+}
+
 impl FakeIpvs {
-    /// A fake whose table is `table`.
+    /// A fake whose table is `table`, with its timeouts and sync daemons
+    /// (zero timeouts and no daemons if it holds none).
     pub fn new(table: Table) -> Self {
+        let timeouts = table.timeouts().unwrap_or_default();
+        let daemons = table.daemons().map(<[_]>::to_vec).unwrap_or_default();
         FakeIpvs {
-            table,
-            ..FakeIpvs::default()
+            table: table.with_timeouts(timeouts).with_daemons(daemons),
+            sent: 0,
+            faults: Vec::new(),
+            refuse_from: None,
+            reads_fail: false,
+            log: Vec::new(),
         }
     }
 
-    /// The table as it is now.
+    /// The table as it is now, with its timeouts and sync daemons.
     pub fn table(&self) -> &Table {
         &self.table
     }
@@ -76,44 +88,12 @@ impl FakeIpvs {
         Ok(())
     }
 
-    /// Applies what the kernel would for a change that is not a table change.
-    fn apply_other(&mut self, request: &Request) -> Result<(), Error> {
-        match request {
-            Request::Zero(_) => Ok(()),
-            Request::SetTimeouts(t) => {
-                let set = |old: &mut u32, new: u32| {
-                    if new != 0 {
-                        *old = new;
-                    }
-                };
-                set(&mut self.timeouts.tcp, t.tcp);
-                set(&mut self.timeouts.tcp_fin, t.tcp_fin);
-                set(&mut self.timeouts.udp, t.udp);
-                Ok(())
-            }
-            Request::StartDaemon(d) => {
-                if self.daemons.iter().any(|running| running.state == d.state) {
-                    return Err(Error::Kernel {
-                        errno: libc::EEXIST,
-                    });
-                }
-                self.daemons.push(d.clone());
-                Ok(())
-            }
-            Request::StopDaemon(state) => {
-                let before = self.daemons.len();
-                self.daemons.retain(|d| d.state != *state);
-                if self.daemons.len() == before {
-                    return Err(Error::Kernel { errno: libc::ESRCH });
-                }
-                Ok(())
-            }
-            _ => self
-                .table
-                .apply(request)
-                .map(drop)
-                .map_err(|c| Error::Kernel { errno: c.errno() }),
-        }
+    /// Applies a change as the kernel would.
+    fn apply(&mut self, request: &Request) -> Result<(), Error> {
+        self.table
+            .apply(request)
+            .map(drop)
+            .map_err(|c| Error::Kernel { errno: c.errno() })
     }
 }
 
@@ -161,12 +141,12 @@ impl Ipvs for FakeIpvs {
 
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         self.read()?;
-        Ok(self.timeouts)
+        Ok(self.table.timeouts().unwrap_or_default())
     }
 
     fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
         self.read()?;
-        Ok(self.daemons.clone())
+        Ok(self.table.daemons().map(<[_]>::to_vec).unwrap_or_default())
     }
 
     fn execute(&mut self, request: &Request) -> Result<(), Error> {
@@ -189,10 +169,10 @@ impl Ipvs for FakeIpvs {
             }),
             Some(Fault::Lose) => Err(Error::AckLost),
             Some(Fault::ApplyThenLoseAck) => {
-                let _ = self.apply_other(request);
+                let _ = self.apply(request);
                 Err(Error::AckLost)
             }
-            None => self.apply_other(request),
+            None => self.apply(request),
         }
     }
 

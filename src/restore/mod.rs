@@ -1,10 +1,12 @@
-//! `ipvsadm-restore`: makes the live IPVS table what a rule file says,
-//! checked first, changing only what differs, and all or nothing.
+//! `ipvsadm-restore`: makes the live IPVS table, timeouts and sync daemons
+//! what a rule file says, checked first, changing only what differs, and all
+//! or nothing; then zeroes the counters the file's `-Z` lines name.
 //!
-//! - [`parse`]: the rule file, line by line, and the table it describes.
+//! - [`parse`]: the rule file, line by line, and the table (with timeouts
+//!   and daemons) it describes.
 //! - [`diff`]: the plan from the live table to the desired one
-//!   ([`ipvs::reconcile`]), with the lines the changes come from and as
-//!   `ipvsadm` commands.
+//!   ([`ipvs::reconcile`]), then the zeroing, with the lines the changes
+//!   come from and as `ipvsadm` commands.
 //! - [`lock`]: one restore at a time.
 //!
 //! Planning, applying and rolling back are the library's
@@ -33,14 +35,14 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::cli::messages::{kernel_error_message, Operation};
-use crate::cli::run::{connect_kernel, ExitCode, Streams};
+use crate::cli::run::{connect_kernel, run_ipvsadm, ExitCode, Streams};
 use crate::cli::{ParseConfig, SystemResolver};
 use crate::output::sort_listing;
 use ipvs::reconcile::{apply, Outcome, Problem, Table};
 use ipvs::{Error as ClientError, Ipvs, Request};
 
 use diff::{command_line, plan_with_lines, subject};
-use parse::{desired_table, read_rules, Base, LineError, RuleFile};
+use parse::{check_listings, desired_table, read_rules, Base, LineError, RuleFile};
 
 /// Everything done (or nothing to do).
 pub const EXIT_OK: ExitCode = 0;
@@ -113,11 +115,13 @@ fn help_text(program: &str) -> String {
     format!(
         "Usage: {program} [--test] [--noflush] [--dry-run] [FILE]\n\
          Makes the IPVS table what FILE says (standard input if FILE is absent or -):\n\
-         rules as ipvsadm-save or ipvsadm -S writes them, # comments allowed.\n\
+         rules as ipvsadm-save or ipvsadm -S writes them, # comments allowed, and\n\
+         --set, --start-daemon, --stop-daemon and -Z lines (-Z runs after the\n\
+         changes, then -L and -S lines, which show the new table).\n\
          The whole file is checked before the kernel is touched. Only the differences\n\
          are applied: services and real servers that did not change keep their\n\
          connections. If the kernel refuses a change, the changes already made are\n\
-         undone and the table is left as it was.\n\
+         undone and the table, timeouts and daemons are left as they were.\n\
          \n\
          \x20 -t, --test      check FILE and report every bad line; the kernel is not used\n\
          \x20 -n, --noflush   add to the live table instead of replacing it\n\
@@ -185,6 +189,7 @@ pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
         streams,
         |streams| connect_kernel(streams).map_err(|_| EXIT_FAILED),
         &lock,
+        run_ipvsadm,
     );
     let _ = streams.out.flush();
     let _ = streams.err.flush();
@@ -238,7 +243,13 @@ impl Reporter<'_> {
         let action = match request {
             Request::AddService(_) | Request::AddDestination(..) => "adding",
             Request::EditService(_) | Request::EditDestination(..) => "changing",
-            _ => "removing",
+            Request::SetTimeouts(_) => "setting",
+            Request::StartDaemon(_) => "starting",
+            Request::StopDaemon(_) => "stopping",
+            Request::Zero(_) => "zeroing",
+            Request::DeleteService(_) | Request::DeleteDestination(..) | Request::Flush => {
+                "removing"
+            }
         };
         let unmentioned = if line.is_none() {
             " (not in the file)"
@@ -287,7 +298,9 @@ fn report_line_errors(report: &Reporter<'_>, streams: &mut Streams<'_>, errors: 
     }
 }
 
-/// The restore proper, after the file was read: check, lock, diff, apply.
+/// The restore proper, after the file was read: check, lock, diff, apply,
+/// then the listing lines through `run_listing` (`ipvsadm` with those
+/// arguments).
 fn restore<K: Ipvs>(
     options: &Options,
     file: &RuleFile,
@@ -295,6 +308,7 @@ fn restore<K: Ipvs>(
     streams: &mut Streams<'_>,
     connect: impl FnOnce(&mut Streams<'_>) -> Result<K, ExitCode>,
     lock_path: &Path,
+    mut run_listing: impl FnMut(&[Vec<u8>], &mut Streams<'_>) -> ExitCode,
 ) -> ExitCode {
     // Everything that can be checked without the kernel.
     let offline_base = if options.noflush {
@@ -302,9 +316,10 @@ fn restore<K: Ipvs>(
     } else {
         Base::Empty
     };
-    let (_, conflicts) = desired_table(offline_base, &file.rules);
+    let (offline, conflicts) = desired_table(offline_base, &file.rules);
     let mut errors = file.errors.clone();
     errors.extend(conflicts);
+    errors.extend(check_listings(&file.listings, &offline.table, offline_base));
     if !errors.is_empty() {
         report_line_errors(report, streams, &errors);
         if !options.test {
@@ -353,42 +368,61 @@ fn restore<K: Ipvs>(
     let base = if options.noflush {
         Base::Live(&live)
     } else {
-        Base::Empty
+        Base::Flushed(&live)
     };
-    let (desired, conflicts) = desired_table(base, &file.rules);
+    let (desired, mut conflicts) = desired_table(base, &file.rules);
+    conflicts.extend(check_listings(&file.listings, &desired.table, base));
     if !conflicts.is_empty() {
         report_line_errors(report, streams, &conflicts);
         report.say(streams, "nothing was changed");
         return EXIT_INVALID;
     }
+    for warning in &desired.warnings {
+        report.line_error(streams, warning);
+    }
     let (changes, lines) = plan_with_lines(&live, &desired);
 
     if options.dry_run {
         for change in &changes {
-            if let Some(line) = command_line(change) {
-                if streams.out.write_all(line.as_bytes()).is_err() {
-                    return EXIT_FAILED;
-                }
+            if streams
+                .out
+                .write_all(command_line(change).as_bytes())
+                .is_err()
+            {
+                return EXIT_FAILED;
             }
         }
         return EXIT_OK;
     }
 
-    // From here on, an interrupt would leave a half-applied table: hold it
-    // back until the outcome is reported.
-    let _deferred = DeferSignals::new();
-    let code = apply_and_report(&mut kernel, &live, &changes, &lines, report, streams);
+    let code = {
+        // From here on, an interrupt would leave a half-applied table: hold
+        // it back until the outcome is reported.
+        let _deferred = DeferSignals::new();
+        apply_and_report(&mut kernel, &live, &changes, &lines, report, streams)
+    };
+    // The listing lines show the table in place. What they print, errors
+    // included, is theirs; the restore is done whatever they give.
+    if code == EXIT_OK {
+        for listing in &file.listings {
+            let _ = streams.out.flush();
+            let _ = run_listing(&listing.args, streams);
+        }
+    }
     let _ = streams.out.flush();
     let _ = streams.err.flush();
     code
 }
 
 /// The live table: every service with its real servers, in `ipvsadm -S`
-/// order (so that plans and dry runs come out the same every time).
+/// order (so that plans and dry runs come out the same every time), with the
+/// timeouts and sync daemons.
 fn read_live_table(kernel: &mut dyn Ipvs) -> Result<Table, ClientError> {
     let mut listing = kernel.listing()?;
     sort_listing(&mut listing);
-    Ok(Table::from_listings(&listing))
+    Ok(Table::from_listings(&listing)
+        .with_timeouts(kernel.timeouts()?)
+        .with_daemons(kernel.daemons()?))
 }
 
 /// Applies the plan and reports how it went.
@@ -477,9 +511,7 @@ fn problem_text(problem: &Problem) -> String {
 
 /// A request as the command line that makes it.
 fn describe(request: &Request) -> String {
-    command_line(request)
-        .map(|line| line.trim_end().to_string())
-        .unwrap_or_else(|| format!("{request:?}"))
+    command_line(request).trim_end().to_string()
 }
 
 /// Holds back SIGINT, SIGTERM, SIGHUP and SIGQUIT while alive; they take
@@ -514,8 +546,23 @@ impl Drop for DeferSignals {
     }
 }
 
-/// A table as `ipvsadm -R` lines, on standard error.
+/// A table as `ipvsadm -R` lines, on standard error: its timeouts and
+/// daemons, then its services.
 fn write_table(streams: &mut Streams<'_>, table: &Table) {
+    let settings = table
+        .timeouts()
+        .map(Request::SetTimeouts)
+        .into_iter()
+        .chain(
+            table
+                .daemons()
+                .unwrap_or_default()
+                .iter()
+                .map(|d| Request::StartDaemon(d.clone())),
+        );
+    for request in settings {
+        let _ = streams.err.write_all(command_line(&request).as_bytes());
+    }
     for entry in table.services() {
         let service = entry.service();
         let lines = std::iter::once(Request::AddService(service.clone())).chain(
@@ -524,9 +571,7 @@ fn write_table(streams: &mut Streams<'_>, table: &Table) {
                 .map(|d| Request::AddDestination(service.key, *d)),
         );
         for request in lines {
-            if let Some(line) = command_line(&request) {
-                let _ = streams.err.write_all(line.as_bytes());
-            }
+            let _ = streams.err.write_all(command_line(&request).as_bytes());
         }
     }
 }

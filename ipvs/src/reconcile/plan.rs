@@ -19,9 +19,16 @@
 //! removed services. A service that stays never has fewer real servers than
 //! in both the old and the new table (a service whose real servers are all
 //! replaced never runs empty), and no change depends on a later one.
+//!
+//! Timeouts and sync daemons, where both tables hold them, come before all
+//! that: the timeouts that differ, the daemons to stop, the daemons to start
+//! (see `settings.rs`). New services then start with the new timeouts, and a
+//! daemon start the kernel refuses (an interface that is not there) fails
+//! before the table is touched.
 
 use crate::Request;
 
+use super::settings::plan_settings;
 use super::table::{same_destination_config, same_service_config, Table};
 
 /// The changes that turn `live` into `desired`, in the order to apply them
@@ -74,6 +81,7 @@ pub fn plan(live: &Table, desired: &Table) -> Vec<Request> {
     }
 
     [
+        plan_settings(live.settings(), desired.settings()),
         add_services,
         edit_services,
         add_dests,
