@@ -2,6 +2,9 @@
 //! (the same conflicts and errnos), keeps timeouts and sync daemons, logs
 //! every change it is sent, and fails the ones it is told to.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+
 use crate::client::Error;
 use crate::model::{DestinationEntry, ServiceEntry, ServiceKey, Stats, SyncDaemon, Timeouts};
 use crate::ops::Ipvs;
@@ -20,10 +23,12 @@ pub enum Fault {
     Lose,
 }
 
-/// An [`Ipvs`] in memory. Counters and connection counts are zero.
+/// An [`Ipvs`] in memory. Counters are zero; connection counts are zero
+/// unless set with [`FakeIpvs::set_connections`].
 #[derive(Debug, Clone, Default)]
 pub struct FakeIpvs {
     table: Table,
+    connections: HashMap<(ServiceKey, IpAddr, u16), [u32; 3]>,
     timeouts: Timeouts,
     daemons: Vec<SyncDaemon>,
     sent: usize,
@@ -62,6 +67,13 @@ impl FakeIpvs {
     /// taking changes.
     pub fn refuse_from(&mut self, n: usize) {
         self.refuse_from = Some(n);
+    }
+
+    /// Sets the active, inactive and persistent connection counts that the
+    /// real server `addr`:`port` of service `key` reports, for as long as
+    /// it exists.
+    pub fn set_connections(&mut self, key: ServiceKey, addr: IpAddr, port: u16, counts: [u32; 3]) {
+        self.connections.insert((key, addr, port), counts);
     }
 
     /// Makes every read fail with [`Error::Timeout`].
@@ -149,12 +161,19 @@ impl Ipvs for FakeIpvs {
         };
         Ok(service
             .destinations()
-            .map(|d| DestinationEntry {
-                destination: *d,
-                active_conns: 0,
-                inactive_conns: 0,
-                persistent_conns: 0,
-                stats: Stats::default(),
+            .map(|d| {
+                let [active, inactive, persistent] = self
+                    .connections
+                    .get(&(*key, d.addr, d.port))
+                    .copied()
+                    .unwrap_or_default();
+                DestinationEntry {
+                    destination: *d,
+                    active_conns: active,
+                    inactive_conns: inactive,
+                    persistent_conns: persistent,
+                    stats: Stats::default(),
+                }
             })
             .collect())
     }
