@@ -99,7 +99,7 @@ pub fn draining(live: &Table, desired: &Table) -> Table {
         let wanted = desired.service(&key);
         let mut leaving = current
             .destinations()
-            .filter(|d| wanted.is_none_or(|w| w.destination(d.addr, d.port).is_none()))
+            .filter(|d| !wanted.is_some_and(|w| w.destination(d.addr, d.port).is_some()))
             .peekable();
         if leaving.peek().is_none() {
             continue;
@@ -150,7 +150,7 @@ pub fn drain(
             let wanted = desired.service(&key);
             let servers: Vec<(IpAddr, u16)> = current
                 .destinations()
-                .filter(|d| wanted.is_none_or(|w| w.destination(d.addr, d.port).is_none()))
+                .filter(|d| !wanted.is_some_and(|w| w.destination(d.addr, d.port).is_some()))
                 .map(|d| (d.addr, d.port))
                 .collect();
             (wanted.is_none() || !servers.is_empty()).then_some((key, wanted.is_none(), servers))
