@@ -16,7 +16,18 @@ use super::parse::Desired;
 /// The changes that turn `live` into the desired table, in the order to
 /// apply them, and for each the rule-file line it comes from.
 pub fn plan_with_lines(live: &Table, desired: &Desired) -> (Vec<Request>, Vec<Option<usize>>) {
-    let changes = plan(live, &desired.table);
+    plan_towards(live, &desired.table, desired)
+}
+
+/// Like [`plan_with_lines`], towards `target`: the desired table, or the
+/// one that keeps draining real servers at weight 0 first
+/// ([`ipvs::reconcile::draining`]).
+pub fn plan_towards(
+    live: &Table,
+    target: &Table,
+    desired: &Desired,
+) -> (Vec<Request>, Vec<Option<usize>>) {
+    let changes = plan(live, target);
     let lines = changes.iter().map(|c| desired.origins.line_of(c)).collect();
     (changes, lines)
 }

@@ -120,6 +120,11 @@ fn parse_rule(
         Command::AddDestination(k, d) => Request::AddDestination(k, check_thresholds(d)?),
         Command::EditDestination(k, d) => Request::EditDestination(k, check_thresholds(d)?),
         Command::DeleteDestination(k, a, p) => Request::DeleteDestination(k, a, p),
+        Command::DrainDestination { .. } => {
+            return Err(
+                "--drain cannot be used in a rule file: run ipvsadm-restore --drain".to_string(),
+            )
+        }
         other => {
             return Err(format!(
                 "{} is not a change of services or real servers; only -A, -E, -D, -C, -a, -e \
@@ -149,7 +154,8 @@ fn command_name(command: &Command) -> &'static str {
         | Command::Flush
         | Command::AddDestination(..)
         | Command::EditDestination(..)
-        | Command::DeleteDestination(..) => "this command",
+        | Command::DeleteDestination(..)
+        | Command::DrainDestination { .. } => "this command",
     }
 }
 

@@ -25,7 +25,7 @@
 //! let mut client = Client::connect()?;
 //! let live = Table::from_listings(&client.listing()?);
 //! let desired = Table::new(); // remove everything, gently
-//! let first = draining(&live, &desired);
+//! let first = draining(&live, &desired).unwrap_or_else(|| desired.clone());
 //! if let Outcome::Applied = apply(&mut client, &live, &plan(&live, &first))
 //!     .map_err(|(_, conflict)| conflict)?
 //! {
@@ -44,11 +44,11 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use crate::client::Error;
-use crate::model::{DestinationEntry, ServiceKey};
+use crate::model::{Destination, DestinationEntry, ServiceKey};
 use crate::ops::Ipvs;
 use crate::Request;
 
-use super::table::Table;
+use super::table::{Table, TableService};
 
 /// How long [`drain`] waits and how often it looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,20 +91,23 @@ pub enum Drained {
 /// configuration, when `desired` drops that too). A service `desired` drops
 /// that has no real servers is not kept: nothing drains through it.
 ///
-/// The same as `desired` when nothing drains.
-pub fn draining(live: &Table, desired: &Table) -> Table {
+/// `None` when nothing drains: then `desired` is the table to reach, and
+/// nothing was copied.
+pub fn draining(live: &Table, desired: &Table) -> Option<Table> {
+    if !live
+        .services()
+        .any(|s| leaving(s, desired).next().is_some())
+    {
+        return None;
+    }
     let mut first = desired.clone();
     for current in live.services() {
         let key = current.service().key;
-        let wanted = desired.service(&key);
-        let mut leaving = current
-            .destinations()
-            .filter(|d| !wanted.is_some_and(|w| w.destination(d.addr, d.port).is_some()))
-            .peekable();
+        let mut leaving = leaving(current, desired).peekable();
         if leaving.peek().is_none() {
             continue;
         }
-        if wanted.is_none() {
+        if desired.service(&key).is_none() {
             // `desired` has no such service: adding it cannot conflict.
             let _ = first.add_service(current.service().clone());
         }
@@ -115,7 +118,7 @@ pub fn draining(live: &Table, desired: &Table) -> Table {
             let _ = first.add_destination(key, quiet);
         }
     }
-    first
+    Some(first)
 }
 
 /// Waits for the real servers that `now` has and `desired` lacks (those
@@ -147,13 +150,11 @@ pub fn drain(
         .services()
         .filter_map(|current| {
             let key = current.service().key;
-            let wanted = desired.service(&key);
-            let servers: Vec<(IpAddr, u16)> = current
-                .destinations()
-                .filter(|d| !wanted.is_some_and(|w| w.destination(d.addr, d.port).is_some()))
+            let goes = desired.service(&key).is_none();
+            let servers: Vec<(IpAddr, u16)> = leaving(current, desired)
                 .map(|d| (d.addr, d.port))
                 .collect();
-            (wanted.is_none() || !servers.is_empty()).then_some((key, wanted.is_none(), servers))
+            (goes || !servers.is_empty()).then_some((key, goes, servers))
         })
         .collect();
     let start = Instant::now();
@@ -205,6 +206,17 @@ pub fn drain(
         std::thread::sleep(drain.interval.min(remaining));
     }
     Ok(Drained::Empty)
+}
+
+/// The real servers of `current` that `desired` lacks.
+fn leaving<'a>(
+    current: &'a TableService,
+    desired: &'a Table,
+) -> impl Iterator<Item = &'a Destination> + 'a {
+    let wanted = desired.service(&current.service().key);
+    current
+        .destinations()
+        .filter(move |d| !wanted.is_some_and(|w| w.destination(d.addr, d.port).is_some()))
 }
 
 /// Active, inactive and persistent connections through a real server.

@@ -47,7 +47,7 @@ fn no_wait(timeout: u64) -> Drain {
 /// Applies the plan towards `draining(live, desired)` to a fake holding
 /// `live`; the fake and that first table.
 fn started(live: &Table, desired: &Table) -> (FakeIpvs, Table) {
-    let first = draining(live, desired);
+    let first = draining(live, desired).unwrap();
     let mut fake = FakeIpvs::new(live.clone());
     let outcome = apply(&mut fake, live, &plan(live, &first)).unwrap();
     assert!(matches!(outcome, Outcome::Applied), "{outcome:?}");
@@ -59,7 +59,7 @@ fn started(live: &Table, desired: &Table) -> (FakeIpvs, Table) {
 fn dropped_servers_stay_at_weight_0_and_their_service_with_them() {
     let live = table(&[(80, &[(2, 3), (3, 1)]), (443, &[(4, 2)]), (8080, &[])]);
     let desired = table(&[(80, &[(2, 5)])]);
-    let first = draining(&live, &desired);
+    let first = draining(&live, &desired).unwrap();
     let expected = table(&[(80, &[(2, 5), (3, 0)]), (443, &[(4, 0)])]);
     assert!(first.same_as(&expected), "{first:?}");
     // Every other change first; the drained ones only lose their weight.
@@ -80,10 +80,11 @@ fn dropped_servers_stay_at_weight_0_and_their_service_with_them() {
             Request::DeleteService(key(443)),
         ]
     );
-    // Nothing to drain: the desired table itself.
-    assert!(draining(&desired, &desired).same_as(&desired));
+    // Nothing to drain.
+    assert!(draining(&desired, &desired).is_none());
+    assert!(draining(&table(&[(80, &[(2, 1)]), (8080, &[])]), &desired).is_none());
     // A drain already under way (weight 0, not desired) goes on unchanged.
-    assert!(plan(&first, &draining(&first, &desired)).is_empty());
+    assert!(plan(&first, &draining(&first, &desired).unwrap()).is_empty());
 }
 
 #[test]
@@ -249,7 +250,7 @@ fn stopped_leaves_the_servers_at_weight_0_and_the_next_run_finishes() {
 
     // The next run starts from the live table alone.
     let live = Table::from_listings(&fake.listing().unwrap());
-    let again = draining(&live, &desired);
+    let again = draining(&live, &desired).unwrap();
     assert!(again.same_as(&first));
     assert!(plan(&live, &again).is_empty());
     fake.set_connections(key(443), ip(4), 80, [0, 0, 0]);
