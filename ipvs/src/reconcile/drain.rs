@@ -146,7 +146,7 @@ pub fn drain(
     mut watch: impl FnMut(&[(ServiceKey, DestinationEntry)]) -> ControlFlow<()>,
 ) -> Result<Drained, Error> {
     // Per service: whether it goes, and its real servers still draining.
-    let mut groups: Vec<(ServiceKey, bool, Vec<(IpAddr, u16)>)> = now
+    let mut groups: Vec<Group> = now
         .services()
         .filter_map(|current| {
             let key = current.service().key;
@@ -179,12 +179,12 @@ pub fn drain(
                 let busy = connections(entry) > 0;
                 if busy && !timed_out {
                     still.push((addr, port));
-                    left.push((*key, entry.clone()));
+                    left.push((*key, *entry));
                     continue;
                 }
                 gone_is_fine(ipvs.execute(&Request::DeleteDestination(*key, addr, port)))?;
                 if busy {
-                    forced.push((*key, entry.clone()));
+                    forced.push((*key, *entry));
                 }
             }
             *servers = still;
@@ -207,6 +207,10 @@ pub fn drain(
     }
     Ok(Drained::Empty)
 }
+
+/// A service with draining real servers: its key, whether the desired table
+/// drops it, and the real servers (address, port) still draining.
+type Group = (ServiceKey, bool, Vec<(IpAddr, u16)>);
 
 /// The real servers of `current` that `desired` lacks.
 fn leaving<'a>(
