@@ -451,3 +451,21 @@ fn drain_with_nothing_to_drain_is_a_plain_restore() {
     assert_eq!((r.code, r.out.as_str(), r.err.as_str()), (EXIT_OK, "", ""));
     assert!(kernel.table().same_as(&table_of(&file)));
 }
+
+#[test]
+fn drain_is_not_a_rule() {
+    let r = run(
+        Options {
+            test: true,
+            ..Options::default()
+        },
+        "-A -t 10.0.0.1:80 -s rr\n-d -t 10.0.0.1:80 -r 10.0.0.2 --drain\n",
+        None,
+    );
+    assert_eq!(r.code, EXIT_INVALID);
+    assert_eq!(
+        r.err,
+        "ipvsadm-restore: rules:2: `-d -t 10.0.0.1:80 -r 10.0.0.2 --drain': --drain cannot be \
+         used in a rule file: run ipvsadm-restore --drain\n"
+    );
+}
