@@ -351,6 +351,60 @@ mod tests {
     }
 
     #[test]
+    fn a_terminal_gets_one_redrawn_line_and_a_pipe_a_line_per_change() {
+        let entry = |active: u32| {
+            let mut d = Destination::new("10.0.0.3".parse().unwrap(), 80);
+            d.config.weight = 0;
+            DestinationEntry {
+                destination: d,
+                active_conns: active,
+                inactive_conns: 1,
+                persistent_conns: 0,
+                stats: Default::default(),
+            }
+        };
+        let readings = [
+            vec![(key(80), entry(2))],
+            vec![(key(80), entry(2))],
+            vec![(key(80), entry(1))],
+        ];
+        let shown = |terminal: bool| {
+            let mut err = Vec::new();
+            let mut progress = Progress {
+                program: "ipvsadm",
+                err: &mut err,
+                terminal,
+                start: Instant::now(),
+                timeout: Duration::from_secs(300),
+                shown: Vec::new(),
+            };
+            for left in &readings {
+                progress.show(left);
+            }
+            progress.finish_line();
+            String::from_utf8(err).unwrap()
+        };
+        assert_eq!(
+            shown(false),
+            "ipvsadm: real server 10.0.0.3:80 of service -t 10.0.0.1:80: 3 connection(s) \
+             (active 2, inactive 1, persistent 0) left\n\
+             ipvsadm: real server 10.0.0.3:80 of service -t 10.0.0.1:80: 2 connection(s) \
+             (active 1, inactive 1, persistent 0) left\n"
+        );
+        let line = "ipvsadm: draining 1 real server(s), {n} connection(s) left, 0 s of 300 s: \
+                    10.0.0.3:80";
+        assert_eq!(
+            shown(true),
+            format!(
+                "\r\x1b[K{}\r\x1b[K{}\r\x1b[K{}\n",
+                line.replace("{n}", "3"),
+                line.replace("{n}", "3"),
+                line.replace("{n}", "2")
+            )
+        );
+    }
+
+    #[test]
     fn nothing_to_drain_says_nothing() {
         let t = live();
         let mut fake = FakeIpvs::new(t.clone());

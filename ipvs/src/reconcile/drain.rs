@@ -76,7 +76,7 @@ impl Default for Drain {
 pub enum Drained {
     /// Every draining real server lost its last connection and was deleted
     /// (or had gone already), and with them the services `desired` drops.
-    Empty,
+    All,
     /// The timeout passed: these real servers still had connections and
     /// were deleted anyway (the others had drained and were deleted too).
     TimedOut(Vec<(ServiceKey, DestinationEntry)>),
@@ -132,7 +132,7 @@ pub fn draining(live: &Table, desired: &Table) -> Option<Table> {
 /// concerned (only those) and calls `watch` with the ones still holding
 /// connections; `ControlFlow::Break` stops the wait and leaves them at
 /// weight 0. When `drain.timeout` has passed, the remaining ones are
-/// deleted. Nothing to drain returns [`Drained::Empty`] at once, without
+/// deleted. Nothing to drain returns [`Drained::All`] at once, without
 /// reading anything.
 ///
 /// A real server or service that is already gone counts as deleted. Any
@@ -205,7 +205,7 @@ pub fn drain(
         let remaining = drain.timeout.saturating_sub(start.elapsed());
         std::thread::sleep(drain.interval.min(remaining));
     }
-    Ok(Drained::Empty)
+    Ok(Drained::All)
 }
 
 /// A service with draining real servers: its key, whether the desired table

@@ -115,7 +115,7 @@ fn nothing_to_drain_reads_nothing() {
     }
     let t = table(&[(80, &[(2, 1)])]);
     let end = drain(&mut NoReads, &t, &t, &no_wait(300), |_| panic!("watched")).unwrap();
-    assert_eq!(end, Drained::Empty);
+    assert_eq!(end, Drained::All);
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn servers_without_connections_go_at_the_first_reading_then_their_service() {
         panic!("nothing was left to watch")
     })
     .unwrap();
-    assert_eq!(end, Drained::Empty);
+    assert_eq!(end, Drained::All);
     assert_eq!(
         &fake.log()[sent..],
         &[
@@ -192,7 +192,7 @@ fn a_server_with_connections_is_deleted_when_they_end() {
         ControlFlow::Continue(())
     })
     .unwrap();
-    assert_eq!(end, Drained::Empty);
+    assert_eq!(end, Drained::All);
     assert_eq!(seen.len(), 3);
     for left in &seen {
         let [(k, entry)] = left.as_slice() else {
@@ -258,7 +258,7 @@ fn stopped_leaves_the_servers_at_weight_0_and_the_next_run_finishes() {
         ControlFlow::Continue(())
     })
     .unwrap();
-    assert_eq!(end, Drained::Empty);
+    assert_eq!(end, Drained::All);
     assert!(fake.table().same_as(&desired));
 }
 
@@ -272,7 +272,7 @@ fn servers_deleted_by_someone_else_count_as_drained() {
         ControlFlow::Continue(())
     })
     .unwrap();
-    assert_eq!(end, Drained::Empty);
+    assert_eq!(end, Drained::All);
     assert!(fake.table().same_as(&desired));
 }
 
