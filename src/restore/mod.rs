@@ -427,7 +427,9 @@ fn restore<K: Ipvs>(
     let _deferred = DeferSignals::new();
     let mut code = apply_and_report(&mut kernel, &live, &changes, &lines, report, streams);
     if let (EXIT_OK, Some((first, timeout))) = (code, &first) {
-        // Interrupts stop the wait, not the process (see `crate::drain`).
+        // SIGINT and SIGTERM stop the wait, not the process (see
+        // `crate::drain`); SIGHUP and SIGQUIT stay held back until the drain
+        // ends, so a closed terminal does not cut it short.
         code = match run_drain(
             &mut kernel,
             first,
