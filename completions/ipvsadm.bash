@@ -53,6 +53,7 @@ __ipvsadm_flag() {
         --rate) _ipv_long=rate _ipv_kind=n ;;
         -X|--exact) _ipv_long=exact _ipv_kind=n ;;
         -j|--json) _ipv_long=json _ipv_kind=n ;;
+        --drain) _ipv_long=drain _ipv_kind=o ;;
         --thresholds) _ipv_long=thresholds _ipv_kind=n ;;
         --persistent-conn) _ipv_long=persistent-conn _ipv_kind=n ;;
         --tun-info) _ipv_long=tun-info _ipv_kind=n ;;
@@ -118,6 +119,7 @@ __ipvsadm_option() {
         rate) _ipv_short= _ipv_help='list with traffic rates' ;;
         exact) _ipv_short=X _ipv_help='print exact numbers, not K/M/G' ;;
         json) _ipv_short=j _ipv_help='list as one JSON document (an extension)' ;;
+        drain) _ipv_short= _ipv_help='with -d: weight 0 first, delete once idle or after SECONDS (default 300; an extension)' ;;
         thresholds) _ipv_short= _ipv_help='list with thresholds' ;;
         persistent-conn) _ipv_short= _ipv_help='list with persistent connections' ;;
         tun-info) _ipv_short= _ipv_help='list with tunnel details' ;;
@@ -162,7 +164,7 @@ __ipvsadm_accepts() {
         clear) echo 'ipv6 sort' ;;
         list) echo 'tcp-service udp-service sctp-service fwmark-service ipv6 connection timeout daemon stats rate exact json thresholds persistent-conn tun-info nosort sort numeric syncid' ;;
         add-server) echo 'tcp-service udp-service sctp-service fwmark-service ipv6 real-server gatewaying ipip masquerading tun-type tun-port tun-nocsum tun-csum tun-remcsum weight u-threshold l-threshold sort' ;;
-        delete-server) echo 'tcp-service udp-service sctp-service fwmark-service ipv6 real-server sort' ;;
+        delete-server) echo 'tcp-service udp-service sctp-service fwmark-service ipv6 real-server drain sort' ;;
         edit-server) echo 'tcp-service udp-service sctp-service fwmark-service ipv6 real-server gatewaying ipip masquerading tun-type tun-port tun-nocsum tun-csum tun-remcsum weight u-threshold l-threshold sort' ;;
         set) echo 'ipv6 sort' ;;
         start-daemon) echo 'ipv6 sort syncid sync-maxlen mcast-interface mcast-group mcast-port mcast-ttl' ;;
@@ -180,6 +182,7 @@ __ipvsadm_restore_option() {
         --test|-t) _ipv_long=test ;;
         --noflush|-n) _ipv_long=noflush ;;
         --dry-run) _ipv_long=dry-run ;;
+        --drain) _ipv_long=drain ;;
         --help|-h) _ipv_long=help ;;
         *) _ipv_long= ;;
     esac
@@ -190,6 +193,7 @@ __ipvsadm_restore_options() {
     printf '%s\t%s\t%s\n' test '-t' 'check FILE and report every bad line; the kernel is not used'
     printf '%s\t%s\t%s\n' noflush '-n' 'add to the live table instead of replacing it'
     printf '%s\t%s\t%s\n' dry-run '' 'print the changes as ipvsadm commands (for ipvsadm -R) and apply none'
+    printf '%s\t%s\t%s\n' drain '' ' real servers the file removes are set to weight 0 first and deleted when IPVS counts no connection through them (active, inactive, persistent), or after SECONDS (default 300); then the services the file removes. Interrupted, it leaves them at weight 0; the next --drain run goes on.'
     printf '%s\t%s\t%s\n' help '-h' 'print this help'
 }
 

@@ -2,6 +2,9 @@
 //! daemons that answers like the kernel (the same conflicts and errnos),
 //! logs every change it is sent, and fails the ones it is told to.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+
 use crate::client::Error;
 use crate::model::{DestinationEntry, ServiceEntry, ServiceKey, Stats, SyncDaemon, Timeouts};
 use crate::ops::Ipvs;
@@ -20,10 +23,12 @@ pub enum Fault {
     Lose,
 }
 
-/// An [`Ipvs`] in memory. Counters and connection counts are zero.
+/// An [`Ipvs`] in memory. Counters are zero; connection counts are zero
+/// unless set with [`FakeIpvs::set_connections`].
 #[derive(Debug, Clone)]
 pub struct FakeIpvs {
     table: Table,
+    connections: HashMap<(ServiceKey, IpAddr, u16), [u32; 3]>,
     sent: usize,
     faults: Vec<(usize, Fault)>,
     refuse_from: Option<usize>,
@@ -46,6 +51,7 @@ impl FakeIpvs {
         let daemons = table.daemons().map(<[_]>::to_vec).unwrap_or_default();
         FakeIpvs {
             table: table.with_timeouts(timeouts).with_daemons(daemons),
+            connections: HashMap::new(),
             sent: 0,
             faults: Vec::new(),
             refuse_from: None,
@@ -74,6 +80,13 @@ impl FakeIpvs {
     /// taking changes.
     pub fn refuse_from(&mut self, n: usize) {
         self.refuse_from = Some(n);
+    }
+
+    /// Sets the active, inactive and persistent connection counts that the
+    /// real server `addr`:`port` of service `key` reports, for as long as
+    /// it exists.
+    pub fn set_connections(&mut self, key: ServiceKey, addr: IpAddr, port: u16, counts: [u32; 3]) {
+        self.connections.insert((key, addr, port), counts);
     }
 
     /// Makes every read fail with [`Error::Timeout`].
@@ -129,12 +142,19 @@ impl Ipvs for FakeIpvs {
         };
         Ok(service
             .destinations()
-            .map(|d| DestinationEntry {
-                destination: *d,
-                active_conns: 0,
-                inactive_conns: 0,
-                persistent_conns: 0,
-                stats: Stats::default(),
+            .map(|d| {
+                let [active, inactive, persistent] = self
+                    .connections
+                    .get(&(*key, d.addr, d.port))
+                    .copied()
+                    .unwrap_or_default();
+                DestinationEntry {
+                    destination: *d,
+                    active_conns: active,
+                    inactive_conns: inactive,
+                    persistent_conns: persistent,
+                    stats: Stats::default(),
+                }
             })
             .collect())
     }

@@ -442,6 +442,8 @@ pub mod opts {
     pub const TUN_NOCSUM: OptionColumn = server_option(31, "tun-nocsum");
     pub const TUN_CSUM: OptionColumn = server_option(32, "tun-csum");
     pub const TUN_REMCSUM: OptionColumn = server_option(33, "tun-remcsum");
+    /// `--drain` (an extension), of `-d` only.
+    pub const DRAIN: OptionColumn = OptionColumn::new(35, "drain").allowed_in(&[C::DeleteDest]);
 }
 
 /// An option of the real-server commands only.
@@ -752,6 +754,17 @@ pub const FLAGS: &[FlagDef] = &[
             b.format.json = true;
             Ok(())
         }),
+    flag("drain", None, "with -d: weight 0 first, delete once idle or after SECONDS (default 300; an extension)")
+        .optional_value("SECONDS")
+        .sets(&opts::DRAIN)
+        .store(|b, v, _| {
+            // Absent: the library's default.
+            b.drain_timeout = match v {
+                None => None,
+                Some(text) => Some(number(Some(text), 0, i64::from(i32::MAX), "drain timeout")? as u64),
+            };
+            Ok(())
+        }),
     flag("thresholds", None, "list with thresholds")
         .sets(&opts::THRESHOLDS)
         .store(|b, _, _| {
@@ -934,26 +947,27 @@ mod tests {
 
     /// ipvsadm 1.31's `commands_v_options`, as in ipvsadm.c (one row per
     /// command in [`CommandKind`] order, one column per option bit), plus
-    /// the `--json` column: what the rows' option columns must add up to.
-    const MATRIX_1_31: [(CommandKind, &[u8; 35]); CommandKind::COUNT] = [
-        (C::Add, b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx"),
-        (C::Edit, b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx"),
-        (C::Delete, b"xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::Flush, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::List, b" 11xxxxxxxxx11       xxxxxxx xxxxx "),
-        (C::AddDest, b"xx+xxx+    xxxxxxxxxxxxxxxxxx     x"),
-        (C::DeleteDest, b"xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::EditDest, b"xx+xxx+    xxxxxxxxxxxxxxxxxx     x"),
-        (C::Timeout, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::StartDaemon, b"xxxxxxxxxxx xxxxxxx xxxx    xxxxxxx"),
-        (C::StopDaemon, b"xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxx"),
-        (C::Restore, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::Save, b" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::Zero, b"xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+    /// the extensions' columns (`--json`, `--drain`): what the rows' option
+    /// columns must add up to.
+    const MATRIX_1_31: [(CommandKind, &[u8; 36]); CommandKind::COUNT] = [
+        (C::Add, b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxxx"),
+        (C::Edit, b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxxx"),
+        (C::Delete, b"xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::Flush, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::List, b" 11xxxxxxxxx11       xxxxxxx xxxxx x"),
+        (C::AddDest, b"xx+xxx+    xxxxxxxxxxxxxxxxxx     xx"),
+        (C::DeleteDest, b"xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx "),
+        (C::EditDest, b"xx+xxx+    xxxxxxxxxxxxxxxxxx     xx"),
+        (C::Timeout, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::StartDaemon, b"xxxxxxxxxxx xxxxxxx xxxx    xxxxxxxx"),
+        (C::StopDaemon, b"xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxxx"),
+        (C::Restore, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::Save, b" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::Zero, b"xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
     ];
 
-    /// 1.31's `optnames`, in bit order, plus `json`.
-    const OPTNAMES_1_31: [&str; 35] = [
+    /// 1.31's `optnames`, in bit order, plus `json` and `drain`.
+    const OPTNAMES_1_31: [&str; 36] = [
         "numeric",
         "connection",
         "service-address",
@@ -989,6 +1003,7 @@ mod tests {
         "tun-csum",
         "tun-remcsum",
         "json",
+        "drain",
     ];
 
     #[test]

@@ -124,6 +124,8 @@ mod tests {
             assert!(line.len() <= WIDTH, "{line:?}");
         }
         assert!(text.contains("  -p, --persistent [timeout]"));
+        let drain_default = ipvs::reconcile::Drain::default().timeout.as_secs();
+        assert!(text.contains(&format!("(default {drain_default};")));
         assert!(text.contains("      --set tcp tcpfin udp"));
         assert!(text.contains("  ipvsadm --set tcp tcpfin udp\n"));
         // Every scheduler the parser accepts is named, and nothing is left

@@ -4,12 +4,16 @@
 
 use std::fs;
 use std::io::{self, Write};
+use std::net::IpAddr;
 use std::process;
+use std::time::Duration;
 
+use crate::drain::{run_drain, Ended, EXIT_INTERRUPTED};
 use crate::output::{
     self, ConnectionEntry, ListOptions, ServiceListing, StreamError, CONN_PROC_FILE,
 };
 use ipvs::model::{ServiceEntry, ServiceKey};
+use ipvs::reconcile::{draining, plan, Table};
 use ipvs::{Client, Error as ClientError, Request};
 
 use super::command::{Command, ListFormat, ListRequest, ListWhat};
@@ -183,6 +187,12 @@ fn execute(client: &mut Client, command: &Command, streams: &mut Streams<'_>) ->
             Ok(0)
         }
         Command::Restore => Ok(0),
+        Command::DrainDestination {
+            key,
+            addr,
+            port,
+            timeout,
+        } => drain_destination(client, *key, *addr, *port, *timeout, streams),
         change => {
             let Some((request, operation)) = change_request(change) else {
                 return Ok(0);
@@ -224,12 +234,71 @@ pub fn change_request(command: &Command) -> Option<(Request, Operation)> {
         Command::StartDaemon(d) => (Request::StartDaemon(d.clone()), Operation::StartDaemon),
         Command::StopDaemon { state, .. } => (Request::StopDaemon(*state), Operation::StopDaemon),
         Command::List(_)
+        | Command::DrainDestination { .. }
         | Command::Restore
         | Command::Save { .. }
         | Command::Help
         | Command::Version => return None,
     };
     Some(pair)
+}
+
+/// `-d ... --drain`: the real server goes to weight 0 (its other settings
+/// kept), then is deleted once IPVS counts no connection through it, or
+/// when `timeout` has passed. A missing service or real server gets
+/// `-d`'s own message.
+fn drain_destination(
+    client: &mut Client,
+    key: ServiceKey,
+    addr: IpAddr,
+    port: u16,
+    timeout: Duration,
+    streams: &mut Streams<'_>,
+) -> Outcome {
+    let operation = Operation::DeleteDestination;
+    let listing = match client
+        .service(&key)
+        .and_then(|entry| Ok((entry, client.destinations(&key)?)))
+    {
+        Ok((entry, destinations)) => ipvs::model::ServiceListing {
+            entry,
+            destinations,
+        },
+        Err(e) => return kernel_error(operation, &e, streams),
+    };
+    if !listing
+        .destinations
+        .iter()
+        .any(|d| d.destination.addr == addr && d.destination.port == port)
+    {
+        let missing = ClientError::Kernel {
+            errno: libc::ENOENT,
+        };
+        return kernel_error(operation, &missing, streams);
+    }
+    let live = Table::from_listings([&listing]);
+    let mut desired = live.clone();
+    if let Err(conflict) = desired.apply(&Request::DeleteDestination(key, addr, port)) {
+        writeln!(streams.err, "{conflict}")?;
+        return Err(Exit(255));
+    }
+    let first = draining(&live, &desired).unwrap_or_else(|| desired.clone());
+    for request in plan(&live, &first) {
+        if let Err(e) = client.execute(&request) {
+            return kernel_error(Operation::EditDestination, &e, streams);
+        }
+    }
+    let program = streams
+        .program
+        .rsplit('/')
+        .next()
+        .unwrap_or("ipvsadm")
+        .to_string();
+    match run_drain(client, &first, &desired, timeout, &program, streams.err) {
+        Ok(Ended::Done) => Ok(0),
+        Ok(Ended::Interrupted) => Ok(EXIT_INTERRUPTED),
+        Err(e) => kernel_error(operation, &e, streams),
+    }
 }
 
 /// Writes ipvsadm's message for a failed kernel call and returns the status

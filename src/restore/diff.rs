@@ -14,11 +14,16 @@ use ipvs::Request;
 
 use super::parse::Desired;
 
-/// The changes that turn `live` into the desired table, in the order to
-/// apply them, then the zeroing the file asks for; and for each the
-/// rule-file line it comes from.
-pub fn plan_with_lines(live: &Table, desired: &Desired) -> (Vec<Request>, Vec<Option<usize>>) {
-    let changes = plan(live, &desired.table);
+/// The changes that turn `live` into `target` (the desired table, or the
+/// one that keeps draining real servers at weight 0 first:
+/// [`ipvs::reconcile::draining`]), in the order to apply them, then the
+/// zeroing the file asks for; and for each the rule-file line it comes from.
+pub fn plan_towards(
+    live: &Table,
+    target: &Table,
+    desired: &Desired,
+) -> (Vec<Request>, Vec<Option<usize>>) {
+    let changes = plan(live, target);
     let mut lines: Vec<Option<usize>> =
         changes.iter().map(|c| desired.origins.line_of(c)).collect();
     let zeros = zero_steps(desired);

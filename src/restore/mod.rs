@@ -14,13 +14,18 @@
 //! terms and holds the lock.
 //!
 //! ```text
-//! ipvsadm-restore [--test] [--noflush] [--dry-run] [FILE]
+//! ipvsadm-restore [--test] [--noflush] [--dry-run] [--drain[=SECONDS]] [FILE]
 //! ```
+//!
+//! With `--drain`, real servers the file removes are set to weight 0 with
+//! the other changes and deleted once their connections are gone
+//! ([`ipvs::reconcile::draining`], [`crate::drain`]).
 //!
 //! Exit status: 0 done; 1 the kernel refused a change (everything undone),
 //! or the kernel or the lock could not be had (nothing changed); 2 invalid
 //! input or usage (nothing changed); 3 a change failed and the table could
-//! not be brought back.
+//! not be brought back; 4 interrupted while draining (the changes made, the
+//! draining real servers left at weight 0).
 
 pub mod diff;
 pub mod lock;
@@ -38,10 +43,13 @@ use crate::cli::messages::{kernel_error_message, Operation};
 use crate::cli::run::{connect_kernel, run_ipvsadm, ExitCode, Streams};
 use crate::cli::{ParseConfig, SystemResolver};
 use crate::output::sort_listing;
-use ipvs::reconcile::{apply, Outcome, Problem, Table};
+use std::time::Duration;
+
+use crate::drain::{run_drain, Ended};
+use ipvs::reconcile::{apply, draining, plan, Drain, Outcome, Problem, Table};
 use ipvs::{Error as ClientError, Ipvs, Request};
 
-use diff::{command_line, plan_with_lines, subject};
+use diff::{command_line, plan_towards, subject};
 use parse::{check_listings, desired_table, read_rules, Base, LineError, RuleFile};
 
 /// Everything done (or nothing to do).
@@ -53,6 +61,9 @@ pub const EXIT_FAILED: ExitCode = 1;
 pub const EXIT_INVALID: ExitCode = 2;
 /// A change failed and undoing the changes made failed too.
 pub const EXIT_ROLLBACK_FAILED: ExitCode = 3;
+/// Interrupted while draining: every change was made, the real servers
+/// still draining are at weight 0; the next `--drain` run goes on.
+pub use crate::drain::EXIT_INTERRUPTED;
 
 /// What `ipvsadm-restore` was asked to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,6 +74,9 @@ pub struct Options {
     pub noflush: bool,
     /// `--dry-run`: print the changes as ipvsadm commands, apply none.
     pub dry_run: bool,
+    /// `--drain[=SECONDS]`: real servers the file removes drain first, for
+    /// at most this long.
+    pub drain: Option<Duration>,
     /// The rule file; standard input when `None` (or `-`).
     pub file: Option<PathBuf>,
 }
@@ -91,6 +105,16 @@ fn parse_options(argv: &[Vec<u8>]) -> Invocation {
             b"-t" | b"--test" => options.test = true,
             b"-n" | b"--noflush" => options.noflush = true,
             b"--dry-run" => options.dry_run = true,
+            b"--drain" => options.drain = Some(Drain::default().timeout),
+            _ if arg.starts_with(b"--drain=") => match drain_seconds(&arg[b"--drain=".len()..]) {
+                Some(seconds) => options.drain = Some(Duration::from_secs(seconds)),
+                None => {
+                    return Invocation::Usage(format!(
+                        "--drain takes a number of seconds, not `{}'",
+                        String::from_utf8_lossy(&arg[b"--drain=".len()..])
+                    ))
+                }
+            },
             b"-h" | b"--help" => return Invocation::Help,
             other => {
                 return Invocation::Usage(format!(
@@ -111,9 +135,18 @@ fn parse_options(argv: &[Vec<u8>]) -> Invocation {
     Invocation::Run(options)
 }
 
+/// `--drain=SECONDS`: 0 to 2^31 - 1.
+fn drain_seconds(text: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(text).ok()?;
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse::<u64>().ok().filter(|s| *s <= i32::MAX as u64)
+}
+
 fn help_text(program: &str) -> String {
     format!(
-        "Usage: {program} [--test] [--noflush] [--dry-run] [FILE]\n\
+        "Usage: {program} [--test] [--noflush] [--dry-run] [--drain[=SECONDS]] [FILE]\n\
          Makes the IPVS table what FILE says (standard input if FILE is absent or -):\n\
          rules as ipvsadm-save or ipvsadm -S writes them, # comments allowed, and\n\
          --set, --start-daemon, --stop-daemon and -Z lines (-Z runs after the\n\
@@ -127,10 +160,18 @@ fn help_text(program: &str) -> String {
          \x20 -n, --noflush   add to the live table instead of replacing it\n\
          \x20     --dry-run   print the changes as ipvsadm commands (for ipvsadm -R) and\n\
          \x20                 apply none\n\
+         \x20     --drain[=SECONDS]\n\
+         \x20                 real servers the file removes are set to weight 0 first and\n\
+         \x20                 deleted when IPVS counts no connection through them (active,\n\
+         \x20                 inactive, persistent), or after SECONDS (default {default});\n\
+         \x20                 then the services the file removes. Interrupted, it leaves\n\
+         \x20                 them at weight 0; the next --drain run goes on.\n\
          \x20 -h, --help      print this help\n\
          \n\
          Exit status: 0 done; 1 the kernel refused a change (all undone) or could not\n\
-         be used; 2 invalid input or usage; 3 a change failed and could not be undone.\n"
+         be used; 2 invalid input or usage; 3 a change failed and could not be undone;\n\
+         4 interrupted while draining (the draining servers are left at weight 0).\n",
+        default = Drain::default().timeout.as_secs()
     )
 }
 
@@ -380,17 +421,21 @@ fn restore<K: Ipvs>(
     for warning in &desired.warnings {
         report.line_error(streams, warning);
     }
-    let (changes, lines) = plan_with_lines(&live, &desired);
+    // Draining: first towards the desired table with the real servers it
+    // drops kept at weight 0 (`None`: nothing drains).
+    let first = options
+        .drain
+        .and_then(|timeout| Some((draining(&live, &desired.table)?, timeout)));
+    let target = first.as_ref().map_or(&desired.table, |(first, _)| first);
+    let (changes, lines) = plan_towards(&live, target, &desired);
 
     if options.dry_run {
-        for change in &changes {
-            if streams
-                .out
-                .write_all(command_line(change).as_bytes())
-                .is_err()
-            {
-                return EXIT_FAILED;
-            }
+        let mut text: String = changes.iter().map(command_line).collect();
+        if let Some((first, timeout)) = &first {
+            text.push_str(&drain_steps(first, &desired.table, *timeout));
+        }
+        if streams.out.write_all(text.as_bytes()).is_err() {
+            return EXIT_FAILED;
         }
         return EXIT_OK;
     }
@@ -399,7 +444,34 @@ fn restore<K: Ipvs>(
         // From here on, an interrupt would leave a half-applied table: hold
         // it back until the outcome is reported.
         let _deferred = DeferSignals::new();
-        apply_and_report(&mut kernel, &live, &changes, &lines, report, streams)
+        let code = apply_and_report(&mut kernel, &live, &changes, &lines, report, streams);
+        match (code, &first) {
+            // SIGINT and SIGTERM stop the wait, not the process (see
+            // `crate::drain`); SIGHUP and SIGQUIT stay held back until the
+            // drain ends, so a closed terminal does not cut it short.
+            (EXIT_OK, Some((first, timeout))) => match run_drain(
+                &mut kernel,
+                first,
+                &desired.table,
+                *timeout,
+                &report.program,
+                streams.err,
+            ) {
+                Ok(Ended::Done) => EXIT_OK,
+                Ok(Ended::Interrupted) => EXIT_INTERRUPTED,
+                Err(e) => {
+                    report.say(
+                        streams,
+                        &format!(
+                            "draining stopped: {e}; the real servers still draining are left \
+                             at weight 0"
+                        ),
+                    );
+                    EXIT_FAILED
+                }
+            },
+            _ => code,
+        }
     };
     // The listing lines show the table in place. What they print, errors
     // included, is theirs; the restore is done whatever they give.
@@ -412,6 +484,38 @@ fn restore<K: Ipvs>(
     let _ = streams.out.flush();
     let _ = streams.err.flush();
     code
+}
+
+/// The drain for `--dry-run`: a comment per real server to wait for, then
+/// the deletions that follow (from `first`, the table with the draining
+/// real servers, to `desired`).
+fn drain_steps(first: &Table, desired: &Table, timeout: Duration) -> String {
+    let deletions = plan(first, desired);
+    let mut text = String::new();
+    for change in &deletions {
+        if let Request::DeleteDestination(..) = change {
+            text.push_str(&format!(
+                "# drain: wait until IPVS counts no connection through {} (at most {} s)\n",
+                subject(change),
+                timeout.as_secs()
+            ));
+        }
+    }
+    for current in first.services() {
+        let key = current.service().key;
+        if desired.service(&key).is_none() {
+            for dest in current.destinations() {
+                let step = Request::DeleteDestination(key, dest.addr, dest.port);
+                text.push_str(&format!(
+                    "# drain: wait until IPVS counts no connection through {} (at most {} s)\n",
+                    subject(&step),
+                    timeout.as_secs()
+                ));
+            }
+        }
+    }
+    text.extend(deletions.iter().map(command_line));
+    text
 }
 
 /// The live table: every service with its real servers, in `ipvsadm -S`

@@ -155,6 +155,11 @@ fn parse_rule(
         Command::AddDestination(k, d) => Request::AddDestination(k, check_thresholds(d)?),
         Command::EditDestination(k, d) => Request::EditDestination(k, check_thresholds(d)?),
         Command::DeleteDestination(k, a, p) => Request::DeleteDestination(k, a, p),
+        Command::DrainDestination { .. } => {
+            return Err(
+                "--drain cannot be used in a rule file: run ipvsadm-restore --drain".to_string(),
+            )
+        }
         Command::Zero(k) => Request::Zero(k),
         Command::SetTimeouts(t) => Request::SetTimeouts(t),
         Command::StartDaemon(d) => Request::StartDaemon(d),

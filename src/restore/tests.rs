@@ -21,6 +21,7 @@ fn options() {
             test: true,
             noflush: true,
             dry_run: false,
+            drain: None,
             file: Some("rules".into()),
         })
     );
@@ -30,6 +31,7 @@ fn options() {
             test: false,
             noflush: true,
             dry_run: true,
+            drain: None,
             file: Some("-odd".into()),
         })
     );
@@ -201,6 +203,7 @@ fn dry_run_prints_and_applies_nothing() {
     let r = run(
         Options {
             dry_run: true,
+            drain: None,
             ..Options::default()
         },
         FILE,
@@ -545,5 +548,173 @@ fn listing_lines_run_once_the_table_is_in_place() {
         r.err,
         "ipvsadm-restore: rules:2: `-L -t 10.0.0.1:81': no such service: -t 10.0.0.1:81 \
          (listings run once the table is in place)\n"
+    );
+}
+
+#[test]
+fn drain_option() {
+    let run = |args: &[&str]| parse_options(&argv(args));
+    let drain = |seconds: u64| {
+        Invocation::Run(Options {
+            drain: Some(Duration::from_secs(seconds)),
+            ..Options::default()
+        })
+    };
+    assert_eq!(run(&["--drain"]), drain(Drain::default().timeout.as_secs()));
+    assert_eq!(run(&["--drain=5"]), drain(5));
+    assert_eq!(
+        run(&["--drain=5s"]),
+        Invocation::Usage("--drain takes a number of seconds, not `5s'".into())
+    );
+    assert!(matches!(run(&["--drain="]), Invocation::Usage(_)));
+}
+
+/// LIVE with a second real server on port 80 and one on 443.
+const DRAIN_LIVE: &str = "-A -t 10.0.0.1:80 -s rr\n\
+                          -a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n\
+                          -a -t 10.0.0.1:80 -r 10.0.0.3:80 -g -w 2\n\
+                          -A -t 10.0.0.1:443 -s rr\n\
+                          -a -t 10.0.0.1:443 -r 10.0.0.4:443 -m -w 1\n";
+
+/// Keeps 10.0.0.2 only, edits its weight, adds a UDP service.
+const DRAIN_FILE: &str = "-A -t 10.0.0.1:80 -s rr\n\
+                          -a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 5\n\
+                          -A -u 10.0.0.1:53 -s rr\n";
+
+#[test]
+fn drain_dry_run_shows_the_steps() {
+    let mut kernel = FakeIpvs::new(table_of(DRAIN_LIVE));
+    let r = run(
+        Options {
+            dry_run: true,
+            drain: Some(Duration::from_secs(9)),
+            ..Options::default()
+        },
+        DRAIN_FILE,
+        Some(&mut kernel),
+    );
+    assert_eq!((r.code, r.err.as_str()), (EXIT_OK, ""));
+    assert_eq!(
+        r.out,
+        "-A -u 10.0.0.1:53 -s rr\n\
+         -e -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 5\n\
+         -e -t 10.0.0.1:80 -r 10.0.0.3:80 -g -w 0\n\
+         -e -t 10.0.0.1:443 -r 10.0.0.4:443 -m -w 0\n\
+         # drain: wait until IPVS counts no connection through real server 10.0.0.3:80 of \
+         service -t 10.0.0.1:80 (at most 9 s)\n\
+         # drain: wait until IPVS counts no connection through real server 10.0.0.4:443 of \
+         service -t 10.0.0.1:443 (at most 9 s)\n\
+         -d -t 10.0.0.1:80 -r 10.0.0.3:80\n\
+         -D -t 10.0.0.1:443\n"
+    );
+    assert!(kernel.log().is_empty());
+    // Nothing to drain: the same plan as without --drain.
+    let drained = run(
+        Options {
+            dry_run: true,
+            drain: Some(Duration::from_secs(9)),
+            ..Options::default()
+        },
+        FILE,
+        Some(&mut FakeIpvs::new(table_of(LIVE))),
+    );
+    let mut live = FakeIpvs::new(table_of(LIVE));
+    let plain = run(
+        Options {
+            dry_run: true,
+            ..Options::default()
+        },
+        FILE,
+        Some(&mut live),
+    );
+    assert_eq!(plain.out, drained.out);
+}
+
+#[test]
+fn drain_sets_weight_0_then_deletes_what_drained() {
+    let mut kernel = FakeIpvs::new(table_of(DRAIN_LIVE));
+    let key = ipvs::model::ServiceKey::Addr {
+        protocol: ipvs::model::Protocol::Tcp,
+        addr: "10.0.0.1".parse().unwrap(),
+        port: 80,
+    };
+    // 10.0.0.3 keeps a connection: deleted when the (zero) timeout passes;
+    // 10.0.0.4 has none: deleted at the first reading, then its service.
+    kernel.set_connections(key, "10.0.0.3".parse().unwrap(), 80, [1, 0, 0]);
+    let r = run(
+        Options {
+            drain: Some(Duration::ZERO),
+            ..Options::default()
+        },
+        DRAIN_FILE,
+        Some(&mut kernel),
+    );
+    assert_eq!((r.code, r.out.as_str()), (EXIT_OK, ""), "{}", r.err);
+    assert!(kernel.table().same_as(&table_of(DRAIN_FILE)));
+    let sent: Vec<String> = kernel
+        .log()
+        .iter()
+        .map(|r| command_line(r))
+        .collect();
+    assert_eq!(
+        sent.concat(),
+        "-A -u 10.0.0.1:53 -s rr\n\
+         -e -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 5\n\
+         -e -t 10.0.0.1:80 -r 10.0.0.3:80 -g -w 0\n\
+         -e -t 10.0.0.1:443 -r 10.0.0.4:443 -m -w 0\n\
+         -d -t 10.0.0.1:80 -r 10.0.0.3:80\n\
+         -d -t 10.0.0.1:443 -r 10.0.0.4:443\n\
+         -D -t 10.0.0.1:443\n"
+    );
+    assert!(
+        r.err.contains(
+            "ipvsadm-restore: draining real server 10.0.0.3:80 of service -t 10.0.0.1:80 \
+             (weight 0), at most 0 s\n"
+        ),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.err.contains(
+            "ipvsadm-restore: real server 10.0.0.3:80 of service -t 10.0.0.1:80 deleted after \
+             0 s with 1 connection(s) (active 1, inactive 0, persistent 0) left\n"
+        ),
+        "{}",
+        r.err
+    );
+}
+
+#[test]
+fn drain_with_nothing_to_drain_is_a_plain_restore() {
+    let mut kernel = FakeIpvs::new(table_of(LIVE));
+    let file = FILE.replace("nosuch", "wlc");
+    let r = run(
+        Options {
+            drain: Some(Duration::from_secs(300)),
+            ..Options::default()
+        },
+        &file,
+        Some(&mut kernel),
+    );
+    // -D of a service without real servers: nothing drains through it.
+    assert_eq!((r.code, r.out.as_str(), r.err.as_str()), (EXIT_OK, "", ""));
+    assert!(kernel.table().same_as(&table_of(&file)));
+}
+
+#[test]
+fn drain_is_not_a_rule() {
+    let r = run(
+        Options {
+            test: true,
+            ..Options::default()
+        },
+        "-A -t 10.0.0.1:80 -s rr\n-d -t 10.0.0.1:80 -r 10.0.0.2 --drain\n",
+        None,
+    );
+    assert_eq!(r.code, EXIT_INVALID);
+    assert_eq!(
+        r.err,
+        "ipvsadm-restore: rules:2: `-d -t 10.0.0.1:80 -r 10.0.0.2 --drain': --drain cannot be \
+         used in a rule file: run ipvsadm-restore --drain\n"
     );
 }

@@ -36,7 +36,9 @@ pub fn restore_options(help: &str) -> Vec<RestoreOption> {
             let mut long = String::new();
             for name in names.split(", ") {
                 if let Some(l) = name.strip_prefix("--") {
-                    long = l.to_string();
+                    // `--drain[=SECONDS]`, `--netns NAME`: the name alone.
+                    let end = l.find(['[', '=', ' ']).unwrap_or(l.len());
+                    long = l[..end].to_string();
                 } else {
                     short = Some(name.to_string());
                 }

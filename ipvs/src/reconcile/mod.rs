@@ -10,6 +10,8 @@
 //!   (make before break; untouched rules keep their connections).
 //! - [`apply`]: those changes through an [`Ipvs`](crate::Ipvs), undone
 //!   newest first if the kernel refuses one midway.
+//! - [`draining`] and [`drain`]: real servers the desired table drops leave
+//!   at weight 0 first and are deleted once their connections are gone.
 //!
 //! ```no_run
 //! use ipvs::reconcile::{apply, plan, Outcome, Table};
@@ -30,11 +32,13 @@
 //! ```
 
 mod apply;
+mod drain;
 mod plan;
 mod settings;
 mod table;
 
 // Every public item of these modules is part of reconciliation.
 pub use apply::*;
+pub use drain::*;
 pub use plan::*;
 pub use table::*;

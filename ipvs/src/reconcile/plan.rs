@@ -68,9 +68,8 @@ pub fn plan(live: &Table, desired: &Table) -> Vec<Request> {
         match desired.service(&key) {
             None => delete_services.push(Request::DeleteService(key)),
             Some(wanted) => {
-                // Real servers leave at once. A draining policy would edit
-                // them to weight 0 here instead and delete them in a later
-                // plan, once their connections are gone.
+                // Real servers leave at once. To drain them instead, plan
+                // towards `draining(live, desired)` first (see drain.rs).
                 for dest in current.destinations() {
                     if wanted.destination(dest.addr, dest.port).is_none() {
                         delete_dests.push(Request::DeleteDestination(key, dest.addr, dest.port));

@@ -184,7 +184,7 @@ fn steps_name_their_lines() {
          -A -t 10.0.0.1:80 -s wlc\n\
          -a -t 10.0.0.1:80 -r 10.0.0.3:80 -g -w 1\n",
     );
-    let (steps, step_lines) = plan_with_lines(&live, &desired);
+    let (steps, step_lines) = plan_towards(&live, &desired.table, &desired);
     let lines: Vec<(String, Option<usize>)> = steps
         .iter()
         .zip(step_lines)
@@ -381,7 +381,7 @@ fn timeouts_daemons_and_zeroing_read_back_and_carry_their_lines() {
                 --start-daemon backup --mcast-interface lo --mcast-group ff02::8:81\n\
                 -Z -t 10.0.0.1:80\n";
     let desired = rules_table(text);
-    let (steps, step_lines) = plan_with_lines(&live, &desired);
+    let (steps, step_lines) = plan_towards(&live, &desired.table, &desired);
     let lines: Vec<(String, Option<usize>)> = steps
         .iter()
         .zip(step_lines)
