@@ -25,7 +25,7 @@ _ipvsadm() {
 
     case "${cmd}" in
         ipvsadm)
-            opts="-A -E -D -C -R -S -a -e -d -L -Z -h -v -t -u -f -6 -s -p -M -r -g -i -m -w -x -y -c -X -j -o -n -b --add-service --edit-service --delete-service --clear --restore --save --add-server --edit-server --delete-server --list --zero --set --start-daemon --stop-daemon --help --version --tcp-service --udp-service --sctp-service --fwmark-service --ipv6 --scheduler --pe --persistent --netmask --real-server --gatewaying --ipip --masquerading --tun-type --tun-port --tun-nocsum --tun-csum --tun-remcsum --weight --u-threshold --l-threshold --connection --timeout --daemon --stats --rate --exact --json --thresholds --persistent-conn --tun-info --nosort --sort --ops --numeric --sched-flags --syncid --sync-maxlen --mcast-interface --mcast-group --mcast-port --mcast-ttl"
+            opts="-A -E -D -C -R -S -a -e -d -L -Z -h -v -t -u -f -6 -s -p -M -r -g -i -m -w -x -y -c -X -j -o -n -b --add-service --edit-service --delete-service --clear --restore --save --add-server --edit-server --delete-server --list --zero --set --start-daemon --stop-daemon --help --version --tcp-service --udp-service --sctp-service --fwmark-service --ipv6 --scheduler --pe --persistent --netmask --real-server --gatewaying --ipip --masquerading --tun-type --tun-port --tun-nocsum --tun-csum --tun-remcsum --weight --u-threshold --l-threshold --connection --timeout --daemon --stats --rate --exact --json --netns --thresholds --persistent-conn --tun-info --nosort --sort --ops --numeric --sched-flags --syncid --sync-maxlen --mcast-interface --mcast-group --mcast-port --mcast-ttl"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -136,6 +136,10 @@ _ipvsadm() {
                     return 0
                     ;;
                 -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --netns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -34,6 +34,7 @@ complete -c ipvsadm -l tun-port -d 'tunnel destination port (gue)' -r
 complete -c ipvsadm -s w -l weight -d 'real server weight, 0 or more (default: 1)' -r
 complete -c ipvsadm -s x -l u-threshold -d 'upper connection threshold (0: none)' -r
 complete -c ipvsadm -s y -l l-threshold -d 'lower connection threshold' -r
+complete -c ipvsadm -l netns -d 'act in network namespace NAME (as ip netns names them) or at PATH (an extension)' -r
 complete -c ipvsadm -s b -l sched-flags -d 'comma-separated scheduler flags: flag-1, flag-2, flag-3, sh-fallback, sh-port (sh), mh-fallback, mh-port (mh)' -r -f -a "flag-1\t'scheduler flag 1'
 flag-2\t'scheduler flag 2'
 flag-3\t'scheduler flag 3'

@@ -12,7 +12,7 @@
 //! terms and holds the lock.
 //!
 //! ```text
-//! ipvsadm-restore [--test] [--noflush] [--dry-run] [FILE]
+//! ipvsadm-restore [--test] [--noflush] [--dry-run] [--netns NAME|PATH] [FILE]
 //! ```
 //!
 //! Exit status: 0 done; 1 the kernel refused a change (everything undone),
@@ -33,6 +33,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::cli::messages::{kernel_error_message, Operation};
+use crate::cli::netns;
 use crate::cli::run::{connect_kernel, ExitCode, Streams};
 use crate::cli::{ParseConfig, SystemResolver};
 use crate::output::sort_listing;
@@ -111,7 +112,7 @@ fn parse_options(argv: &[Vec<u8>]) -> Invocation {
 
 fn help_text(program: &str) -> String {
     format!(
-        "Usage: {program} [--test] [--noflush] [--dry-run] [FILE]\n\
+        "Usage: {program} [--test] [--noflush] [--dry-run] [--netns NAME|PATH] [FILE]\n\
          Makes the IPVS table what FILE says (standard input if FILE is absent or -):\n\
          rules as ipvsadm-save or ipvsadm -S writes them, # comments allowed.\n\
          The whole file is checked before the kernel is touched. Only the differences\n\
@@ -123,6 +124,8 @@ fn help_text(program: &str) -> String {
          \x20 -n, --noflush   add to the live table instead of replacing it\n\
          \x20     --dry-run   print the changes as ipvsadm commands (for ipvsadm -R) and\n\
          \x20                 apply none\n\
+         \x20     --netns NAME|PATH\n\
+         \x20                 act in that network namespace, as ip netns exec NAME\n\
          \x20 -h, --help      print this help\n\
          \n\
          Exit status: 0 done; 1 the kernel refused a change (all undone) or could not\n\
@@ -134,6 +137,24 @@ fn help_text(program: &str) -> String {
 /// exit status.
 pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
     let program = base_name(&streams.program);
+    let without_netns;
+    let argv = match netns::take_from_script_args(argv) {
+        Ok(Some(taken)) => {
+            if let Err(code) = netns::enter(&taken.value, streams.err) {
+                return code;
+            }
+            without_netns = taken.argv;
+            &without_netns
+        }
+        Ok(None) => argv,
+        Err(netns::MissingValue) => {
+            let _ = write!(
+                streams.err,
+                "{program}: option --netns requires a value\nTry `{program} --help' for more information.\n"
+            );
+            return EXIT_INVALID;
+        }
+    };
     let options = match parse_options(argv) {
         Invocation::Run(options) => options,
         Invocation::Help => {
