@@ -14,7 +14,9 @@
 //! | `jj CMDLINE` | like `j`, nothing that traffic changes compared (counters, rates, connection counts) |
 //!
 //! Command lines run with `sh -c` in the guest, with `PATH` choosing the
-//! ipvsadm under test (tests/vm/guest/scenarios.sh).
+//! ipvsadm under test (tests/vm/guest/scenarios.sh). In a file that mentions
+//! `--netns`, the reference runs `ipvsadm --netns NAME ARGS` as
+//! `ip netns exec NAME ipvsadm ARGS` (tests/vm/guest/netns-ref.sh).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
