@@ -337,4 +337,18 @@ mod tests {
              setting the network namespace \"/dev/null\" failed: Invalid argument\n"
         );
     }
+
+    #[test]
+    fn a_rule_with_the_option_is_refused() {
+        // What -R and ipvsadm-restore input reach: the command line's own
+        // --netns never gets to the parser.
+        let line = ["ipvsadm", "-A", "-t", "10.0.0.1:80", "--netns", "blue"];
+        let e = crate::cli::parse_args(&line, &ParseConfig::default(), &crate::cli::SystemResolver)
+            .unwrap_err();
+        assert_eq!(
+            e.message_lossy(),
+            "--netns is an option of the command line, not of a rule\n"
+        );
+        assert_eq!(e.exit_code(), 2);
+    }
 }
