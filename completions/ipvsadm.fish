@@ -55,6 +55,7 @@ __ipvsadm_flag() {
         -X|--exact) _ipv_long=exact _ipv_kind=n ;;
         -j|--json) _ipv_long=json _ipv_kind=n ;;
         --drain) _ipv_long=drain _ipv_kind=o ;;
+        --netns) _ipv_long=netns _ipv_kind=r ;;
         --thresholds) _ipv_long=thresholds _ipv_kind=n ;;
         --persistent-conn) _ipv_long=persistent-conn _ipv_kind=n ;;
         --tun-info) _ipv_long=tun-info _ipv_kind=n ;;
@@ -121,6 +122,7 @@ __ipvsadm_option() {
         exact) _ipv_short=X _ipv_help=\'print exact numbers, not K/M/G\' ;;
         json) _ipv_short=j _ipv_help=\'list as one JSON document (an extension)\' ;;
         drain) _ipv_short= _ipv_help=\'with -d: weight 0 first, delete once idle or after SECONDS (default 300; an extension)\' ;;
+        netns) _ipv_short= _ipv_help=\'act in network namespace NAME (as ip netns names them) or at PATH (an extension)\' ;;
         thresholds) _ipv_short= _ipv_help=\'list with thresholds\' ;;
         persistent-conn) _ipv_short= _ipv_help=\'list with persistent connections\' ;;
         tun-info) _ipv_short= _ipv_help=\'list with tunnel details\' ;;
@@ -159,20 +161,20 @@ __ipvsadm_values() {
 # command/option matrix); no COMMAND: the commands.
 __ipvsadm_accepts() {
     case $1 in
-        add-service) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 scheduler pe persistent netmask sort ops sched-flags\' ;;
-        edit-service) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 scheduler pe persistent netmask sort ops sched-flags\' ;;
-        delete-service) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 sort\' ;;
-        clear) echo \'ipv6 sort\' ;;
-        list) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 connection timeout daemon stats rate exact json thresholds persistent-conn tun-info nosort sort numeric syncid\' ;;
-        add-server) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 real-server gatewaying ipip masquerading tun-type tun-port tun-nocsum tun-csum tun-remcsum weight u-threshold l-threshold sort\' ;;
-        delete-server) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 real-server drain sort\' ;;
-        edit-server) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 real-server gatewaying ipip masquerading tun-type tun-port tun-nocsum tun-csum tun-remcsum weight u-threshold l-threshold sort\' ;;
-        set) echo \'ipv6 sort\' ;;
-        start-daemon) echo \'ipv6 sort syncid sync-maxlen mcast-interface mcast-group mcast-port mcast-ttl\' ;;
-        stop-daemon) echo \'ipv6 sort syncid\' ;;
-        restore) echo \'ipv6 sort\' ;;
-        save) echo \'ipv6 sort numeric\' ;;
-        zero) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 sort\' ;;
+        add-service) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 scheduler pe persistent netmask netns sort ops sched-flags\' ;;
+        edit-service) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 scheduler pe persistent netmask netns sort ops sched-flags\' ;;
+        delete-service) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 netns sort\' ;;
+        clear) echo \'ipv6 netns sort\' ;;
+        list) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 connection timeout daemon stats rate exact json netns thresholds persistent-conn tun-info nosort sort numeric syncid\' ;;
+        add-server) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 real-server gatewaying ipip masquerading tun-type tun-port tun-nocsum tun-csum tun-remcsum weight u-threshold l-threshold netns sort\' ;;
+        delete-server) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 real-server drain netns sort\' ;;
+        edit-server) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 real-server gatewaying ipip masquerading tun-type tun-port tun-nocsum tun-csum tun-remcsum weight u-threshold l-threshold netns sort\' ;;
+        set) echo \'ipv6 netns sort\' ;;
+        start-daemon) echo \'ipv6 netns sort syncid sync-maxlen mcast-interface mcast-group mcast-port mcast-ttl\' ;;
+        stop-daemon) echo \'ipv6 netns sort syncid\' ;;
+        restore) echo \'ipv6 netns sort\' ;;
+        save) echo \'ipv6 netns sort numeric\' ;;
+        zero) echo \'tcp-service udp-service sctp-service fwmark-service ipv6 netns sort\' ;;
         \'\') echo \'add-service edit-service delete-service clear restore save add-server edit-server delete-server list zero set start-daemon stop-daemon help version\' ;;
     esac
 }
@@ -184,6 +186,7 @@ __ipvsadm_restore_option() {
         --noflush|-n) _ipv_long=noflush ;;
         --dry-run) _ipv_long=dry-run ;;
         --drain) _ipv_long=drain ;;
+        --netns) _ipv_long=netns ;;
         --help|-h) _ipv_long=help ;;
         *) _ipv_long= ;;
     esac
@@ -195,6 +198,7 @@ __ipvsadm_restore_options() {
     printf \'%s\\t%s\\t%s\\n\' noflush \'-n\' \'add to the live table instead of replacing it\'
     printf \'%s\\t%s\\t%s\\n\' dry-run \'\' \'print the changes as ipvsadm commands (for ipvsadm -R) and apply none\'
     printf \'%s\\t%s\\t%s\\n\' drain \'\' \' real servers the file removes are set to weight 0 first and deleted when IPVS counts no connection through them (active, inactive, persistent), or after SECONDS (default 300); then the services the file removes. Interrupted, it leaves them at weight 0; the next --drain run goes on.\'
+    printf \'%s\\t%s\\t%s\\n\' netns \'\' \' act in that network namespace, as ip netns exec NAME\'
     printf \'%s\\t%s\\t%s\\n\' help \'-h\' \'print this help\'
 }
 

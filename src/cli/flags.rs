@@ -765,6 +765,12 @@ pub const FLAGS: &[FlagDef] = &[
             };
             Ok(())
         }),
+    flag("netns", None, "act in network namespace NAME (as ip netns names them) or at PATH (an extension)")
+        .value("NAME|PATH")
+        // The command line's --netns is taken out before parsing
+        // (cli::netns); this is one in -R or ipvsadm-restore input.
+        .store(|_, _, _| Err(fail("--netns is an option of the command line, not of a rule")))
+        .section(Section::Option),
     flag("thresholds", None, "list with thresholds")
         .sets(&opts::THRESHOLDS)
         .store(|b, _, _| {

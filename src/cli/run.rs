@@ -20,6 +20,7 @@ use super::command::{Command, ListFormat, ListRequest, ListWhat};
 use super::error::CliError;
 use super::help;
 use super::messages::{self, kernel_failure, Operation};
+use super::netns;
 use super::parse::{parse_args, program_name, ParseConfig};
 use super::restore_input::{RestoreOptions, RestoreReader};
 use super::values::SystemResolver;
@@ -50,11 +51,22 @@ type Outcome = Result<ExitCode, Exit>;
 
 /// Runs `ipvsadm` with `argv` (program name first) and returns its exit status.
 pub fn run_ipvsadm(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
+    let config = ParseConfig::from_env();
+    let without_netns;
+    let argv = match netns::take_from_ipvsadm_args(argv, &config) {
+        Some(taken) => {
+            if let Err(code) = netns::enter(&taken.value, streams.err) {
+                return code;
+            }
+            without_netns = taken.argv;
+            &without_netns
+        }
+        None => argv,
+    };
     let mut client = match connect(streams) {
         Ok(client) => client,
         Err(Exit(code)) => return code,
     };
-    let config = ParseConfig::from_env();
     let result = if argv.len() <= 1 {
         list(&mut client, &ListRequest::default(), streams)
     } else {
@@ -70,19 +82,34 @@ pub fn run_ipvsadm(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
 /// Runs `ipvsadm-save [-n]`: what `ipvsadm -S [-n]` prints. Any other option
 /// is an error, as with Debian's script.
 pub fn run_save(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
+    let usage = |streams: &mut Streams<'_>| {
+        let name = String::from_utf8_lossy(program_name(argv)).into_owned();
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let _ = write!(
+            streams.err,
+            "{base}: Script to save the IPVS table to stdout.\n   \
+             With the -n option, prints out the table in numeric format.\n"
+        );
+        1
+    };
+    let without_netns;
+    let argv = match netns::take_from_script_args(argv) {
+        Ok(Some(taken)) => {
+            if let Err(code) = netns::enter(&taken.value, streams.err) {
+                return code;
+            }
+            without_netns = taken.argv;
+            &without_netns
+        }
+        Ok(None) => argv,
+        Err(netns::MissingValue) => return usage(streams),
+    };
     let mut numeric = false;
     for arg in argv.iter().skip(1) {
         if arg.as_slice() == b"-n" {
             numeric = true;
         } else if arg.first() == Some(&b'-') {
-            let name = String::from_utf8_lossy(program_name(argv)).into_owned();
-            let base = name.rsplit('/').next().unwrap_or(&name).to_string();
-            let _ = write!(
-                streams.err,
-                "{base}: Script to save the IPVS table to stdout.\n   \
-                 With the -n option, prints out the table in numeric format.\n"
-            );
-            return 1;
+            return usage(streams);
         }
     }
     let mut client = match connect(streams) {

@@ -14,7 +14,7 @@
 //! terms and holds the lock.
 //!
 //! ```text
-//! ipvsadm-restore [--test] [--noflush] [--dry-run] [--drain[=SECONDS]] [FILE]
+//! ipvsadm-restore [--test] [--noflush] [--dry-run] [--drain[=SECONDS]] [--netns NAME|PATH] [FILE]
 //! ```
 //!
 //! With `--drain`, real servers the file removes are set to weight 0 with
@@ -40,6 +40,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::cli::messages::{kernel_error_message, Operation};
+use crate::cli::netns;
 use crate::cli::run::{connect_kernel, run_ipvsadm, ExitCode, Streams};
 use crate::cli::{ParseConfig, SystemResolver};
 use crate::output::sort_listing;
@@ -146,7 +147,8 @@ fn drain_seconds(text: &[u8]) -> Option<u64> {
 
 fn help_text(program: &str) -> String {
     format!(
-        "Usage: {program} [--test] [--noflush] [--dry-run] [--drain[=SECONDS]] [FILE]\n\
+        "Usage: {program} [--test] [--noflush] [--dry-run] [--drain[=SECONDS]] \
+         [--netns NAME|PATH] [FILE]\n\
          Makes the IPVS table what FILE says (standard input if FILE is absent or -):\n\
          rules as ipvsadm-save or ipvsadm -S writes them, # comments allowed, and\n\
          --set, --start-daemon, --stop-daemon and -Z lines (-Z runs after the\n\
@@ -166,6 +168,8 @@ fn help_text(program: &str) -> String {
          \x20                 inactive, persistent), or after SECONDS (default {default});\n\
          \x20                 then the services the file removes. Interrupted, it leaves\n\
          \x20                 them at weight 0; the next --drain run goes on.\n\
+         \x20     --netns NAME|PATH\n\
+         \x20                 act in that network namespace, as ip netns exec NAME\n\
          \x20 -h, --help      print this help\n\
          \n\
          Exit status: 0 done; 1 the kernel refused a change (all undone) or could not\n\
@@ -179,6 +183,24 @@ fn help_text(program: &str) -> String {
 /// exit status.
 pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
     let program = base_name(&streams.program);
+    let without_netns;
+    let argv = match netns::take_from_script_args(argv) {
+        Ok(Some(taken)) => {
+            if let Err(code) = netns::enter(&taken.value, streams.err) {
+                return code;
+            }
+            without_netns = taken.argv;
+            &without_netns
+        }
+        Ok(None) => argv,
+        Err(netns::MissingValue) => {
+            let _ = write!(
+                streams.err,
+                "{program}: option --netns requires a value\nTry `{program} --help' for more information.\n"
+            );
+            return EXIT_INVALID;
+        }
+    };
     let options = match parse_options(argv) {
         Invocation::Run(options) => options,
         Invocation::Help => {

@@ -14,6 +14,7 @@
 
 mod error;
 mod exchange;
+mod namespace;
 mod socket;
 mod trace;
 
@@ -22,6 +23,7 @@ use std::hash::Hash;
 use std::time::Duration;
 
 pub use self::error::Error;
+pub use self::namespace::enter_network_namespace;
 
 use crate::netlink::Request;
 

@@ -31,6 +31,9 @@
 set -u
 
 REF_PATH=/sbin:/bin
+# The reference for scenarios that use ours' --netns: 1.31 through
+# `ip netns exec` (tests/vm/guest/netns-ref.sh).
+NETNS_REF_PATH=/guest/netns-ref:$REF_PATH
 OURS_PATH=/opt/ours/bin:/sbin:/bin
 OURS2_PATH=/opt/ours2/bin:/sbin:/bin
 PASS_TIMEOUT=${IPVSADM_PASS_TIMEOUT:-300}
@@ -64,8 +67,10 @@ run_pass() {
         make_scratch_dir || echo "scenarios.sh: no /tmp/scn"
     } >"$out/setup.log" 2>&1
     cd /tmp/scn || return 1
+    ref_path=$REF_PATH
+    ! grep -q -e --netns "$file" || ref_path=$NETNS_REF_PATH
     case $pass in
-    ref) path=$REF_PATH ;;
+    ref) path=$ref_path ;;
     ours2) path=$OURS2_PATH ;;
     *) path=$OURS_PATH ;;
     esac
@@ -81,14 +86,14 @@ run_pass() {
             # Time-varying output: reference and ours back to back, ours passes only.
             [ "$pass" != ref ] || continue
             cmd=${line#"${line%% *} "}
-            run "$out" "L$n.ref" "$REF_PATH" "$cmd"
+            run "$out" "L$n.ref" "$ref_path" "$cmd"
             run "$out" "L$n" "$path" "$cmd"
             ;;
         'j '* | 'jj '*)
             # JSON: the reference's text, then ours' JSON of the same listing.
             [ "$pass" != ref ] || continue
             cmd=${line#"${line%% *} "}
-            run "$out" "L$n.ref" "$REF_PATH" "$cmd"
+            run "$out" "L$n.ref" "$ref_path" "$cmd"
             run "$out" "L$n" "$path" "$cmd --json"
             ;;
         esac
