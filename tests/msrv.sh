@@ -12,13 +12,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-declared() {
-    sed -n 's/^rust-version = "\(.*\)"$/\1/p' "$1"
-}
-msrv=$(declared Cargo.toml)
-for manifest in ipvs/Cargo.toml; do
-    if [ "$(declared "$manifest")" != "$msrv" ]; then
-        echo "msrv: $manifest declares rust-version $(declared "$manifest"), Cargo.toml $msrv" >&2
+# The one rust-version, [workspace.package]'s, which both packages inherit.
+msrv=$(sed -n '/^\[workspace.package\]/,/^\[/s/^rust-version = "\(.*\)"$/\1/p' Cargo.toml)
+if [ -z "$msrv" ]; then
+    echo "msrv: no rust-version in Cargo.toml's [workspace.package]" >&2
+    exit 1
+fi
+for manifest in Cargo.toml ipvs/Cargo.toml; do
+    if ! grep -qx 'rust-version.workspace = true' "$manifest"; then
+        echo "msrv: $manifest does not inherit the workspace's rust-version" >&2
         exit 1
     fi
 done
