@@ -6,7 +6,8 @@
 //! - [`output`]: listings, save format and connection tables, as ipvsadm 1.31 prints them.
 //! - [`restore`]: reading, checking and applying rule files.
 //! - [`drain`]: waiting for draining real servers, on standard error.
-//! - [`resolve`]: host and service names through the C library.
+//! - [`resolve`]: host and service names as glibc resolves them (nsswitch.conf,
+//!   `/etc/hosts` and `/etc/services` read here; other sources through the C library).
 
 pub mod cli;
 pub mod drain;

@@ -1134,7 +1134,7 @@ fn unescape(text: &str) -> Vec<u8> {
                 let close = i + text[i..].find('}').unwrap();
                 let count: usize = text[i..close].parse().unwrap();
                 let byte = *out.last().expect("\\{N} after a byte");
-                out.extend(std::iter::repeat(byte).take(count - 1));
+                out.extend(std::iter::repeat_n(byte, count - 1));
                 i = close + 1;
             }
             other => panic!("unknown escape \\{}", other as char),
@@ -1159,7 +1159,7 @@ fn command_cases(name: &str) -> Vec<(usize, String, Vec<Vec<u8>>)> {
             match field.strip_prefix('*').and_then(|f| f.split_once(':')) {
                 Some((count, token)) => {
                     let count: usize = count.parse().unwrap();
-                    args.extend(std::iter::repeat(unescape(token)).take(count));
+                    args.extend(std::iter::repeat_n(unescape(token), count));
                 }
                 None => args.push(unescape(field)),
             }
@@ -1320,7 +1320,7 @@ fn huge_inputs_are_handled_quickly() {
     // 100,000 arguments of each kind.
     for token in [&b"-n"[..], b"extra", b"--bogus", b"-t", b"!#:+", b"-"] {
         let mut args = argv(&[b"-L"]);
-        args.extend(std::iter::repeat(token.to_vec()).take(100_000));
+        args.extend(std::iter::repeat_n(token.to_vec(), 100_000));
         check_parse(&args);
     }
     let mut args = argv(&[b"-A", b"-t"]);
@@ -1330,7 +1330,7 @@ fn huge_inputs_are_handled_quickly() {
     eprintln!("robustness: huge arguments: {:.2?}", start.elapsed());
     // A 1 MiB token, 20,000 lines, and 1 MiB of blanks.
     let mut file = b"-A -t 10.0.0.1:80 -s ".to_vec();
-    file.extend(std::iter::repeat(b'r').take(1 << 20));
+    file.extend(std::iter::repeat_n(b'r', 1 << 20));
     file.push(b'\n');
     check_restore(&file);
     let many: Vec<u8> = (0..20_000)

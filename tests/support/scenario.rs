@@ -174,7 +174,7 @@ pub fn files_with_extension(
             .path();
         if path.extension().is_some_and(|ext| ext == extension) {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-            if filter.map_or(true, |f| matches_filter(f, stem)) {
+            if filter.is_none_or(|f| matches_filter(f, stem)) {
                 files.push(path);
             }
         }
