@@ -22,7 +22,8 @@
 //!   (patterns as above, default [`OURS2_SMOKE_SET`]; `*` for all) and
 //!   compared with the same reference records.
 //! - `IPVSADM_QUICKSTART=PATH`: the library's example program for the
-//!   `library-quickstart` check (default `target/release/examples/quickstart`).
+//!   `library-quickstart` check (default `target/debug/examples/quickstart`,
+//!   which `cargo test` builds).
 //! - `IPVSADM_VM_GUESTS=N`: guests run at once (default 2).
 //! - `IPVSADM_VM_COSTS=PATH`: write the guest time each scenario and check
 //!   took in this run to PATH, in the format of tests/vm/costs.txt.
@@ -192,7 +193,7 @@ fn run_corpus() -> Result<()> {
             Path::new(env!("CARGO_TARGET_TMPDIR"))
                 .parent()
                 .unwrap_or(repo)
-                .join("release/examples/quickstart")
+                .join("debug/examples/quickstart")
         },
         PathBuf::from,
     );

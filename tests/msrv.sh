@@ -32,9 +32,14 @@ have() {
         "$cargo" --version 2>/dev/null | grep -q "^cargo $msrv\.[0-9]* "
 }
 if ! have; then
-    version=$(apt-cache madison rustc-web | awk -v v="$msrv." '$3 ~ "^" v {print $3; exit}')
+    find_version() {
+        apt-cache madison rustc-web | awk -v v="$msrv." '$3 ~ "^" v {print $3; exit}'
+    }
+    version=$(find_version)
+    # A fresh machine may have no package lists yet.
+    [ -n "$version" ] || { apt-get update -qq >&2 && version=$(find_version); }
     if [ -z "$version" ]; then
-        echo "msrv: no rustc-web $msrv in apt's lists (apt-get update?)" >&2
+        echo "msrv: no rustc-web $msrv in apt's lists" >&2
         exit 1
     fi
     echo "msrv: installing Debian's rustc-web $version" >&2
