@@ -24,6 +24,7 @@
 //! does: no `/etc` files. Failures are reported in `ip netns exec`'s words,
 //! with its exit status, 255.
 
+use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::fs;
 use std::io::Write;
@@ -128,6 +129,32 @@ pub fn take_from_script_args(argv: &[Vec<u8>]) -> Result<Option<Taken>, MissingV
         }
     }
     Ok(value.map(|value| Taken { value, argv: kept }))
+}
+
+/// Why a script front end (`ipvsadm-save`, `ipvsadm-restore`) stops at its
+/// `--netns`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptStop {
+    /// The last argument is a `--netns` without its value (a usage error).
+    MissingValue,
+    /// The namespace could not be entered (message written): exit with this.
+    Exit(i32),
+}
+
+/// For `ipvsadm-save` and `ipvsadm-restore`: enters the namespace of the
+/// command line's `--netns`, if any, and gives the arguments without it.
+pub fn enter_from_script_args<'a>(
+    argv: &'a [Vec<u8>],
+    err: &mut dyn Write,
+) -> Result<Cow<'a, [Vec<u8>]>, ScriptStop> {
+    match take_from_script_args(argv) {
+        Ok(Some(taken)) => {
+            enter(&taken.value, err).map_err(ScriptStop::Exit)?;
+            Ok(Cow::Owned(taken.argv))
+        }
+        Ok(None) => Ok(Cow::Borrowed(argv)),
+        Err(MissingValue) => Err(ScriptStop::MissingValue),
+    }
 }
 
 /// Moves the process into the network namespace `value` names (a name

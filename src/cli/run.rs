@@ -92,17 +92,10 @@ pub fn run_save(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
         );
         1
     };
-    let without_netns;
-    let argv = match netns::take_from_script_args(argv) {
-        Ok(Some(taken)) => {
-            if let Err(code) = netns::enter(&taken.value, streams.err) {
-                return code;
-            }
-            without_netns = taken.argv;
-            &without_netns
-        }
-        Ok(None) => argv,
-        Err(netns::MissingValue) => return usage(streams),
+    let argv = match netns::enter_from_script_args(argv, streams.err) {
+        Ok(argv) => argv,
+        Err(netns::ScriptStop::Exit(code)) => return code,
+        Err(netns::ScriptStop::MissingValue) => return usage(streams),
     };
     let mut numeric = false;
     for arg in argv.iter().skip(1) {

@@ -183,17 +183,10 @@ fn help_text(program: &str) -> String {
 /// exit status.
 pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
     let program = base_name(&streams.program);
-    let without_netns;
-    let argv = match netns::take_from_script_args(argv) {
-        Ok(Some(taken)) => {
-            if let Err(code) = netns::enter(&taken.value, streams.err) {
-                return code;
-            }
-            without_netns = taken.argv;
-            &without_netns
-        }
-        Ok(None) => argv,
-        Err(netns::MissingValue) => {
+    let argv = match netns::enter_from_script_args(argv, streams.err) {
+        Ok(argv) => argv,
+        Err(netns::ScriptStop::Exit(code)) => return code,
+        Err(netns::ScriptStop::MissingValue) => {
             let _ = write!(
                 streams.err,
                 "{program}: option --netns requires a value\nTry `{program} --help' for more information.\n"
@@ -201,7 +194,7 @@ pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
             return EXIT_INVALID;
         }
     };
-    let options = match parse_options(argv) {
+    let options = match parse_options(&argv) {
         Invocation::Run(options) => options,
         Invocation::Help => {
             let text = help_text(&program);
