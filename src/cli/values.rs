@@ -146,50 +146,7 @@ impl NameResolver for SystemResolver {
 /// `gethostbyname` (first IPv4 address).
 #[inline]
 fn ipv4_or_host(s: &[u8], resolver: &dyn NameResolver) -> Option<Ipv4Addr> {
-    if let Some(addr) = canonical_dotted_quad(s) {
-        return Some(addr);
-    }
-    let text = lossy(s);
-    resolve::parse_ipv4_aton(&text).or_else(|| resolver.host_to_ipv4(&text))
-}
-
-/// `a.b.c.d` with four decimal parts of 0..=255 and no leading zeros: the
-/// form `inet_aton` reads as written (it reads others too, such as octal
-/// `010` or short `10.1`, which are left to it). Restores parse tens of
-/// thousands of addresses.
-#[inline]
-fn canonical_dotted_quad(s: &[u8]) -> Option<Ipv4Addr> {
-    // One pass over the bytes.
-    let mut octets = [0u8; 4];
-    let mut part = 0;
-    let mut value = 0u32;
-    let mut digits = 0;
-    for &b in s {
-        match b {
-            b'0'..=b'9' => {
-                if digits == 1 && value == 0 {
-                    return None; // a leading zero
-                }
-                value = value * 10 + u32::from(b - b'0');
-                digits += 1;
-                if value > 255 {
-                    return None;
-                }
-            }
-            b'.' if digits > 0 && part < 3 => {
-                octets[part] = value as u8;
-                part += 1;
-                value = 0;
-                digits = 0;
-            }
-            _ => return None,
-        }
-    }
-    if part != 3 || digits == 0 {
-        return None;
-    }
-    octets[3] = value as u8;
-    Some(Ipv4Addr::from(octets))
+    resolve::parse_ipv4_aton(s).or_else(|| resolver.host_to_ipv4(&lossy(s)))
 }
 
 /// What `parse_service` found in `host[:port]`.
@@ -316,78 +273,6 @@ pub(crate) mod tests {
         assert_eq!(v("-9223372036854775809"), None);
         assert_eq!(string_to_number(b"65536", 0, 65535), None);
         assert_eq!(string_to_number(b"65535", 0, 65535), Some(65535));
-    }
-
-    /// Whether `text` is canonical: four parts of 1-3 digits, 0..=255, no
-    /// leading zero; if so, the quick reading must be `inet_aton`'s.
-    fn check_canonical(text: &str) {
-        let canonical = text.split('.').count() == 4
-            && text.split('.').all(|p| {
-                matches!(p.len(), 1..=3)
-                    && p.bytes().all(|b| b.is_ascii_digit())
-                    && (p.len() == 1 || !p.starts_with('0'))
-                    && p.parse::<u32>().is_ok_and(|v| v <= 255)
-            });
-        let fast = canonical_dotted_quad(text.as_bytes());
-        assert_eq!(fast.is_some(), canonical, "{text}");
-        if let Some(fast) = fast {
-            assert_eq!(Some(fast), resolve::parse_ipv4_aton(text), "{text}");
-        }
-    }
-
-    #[test]
-    fn canonical_quads_read_as_inet_aton_reads_them() {
-        for text in [
-            "0.0.0.0",
-            "255.255.255.255",
-            "10.0.0.1",
-            "1.2.3.4",
-            "01.2.3.4",
-            "1.2.3.04",
-            "256.1.1.1",
-            "1.2.3",
-            "1.2.3.4.5",
-            "1..3.4",
-            "1.2.3.",
-            ".1.2.3",
-            "1.2.3.4 ",
-            "+1.2.3.4",
-            "0x1.2.3.4",
-            "1.2.3.999",
-            "192.168.000.1",
-            "",
-            "a.b.c.d",
-        ] {
-            check_canonical(text);
-        }
-        assert_eq!(
-            canonical_dotted_quad(b"10.0.0.1"),
-            Some(Ipv4Addr::new(10, 0, 0, 1))
-        );
-        assert_eq!(canonical_dotted_quad(b"010.0.0.1"), None);
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config {
-            cases: 5000,
-            failure_persistence: None,
-            ..Default::default()
-        })]
-
-        /// Dotted numbers of 3 to 5 parts up to 299, some with a leading zero.
-        #[test]
-        fn dotted_numbers_read_as_inet_aton_reads_them(
-            parts in proptest::collection::vec(
-                (0u32..300, proptest::bool::weighted(0.125)),
-                3..=5,
-            ),
-        ) {
-            let text: Vec<String> = parts
-                .iter()
-                .map(|&(v, zero)| if zero { format!("0{v}") } else { v.to_string() })
-                .collect();
-            check_canonical(&text.join("."));
-        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Names and numbers the way ipvsadm 1.31 resolves them with glibc:
-//! `inet_aton`/`inet_pton` for literals, `gethostbyname`/`gethostbyaddr` for
-//! hosts, `getservbyname`/`getservbyport` for ports.
+//! `inet_aton` (our own, with glibc's rules) and `inet_pton` for literals,
+//! `gethostbyname`/`gethostbyaddr` for hosts, `getservbyname`/
+//! `getservbyport` for ports.
 //!
 //! The sources are those `/etc/nsswitch.conf` names for `hosts:` and
 //! `services:`, in its order. The `files` source is read here, with glibc's
@@ -28,7 +29,6 @@ use files::{Family, Hosts, Services};
 use nsswitch::{Source, Status};
 
 extern "C" {
-    fn inet_aton(cp: *const c_char, inp: *mut in_addr) -> c_int;
     fn inet_pton(af: c_int, src: *const c_char, dst: *mut c_void) -> c_int;
     fn gethostbyname(name: *const c_char) -> *mut hostent;
     fn gethostbyaddr(addr: *const c_void, len: socklen_t, kind: c_int) -> *mut hostent;
@@ -57,15 +57,63 @@ fn with_c_str<T>(text: &str, f: impl FnOnce(&CStr) -> Option<T>) -> Option<T> {
     }
 }
 
-/// Parses an IPv4 address the way `inet_aton` does (so `10.1`, `0x0a000001`
-/// and `167772161` are accepted, as ipvsadm accepts them).
-pub fn parse_ipv4_aton(text: &str) -> Option<Ipv4Addr> {
-    with_c_str(text, |c| {
-        let mut out = in_addr { s_addr: 0 };
-        // SAFETY: `c` is a valid NUL-terminated string and `out` a valid in_addr.
-        let ok = unsafe { inet_aton(c.as_ptr(), &mut out) };
-        (ok != 0).then(|| Ipv4Addr::from(u32::from_be(out.s_addr)))
-    })
+/// Reads an IPv4 address as glibc's `inet_aton` does, on every C library
+/// (musl's is stricter): one to four parts separated by dots, each decimal,
+/// octal (a leading 0) or hexadecimal (0x), the last one filling the bytes
+/// left (`10.1` is 10.0.0.1, `0x0a000001` too); after the number the text may
+/// go on past a blank (`10.0.0.9 junk` is 10.0.0.9), not otherwise.
+pub fn parse_ipv4_aton(text: &[u8]) -> Option<Ipv4Addr> {
+    // Like C, the text ends at a NUL.
+    let at = |i: usize| text.get(i).copied().unwrap_or(0);
+    let mut parts = [0u32; 3];
+    let mut count = 0;
+    let mut i = 0;
+    let last = loop {
+        if !at(i).is_ascii_digit() {
+            return None;
+        }
+        let (value, next) = strtoul_base0(text, i)?;
+        i = next;
+        if at(i) != b'.' {
+            break value;
+        }
+        if count == parts.len() || value > 0xff {
+            return None;
+        }
+        parts[count] = value;
+        count += 1;
+        i += 1;
+    };
+    if !matches!(at(i), 0 | b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+        return None;
+    }
+    // The last part fills what the others left: 32, 24, 16 or 8 bits.
+    if u64::from(last) >= 1u64 << (32 - 8 * count) {
+        return None;
+    }
+    let high = parts[..count]
+        .iter()
+        .enumerate()
+        .fold(0u32, |word, (k, &part)| word | part << (24 - 8 * k));
+    Some(Ipv4Addr::from(high | last))
+}
+
+/// `strtoul(text + start, &end, 0)` for a text that starts with a digit:
+/// the value and where it ends; `None` when it exceeds 32 bits (glibc's
+/// `inet_aton` refuses those).
+fn strtoul_base0(text: &[u8], start: usize) -> Option<(u32, usize)> {
+    let digit = |i: usize, radix: u32| text.get(i).and_then(|&b| char::from(b).to_digit(radix));
+    let (radix, mut i) = match (text.get(start), text.get(start + 1)) {
+        (Some(b'0'), Some(b'x' | b'X')) if digit(start + 2, 16).is_some() => (16, start + 2),
+        (Some(b'0'), _) => (8, start),
+        _ => (10, start),
+    };
+    let mut value = 0u64;
+    while let Some(d) = digit(i, radix) {
+        value = (value * u64::from(radix) + u64::from(d)).min(1 << 33);
+        i += 1;
+    }
+    Some((u32::try_from(value).ok()?, i))
 }
 
 /// Parses a dotted-quad IPv4 address with `inet_pton` (strict form).
@@ -324,15 +372,65 @@ fn library_port_to_service(port: u16, protocol: Protocol) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// glibc's own `inet_aton` (this host's C library when it is glibc).
+    #[cfg(target_env = "gnu")]
+    fn glibc_inet_aton(text: &str) -> Option<Ipv4Addr> {
+        extern "C" {
+            fn inet_aton(cp: *const c_char, inp: *mut in_addr) -> c_int;
+        }
+        let c = CString::new(text).ok()?;
+        let mut out = in_addr { s_addr: 0 };
+        // SAFETY: `c` is a valid NUL-terminated string and `out` a valid in_addr.
+        let ok = unsafe { inet_aton(c.as_ptr(), &mut out) };
+        (ok != 0).then(|| Ipv4Addr::from(u32::from_be(out.s_addr)))
+    }
+
+    #[cfg(target_env = "gnu")]
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 20000,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Texts of digits, dots, hex letters, signs and blanks read as
+        /// glibc reads them.
+        #[test]
+        fn aton_reads_as_glibc_reads(text in "[0-9.xXaAfFg +\t-]{0,20}") {
+            proptest::prop_assert_eq!(parse_ipv4_aton(text.as_bytes()), glibc_inet_aton(&text));
+        }
+
+        /// Dotted numbers of 1 to 5 parts, some octal or hexadecimal or large.
+        #[test]
+        fn dotted_numbers_read_as_glibc_reads(
+            parts in proptest::collection::vec((0u64..5_000_000_000, 0u8..4), 1..=5),
+        ) {
+            let text: Vec<String> = parts
+                .iter()
+                .map(|&(v, form)| match form {
+                    0 => format!("0{v:o}"),
+                    1 => format!("0x{v:x}"),
+                    _ => (v % 300).to_string(),
+                })
+                .collect();
+            let text = text.join(".");
+            proptest::prop_assert_eq!(parse_ipv4_aton(text.as_bytes()), glibc_inet_aton(&text));
+        }
+    }
+
     #[test]
     fn aton_accepts_the_short_forms_ipvsadm_accepts() {
-        assert_eq!(parse_ipv4_aton("10.1"), Some(Ipv4Addr::new(10, 0, 0, 1)));
-        assert_eq!(
-            parse_ipv4_aton("0x0a000001"),
-            Some(Ipv4Addr::new(10, 0, 0, 1))
-        );
-        assert_eq!(parse_ipv4_aton("10.0.0.256"), None);
-        assert_eq!(parse_ipv4_aton("a\0b"), None);
+        let aton = |text: &str| parse_ipv4_aton(text.as_bytes());
+        assert_eq!(aton("10.1"), Some(Ipv4Addr::new(10, 0, 0, 1)));
+        assert_eq!(aton("0x0a000001"), Some(Ipv4Addr::new(10, 0, 0, 1)));
+        assert_eq!(aton("10.0.0.9 junk"), Some(Ipv4Addr::new(10, 0, 0, 9)));
+        assert_eq!(aton("010.0.0.1"), Some(Ipv4Addr::new(8, 0, 0, 1)));
+        assert_eq!(aton("10.0.0.256"), None);
+        assert_eq!(aton("10.0.0.1x"), None);
+        assert_eq!(aton("08.0.0.1"), None);
+        assert_eq!(aton("0x"), None);
+        assert_eq!(aton("4294967296"), None);
+        assert_eq!(aton("a\0b"), None);
         assert_eq!(parse_ipv4_pton("10.1"), None);
     }
 
