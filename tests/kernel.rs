@@ -587,22 +587,41 @@ fn write_costs(
             };
             marks.push((uptime, Some(name)));
         }
+        let mut guest_lines: Vec<(f64, &str, bool)> = Vec::new();
+        let mut per_guest_time = 0.0;
         for pair in marks.windows(2) {
             let (Some(name), end) = (&pair[0].1, pair[1].0) else {
                 continue;
             };
-            if !end.is_finite()
-                || PER_GUEST_CHECKS
-                    .iter()
-                    .any(|c| name == &format!("check:{c}"))
-            {
+            if !end.is_finite() {
                 continue;
             }
-            let mut cost = end - pair[0].0;
+            let cost = end - pair[0].0;
+            if PER_GUEST_CHECKS
+                .iter()
+                .any(|c| name == &format!("check:{c}"))
+            {
+                per_guest_time += cost;
+                continue;
+            }
             let second = share
                 .scenarios
                 .iter()
                 .any(|&(index, second)| second && scenarios[index].name == *name);
+            guest_lines.push((cost, name, second));
+        }
+        // The per-guest checks work on the guest's scenarios' tables: each
+        // scenario carries an equal part of their time, so that the split
+        // balances it too.
+        let scenario_count = guest_lines
+            .iter()
+            .filter(|l| !l.1.starts_with("check:"))
+            .count();
+        let part = per_guest_time / scenario_count.max(1) as f64;
+        for (mut cost, name, second) in guest_lines {
+            if !name.starts_with("check:") {
+                cost += part;
+            }
             if second {
                 cost /= 1.5;
             }
@@ -615,10 +634,11 @@ fn write_costs(
             .cmp(&b.split_once(' ').map(|x| x.1))
     });
     let mut text = String::from(
-        "# Guest seconds per scenario (reference and ours passes) and per guest check\n\
-         # (check:NAME): guest uptime in a run of tests/kernel.rs (only the\n\
-         # proportions matter). tests/kernel.rs splits the work over its guests by\n\
-         # these; a missing entry counts as 5 s (scenario) or 30 s (check).\n\
+        "# Guest seconds per scenario (reference and ours passes, and a part of the\n\
+         # per-guest restore-roundtrip check) and per guest check (check:NAME):\n\
+         # guest uptime in a run of tests/kernel.rs (only the proportions\n\
+         # matter). tests/kernel.rs splits the work over its guests by these; a\n\
+         # missing entry counts as 5 s (scenario) or 30 s (check).\n\
          # Regenerate with IPVSADM_VM_COSTS=tests/vm/costs.txt.\n",
     );
     for line in lines {
