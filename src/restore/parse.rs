@@ -13,11 +13,13 @@
 //! every line the kernel would refuse for a conflict: a service or real
 //! server defined twice, one that does not exist, ...
 
-use std::collections::HashMap;
 use std::io::{self, BufRead};
 use std::net::IpAddr;
+use std::ops::Range;
 
-use crate::cli::restore_input::{RestoreLine, RestoreOptions, RestoreReader};
+use rustc_hash::FxHashMap;
+
+use crate::cli::restore_input::{LineTokens, RestoreOptions, RestoreReader};
 use crate::cli::{CliErrorKind, Command, NameResolver, ParseConfig};
 use ipvs::model::{Destination, ServiceKey};
 use ipvs::Request;
@@ -47,14 +49,36 @@ pub struct RuleFile {
     pub rules: Vec<Rule>,
     /// The lines that are not valid rules, in file order.
     pub errors: Vec<LineError>,
-    /// The text of every non-blank line (its tokens, comment removed), by line number.
-    texts: HashMap<usize, String>,
+    /// The text of every non-blank line (its tokens, comment removed), one
+    /// after the other: a file of 100,000 lines is kept in one string.
+    texts: String,
+    /// Where each line's text is in `texts`, by line number (ascending).
+    spans: Vec<(usize, Range<usize>)>,
 }
 
 impl RuleFile {
     /// The tokens of line `line`, space-separated (empty if it has none).
     pub fn text(&self, line: usize) -> &str {
-        self.texts.get(&line).map_or("", String::as_str)
+        match self
+            .spans
+            .binary_search_by_key(&line, |(number, _)| *number)
+        {
+            Ok(i) => &self.texts[self.spans[i].1.clone()],
+            Err(_) => "",
+        }
+    }
+
+    /// Records the text of `line`: its tokens (after the program name),
+    /// space-separated.
+    fn keep_text(&mut self, line: &LineTokens<'_>) {
+        let start = self.texts.len();
+        for (i, token) in line.tokens().enumerate() {
+            if i > 0 {
+                self.texts.push(' ');
+            }
+            self.texts.push_str(&String::from_utf8_lossy(token));
+        }
+        self.spans.push((line.line_number, start..self.texts.len()));
     }
 }
 
@@ -69,9 +93,11 @@ pub fn read_rules(
         allow_comments: true,
     };
     let mut file = RuleFile::default();
-    for line in RestoreReader::new(input, b"ipvsadm", options) {
+    let mut reader = RestoreReader::new(input, b"ipvsadm", options);
+    // Each line's tokens are read where the input buffer holds them.
+    while let Some(line) = reader.next_line() {
         let line = line?;
-        file.texts.insert(line.line_number, line_text(&line));
+        file.keep_text(&line);
         match parse_rule(&line, config, resolver) {
             Ok(request) => file.rules.push(Rule {
                 line: line.line_number,
@@ -86,25 +112,15 @@ pub fn read_rules(
     Ok(file)
 }
 
-fn line_text(line: &RestoreLine) -> String {
-    line.args
-        .iter()
-        .skip(1)
-        .map(|a| String::from_utf8_lossy(a).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// One line as a table change, or why it is not one.
 fn parse_rule(
-    line: &RestoreLine,
+    line: &LineTokens<'_>,
     config: &ParseConfig,
     resolver: &dyn NameResolver,
 ) -> Result<Request, String> {
     let command = line.parse_using(config, resolver).map_err(|e| {
         if e.kind == CliErrorKind::Usage {
-            let first = line.args.get(1).map(|a| a.as_slice());
-            if matches!(first, Some(b"-R" | b"--restore")) {
+            if matches!(line.tokens().next(), Some(b"-R" | b"--restore")) {
                 return "-R cannot be used in a rule file".to_string();
             }
             "a rule must start with a command: -A, -E, -D, -C, -a, -e or -d".to_string()
@@ -170,8 +186,8 @@ fn check_thresholds(dest: Destination) -> Result<Destination, String> {
 /// Which line of the rule file last decided each service and real server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origins {
-    services: HashMap<ServiceKey, usize>,
-    destinations: HashMap<(ServiceKey, IpAddr, u16), usize>,
+    services: FxHashMap<ServiceKey, usize>,
+    destinations: FxHashMap<(ServiceKey, IpAddr, u16), usize>,
 }
 
 impl Origins {

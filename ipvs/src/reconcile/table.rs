@@ -9,9 +9,10 @@
 //! desired state, they become fields of [`Table`] and [`Table::apply`] takes
 //! their requests instead of answering [`Conflict::NotATableChange`].
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
+
+use rustc_hash::FxHashMap;
 
 use crate::model::{
     Destination, DestinationConfig, Service, ServiceConfig, ServiceFlags, ServiceKey,
@@ -27,14 +28,14 @@ type DestinationId = (IpAddr, u16);
 #[derive(Debug, Clone)]
 struct OrderedMap<K, V> {
     slots: Vec<Option<(K, V)>>,
-    index: HashMap<K, usize>,
+    index: FxHashMap<K, usize>,
 }
 
 impl<K: Hash + Eq + Clone, V> OrderedMap<K, V> {
     fn new() -> Self {
         OrderedMap {
             slots: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
         }
     }
 
