@@ -537,9 +537,10 @@ fn churn(n: u32) -> io::Result<()> {
             }
         }
     }
-    requests.push(service_msg(family, 0, CMD_NEW_SERVICE, n, "wlc"));
+    // The new service as gen-churn writes it (its weights and scheduler churned too).
+    requests.push(service_msg(family, 0, CMD_NEW_SERVICE, n, churned_scheduler(n)));
     for r in 0..REAL_SERVERS_PER_SERVICE {
-        requests.push(dest_msg(family, 0, CMD_NEW_DEST, n, r, 1));
+        requests.push(dest_msg(family, 0, CMD_NEW_DEST, n, r, churned_weight(n, r)));
     }
     let count = requests.len();
     for mut msg in requests {
