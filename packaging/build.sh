@@ -179,6 +179,7 @@ spec=$work/$name.spec
         done
     # The directories only this package uses.
     echo "%dir /usr/libexec/ipvsadm"
+    echo "%dir /usr/share/ipvsadm"
 } >"$spec"
 rpmbuild -bb --quiet \
     --define "_topdir $work/rpmbuild" \

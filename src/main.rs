@@ -80,8 +80,7 @@ fn open_missing_standard_fds() {
         if closed {
             // SAFETY: a NUL-terminated path; open returns the lowest free
             // descriptor, which is `fd` since the ones below it are open.
-            let opened =
-                unsafe { libc::open(b"/dev/null\0".as_ptr() as *const c_char, libc::O_RDWR) };
+            let opened = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
             if opened != fd {
                 std::process::abort();
             }

@@ -4,7 +4,9 @@
 # qemu-system-x86, busybox-static, ipvsadm, Debian's current kernel unpacked
 # under target/vm/), then runs formatting and lint checks and the whole test
 # suite, including the real-kernel scenarios in qemu guests (tests/kernel.rs)
-# with two builds of the binary: glibc and static musl.
+# with two builds of the binary, glibc and static musl, each over the whole
+# corpus; it also builds with the declared rust-version (tests/msrv.sh,
+# Debian's rustc-web) and builds and checks the packages.
 #
 # To finish sooner on a small machine, the work overlaps: clippy runs (at a
 # lower priority, in its own target directory) while the binaries the guests
@@ -16,7 +18,8 @@
 # IPVSADM_SCENARIOS, IPVSADM_OURS, IPVSADM_OURS2, IPVSADM_OURS2_SCENARIOS,
 # IPVSADM_QUICKSTART and IPVSADM_VM_GUESTS are passed on to tests/kernel.rs
 # (IPVSADM_OURS defaults to the glibc release build, IPVSADM_OURS2 to the
-# musl one, IPVSADM_QUICKSTART to the library's example, all made here).
+# musl one, IPVSADM_OURS2_SCENARIOS to `*`, IPVSADM_QUICKSTART to the
+# library's example, all made here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=tests/vm/common.sh
@@ -88,49 +91,69 @@ CARGO_TARGET_DIR=$target/clippy nice -n 10 \
     cargo clippy --workspace --all-targets -- -D warnings >"$logs/clippy.log" 2>&1 &
 clippy_pid=$!
 
-# The kernel suite runs the release binaries, what `cargo install` puts on a
-# director (they are also several times faster in the emulated guest).
-step "cargo build --release --bin ipvsadm (the binary the kernel suite runs)"
-cargo build --release --bin ipvsadm
-step "cargo build --release --target $MUSL --bin ipvsadm (the second one)"
-cargo build --release --target "$MUSL" --bin ipvsadm
-musl_binary=$target/$MUSL/release/ipvsadm
+# The kernel suite runs the release binaries, what `cargo install` and the
+# packages put on a director (also several times faster in the emulated
+# guest): the glibc one and the static musl one, in one cargo run (in a
+# target directory of their own) so that their link-time optimisation, one
+# CPU each, runs at once; beside it, the kernel suite's test program and the
+# library's example (debug builds, in the usual target directory).
+host=$(rustc -vV | sed -n 's/^host: //p')
+release_target=$target/all-sh-release
+step "cargo build --release --target $host --target $MUSL --bin ipvsadm (in the background, in $release_target)"
+CARGO_TARGET_DIR=$release_target cargo build --release --target "$host" --target "$MUSL" \
+    --bin ipvsadm >"$logs/release-build.log" 2>&1 &
+release_pid=$!
+step "cargo test --test kernel --no-run; cargo build -p ipvs --example quickstart"
+cargo test --test kernel --no-run 2>&1 | tee "$logs/kernel-build.log" >&2
+kernel_test=$(sed -n 's/^ *Executable tests\/kernel\.rs (\(.*\))$/\1/p' "$logs/kernel-build.log")
+[ -x "$kernel_test" ] || die "cannot find the kernel suite's test executable"
+cargo build -p ipvs --example quickstart
+quickstart=$target/debug/examples/quickstart
+wait "$release_pid" || {
+    cat "$logs/release-build.log" >&2
+    die "the release builds failed"
+}
+glibc_binary=$release_target/$host/release/ipvsadm
+musl_binary=$release_target/$MUSL/release/ipvsadm
 # Static: no program interpreter and no shared libraries.
 if LC_ALL=C readelf -lW "$musl_binary" | grep -q 'INTERP' ||
     LC_ALL=C readelf -dW "$musl_binary" | grep -q '(NEEDED)'; then
     die "$musl_binary is not static"
 fi
 echo "$musl_binary: static" >&2
-quickstart=$target/release/examples/quickstart
-step "cargo build --release -p ipvs --example quickstart (a guest check runs it)"
-cargo build --release -p ipvs --example quickstart
-export IPVSADM_OURS=${IPVSADM_OURS:-$target/release/ipvsadm}
+# Both binaries run the whole corpus: the glibc one is what the packages and
+# `cargo install` give, the static one what a director without a recent
+# glibc gets (README, "A static binary").
+export IPVSADM_OURS=${IPVSADM_OURS:-$glibc_binary}
 export IPVSADM_OURS2=${IPVSADM_OURS2-$musl_binary}
+export IPVSADM_OURS2_SCENARIOS=${IPVSADM_OURS2_SCENARIOS-*}
 export IPVSADM_QUICKSTART=${IPVSADM_QUICKSTART:-$quickstart}
-phase "release builds (glibc, musl, example)"
-
-step "cargo test --test kernel --no-run"
-cargo test --test kernel --no-run 2>&1 | tee "$logs/kernel-build.log" >&2
-kernel_test=$(sed -n 's/^ *Executable tests\/kernel\.rs (\(.*\))$/\1/p' "$logs/kernel-build.log")
-[ -x "$kernel_test" ] || die "cannot find the kernel suite's test executable"
-phase "kernel suite build"
+phase "builds (release glibc and musl; kernel suite and example)"
 
 step "IPVSADM_VM=$IPVSADM_VM IPVSADM_OURS=$IPVSADM_OURS IPVSADM_OURS2=$IPVSADM_OURS2 tests/kernel.rs (in the background, log in $logs/kernel.log)"
 kernel_started=$(date +%s)
 "$kernel_test" --nocapture >"$logs/kernel.log" 2>&1 &
 kernel_pid=$!
 
+step "tests/msrv.sh: the build with Cargo.toml's rust-version (in the background, log in $logs/msrv.log)"
+msrv_started=$(date +%s)
+nice -n 10 bash tests/msrv.sh >"$logs/msrv.log" 2>&1 &
+msrv_pid=$!
+
 step "cargo test --workspace, but the kernel suite (beside it)"
 tests_started=$(date +%s)
 tests_status=0
 nice -n 10 cargo test --workspace -- --skip scenarios_match_the_reference_in_a_real_kernel ||
     tests_status=$?
+# The library's documentation builds without a warning (no link to a
+# private item, no broken link).
+RUSTDOCFLAGS='-D warnings' nice -n 10 cargo doc -q -p ipvs --no-deps || tests_status=$?
 tests_took=$(($(date +%s) - tests_started))
 
 step "packages: build, file lists, install into a throwaway root, lintian, unit hardening (beside the guests)"
 packages_started=$(date +%s)
 packages_status=0
-nice -n 10 bash packaging/check.sh "$target/release/ipvsadm" "$target/packages" ||
+nice -n 10 bash packaging/check.sh "$glibc_binary" "$target/packages" ||
     packages_status=$?
 packages_took=$(($(date +%s) - packages_started))
 
@@ -139,6 +162,12 @@ wait "$clippy_pid" || clippy_status=$?
 clippy_took=$(($(date +%s) - clippy_started))
 step "clippy (finished $((clippy_started + clippy_took - begun))s in, took ${clippy_took}s):"
 cat "$logs/clippy.log" >&2
+
+msrv_status=0
+wait "$msrv_pid" || msrv_status=$?
+msrv_took=$(($(date +%s) - msrv_started))
+step "tests/msrv.sh (took ${msrv_took}s):"
+tail -n 3 "$logs/msrv.log" >&2
 
 kernel_status=0
 wait "$kernel_pid" || kernel_status=$?
@@ -150,11 +179,12 @@ phase "tests (guests beside the other tests)"
 {
     echo "phases:"
     printf '  %s\n' "${phases[@]}"
-    echo "  beside one another: clippy ${clippy_took}s, other tests ${tests_took}s, packages ${packages_took}s, kernel suite ${kernel_took}s"
+    echo "  beside one another: clippy ${clippy_took}s, other tests ${tests_took}s, packages ${packages_took}s, msrv ${msrv_took}s, kernel suite ${kernel_took}s"
     echo "  total $(($(date +%s) - begun))s"
 } >&2
 [ "$clippy_status" -eq 0 ] || die "cargo clippy failed"
 [ "$tests_status" -eq 0 ] || die "cargo test failed"
 [ "$packages_status" -eq 0 ] || die "the package check failed"
+[ "$msrv_status" -eq 0 ] || die "the build with the declared rust-version failed (tests/msrv.sh)"
 [ "$kernel_status" -eq 0 ] || die "the kernel suite failed"
 step "all tests passed"

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use clap_complete::Shell;
+mod completions;
+
 use ipvsadm::cli::flags::{ArgKind, Section, ValueHint, FLAGS};
 
 /// The line of a man page template replaced by the generated option sections.
@@ -90,7 +91,9 @@ fn clap_command() -> clap::Command {
         if def.alias {
             continue;
         }
-        let mut arg = clap::Arg::new(def.long).long(def.long).help(def.help);
+        let mut arg = clap::Arg::new(def.long)
+            .long(def.long)
+            .help(def.help_text());
         if let Some(short) = def.short {
             arg = arg.short(short);
         }
@@ -119,12 +122,9 @@ fn clap_command() -> clap::Command {
                 .map(|(name, help)| clap::builder::PossibleValue::new(*name).help(*help));
             arg = arg.value_parser(clap::builder::PossibleValuesParser::new(values));
         }
-        arg = match def.hint {
-            ValueHint::Default => arg,
-            ValueHint::Hostname => arg.value_hint(clap::ValueHint::Hostname),
-            ValueHint::Text => arg.value_hint(clap::ValueHint::Other),
-            ValueHint::CommaList => arg.value_delimiter(','),
-        };
+        if def.hint == ValueHint::CommaList {
+            arg = arg.value_delimiter(',');
+        }
         cmd = cmd.arg(arg.help_heading(def.section.heading()));
     }
     cmd
@@ -196,23 +196,44 @@ fn man_page(template_path: &str) -> String {
     page
 }
 
-fn completion(shell: Shell) -> String {
-    let mut out = Vec::new();
-    clap_complete::generate(shell, &mut clap_command(), "ipvsadm", &mut out);
-    let script = String::from_utf8(out).expect("utf-8 script");
-    let notice = "# Generated from src/cli/flags.rs by tests/generated_docs.rs; do not edit.\n\
-                  # Regenerate: IPVSADM_UPDATE_DOCS=1 cargo test --test generated_docs\n";
-    // zsh reads `#compdef` from the first line.
-    match script.split_once('\n') {
-        Some((first, rest)) if first.starts_with("#compdef") => {
-            format!("{first}\n{notice}{rest}")
-        }
-        _ => format!("{notice}{script}"),
+/// The built binary run as `name` (through a symbolic link, as installed)
+/// with `args`: exit code, stdout, stderr.
+fn run_binary_as(name: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let dir = std::env::temp_dir().join(format!("ipvsadm-docs-bin-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let link = dir.join(name);
+    if !link.exists() {
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ipvsadm"), &link).unwrap();
     }
+    let output = Command::new(&link)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", link.display()));
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `ipvsadm-restore --help`, from the binary.
+fn restore_help() -> String {
+    let (code, out, err) = run_binary_as("ipvsadm-restore", &["--help"]);
+    assert_eq!(code, Some(0), "ipvsadm-restore --help: {err}");
+    out
+}
+
+/// ipvsadm-restore's options, as the binary lists them.
+fn restore_options() -> Vec<completions::RestoreOption> {
+    let options = completions::restore_options(&restore_help());
+    assert!(options.len() >= 4, "{options:?}");
+    options
 }
 
 /// Every generated file: path in the repository and content.
 fn generated_files() -> Vec<(&'static str, String)> {
+    let restore = restore_options();
     vec![
         ("man/ipvsadm.8", man_page("man/src/ipvsadm.8.in")),
         ("man/ipvsadm-save.8", man_page("man/src/ipvsadm-save.8.in")),
@@ -220,9 +241,9 @@ fn generated_files() -> Vec<(&'static str, String)> {
             "man/ipvsadm-restore.8",
             man_page("man/src/ipvsadm-restore.8.in"),
         ),
-        ("completions/ipvsadm.bash", completion(Shell::Bash)),
-        ("completions/_ipvsadm", completion(Shell::Zsh)),
-        ("completions/ipvsadm.fish", completion(Shell::Fish)),
+        ("completions/ipvsadm.bash", completions::bash(&restore)),
+        ("completions/_ipvsadm", completions::zsh(&restore)),
+        ("completions/ipvsadm.fish", completions::fish(&restore)),
     ]
 }
 
@@ -373,6 +394,44 @@ fn man_page_covers_every_option_and_value() {
             page.contains(&format!(".SS {example}")),
             "no example {example}"
         );
+    }
+    // Every scheduler of the rows has its paragraph; NOTES and FILES say
+    // what 1.31's page says that still holds, and both distro families.
+    let section = |name: &str, next: &str| -> String {
+        let start = page
+            .find(&format!(".SH {name}\n"))
+            .unwrap_or_else(|| panic!("no section {name}"));
+        let end = page[start..].find(next).expect("a section after it") + start;
+        page[start..end].to_string()
+    };
+    let schedulers = section("SCHEDULERS", ".SH NOTES");
+    for (name, _) in ipvsadm::cli::flags::SCHEDULERS {
+        assert!(
+            schedulers.contains(&format!(".TP\n.B {name}\n")),
+            "SCHEDULERS has no paragraph for {name}"
+        );
+    }
+    let notes = section("NOTES", ".SH FILES");
+    for word in [
+        "drop_entry",
+        "drop_packet",
+        "secure_tcp",
+        "amemthresh",
+        "am_droprate",
+    ] {
+        assert!(notes.contains(word), "NOTES: no {word}");
+    }
+    let files = section("FILES", ".SH EXAMPLES");
+    for file in [
+        "/proc/net/ip_vs_conn",
+        "/proc/sys/net/ipv4/vs/",
+        "/etc/ipvsadm.rules",
+        "/etc/default/ipvsadm",
+        "/etc/sysconfig/ipvsadm\n",
+        "/etc/sysconfig/ipvsadm\\-config",
+        "/usr/share/ipvsadm/ipvsadm.schema.json",
+    ] {
+        assert!(files.contains(file), "FILES: no {file}");
     }
     let restore = man_page("man/src/ipvsadm-restore.8.in");
     for option in ["\\-\\-test", "\\-\\-dry\\-run", "\\-\\-noflush"] {
@@ -570,113 +629,430 @@ fn completions_parse_in_their_shells() {
     syntax_check("fish", &["--no-execute"], "completions/ipvsadm.fish");
 }
 
-/// What bash completes after `words` (the last one being completed).
-fn bash_complete(bash: &Path, words: &[&str]) -> Vec<String> {
-    let script = generated_copy("completions/ipvsadm.bash");
-    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
-    let program = format!(
-        "source '{}' && COMP_WORDS=({}) && COMP_CWORD={} && COMP_LINE='{}' && COMP_POINT=${{#COMP_LINE}} && \
-         _ipvsadm ipvsadm '{}' '{}' && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
-        script.path().display(),
-        quoted.join(" "),
-        words.len() - 1,
-        words.join(" "),
-        words[words.len() - 1],
-        words[words.len() - 2],
-    );
-    let (ok, out, err) = run(bash, &["--norc", "--noprofile", "-c", &program], &[]);
-    assert!(ok, "bash completion failed: {err}");
-    out.lines().map(str::to_string).collect()
+/// A completion case: the command line up to the cursor, candidates that
+/// must be offered, candidates that must not.
+struct Case {
+    line: String,
+    offered: Vec<String>,
+    not_offered: Vec<String>,
 }
 
-#[test]
-fn bash_completes_options_and_values() {
-    let Some(bash) = tool("bash") else {
-        note("SKIPPED bash completion check: bash is not installed");
-        return;
-    };
-    let options = bash_complete(&bash, &["ipvsadm", "--"]);
-    for option in ["--add-service", "--json", "--tun-type", "--start-daemon"] {
-        assert!(options.iter().any(|o| o == option), "{option}: {options:?}");
+fn case(line: &str, offered: &[&str], not_offered: &[&str]) -> Case {
+    Case {
+        line: line.to_string(),
+        offered: offered.iter().map(|s| s.to_string()).collect(),
+        not_offered: not_offered.iter().map(|s| s.to_string()).collect(),
     }
-    let cases: [(&[&str], &[&str]); 5] = [
-        (
-            &["ipvsadm", "-A", "-t", "10.0.0.1:80", "-s", ""],
-            &["rr", "wrr", "wlc", "mh", "twos"],
+}
+
+/// A file in the working directory of every shell: never offered as a value
+/// of ipvsadm's options, offered by ipvsadm-restore (its FILE).
+const FILE_MARKER: &str = "zz-file-marker";
+
+/// Host names every shell is told about (bash's HOSTFILE, zsh's `hosts`
+/// style, fish's ~/.ssh/config).
+const HOSTS: [&str; 2] = ["hostalpha", "hostbeta"];
+
+/// The cases every shell must get right.
+fn completion_cases() -> Vec<Case> {
+    use ipvsadm::cli::flags::{CommandKind, Role, SCHEDULERS};
+    let host = HOSTS[0];
+    let schedulers: Vec<&str> = SCHEDULERS.iter().map(|(name, _)| *name).collect();
+    let mut cases = vec![
+        // Commands first (the first option must be the command).
+        case(
+            "ipvsadm ",
+            &["-A", "--add-service", "-L", "--start-daemon", "--set", "-h"],
+            &["--scheduler", "-t", FILE_MARKER],
         ),
-        (&["ipvsadm", "--start-daemon", ""], &["master", "backup"]),
-        (
-            &[
-                "ipvsadm",
-                "-a",
-                "-t",
-                "x",
-                "-r",
-                "y",
-                "-i",
-                "--tun-type",
-                "",
-            ],
+        case(
+            "ipvsadm --del",
+            &["--delete-service", "--delete-server"],
+            &["--add-service"],
+        ),
+        // Host names, never file names, after -t, -u and -r.
+        case("ipvsadm -A -t ", &[host], &[FILE_MARKER]),
+        case("ipvsadm -E -u ", &[host], &[FILE_MARKER]),
+        case("ipvsadm -a -t x -r ", &[host], &[FILE_MARKER, "-w"]),
+        case("ipvsadm -A -t x -s ", &schedulers, &[FILE_MARKER, "-p"]),
+        case("ipvsadm -A -t x -s tw", &["twos"], &["rr"]),
+        case("ipvsadm -A -u x --pe ", &["sip"], &[FILE_MARKER]),
+        case(
+            "ipvsadm -A -t x -b sh-port,",
+            &["sh-port,sh-fallback", "sh-port,mh-port"],
+            &["sh-fallback"],
+        ),
+        case(
+            "ipvsadm --start-daemon ",
+            &["master", "backup"],
+            &[FILE_MARKER],
+        ),
+        // Interfaces after --mcast-interface.
+        case(
+            "ipvsadm --start-daemon master --mcast-interface ",
+            &["lo"],
+            &[FILE_MARKER],
+        ),
+        case(
+            "ipvsadm -a -t x -r y -i --tun-type ",
             &["ipip", "gue", "gre"],
+            &[],
         ),
-        (&["ipvsadm", "-A", "-u", "x", "--pe", ""], &["sip"]),
-        (
-            &["ipvsadm", "-A", "-t", "x", "-s", "sh", "-b", ""],
-            &["sh-fallback", "sh-port", "flag-3"],
+        // Nothing to complete for a number; --set's three numbers.
+        case("ipvsadm -a -t x -r y -w ", &[], &[FILE_MARKER, "-g"]),
+        case("ipvsadm --set 900 ", &[], &[FILE_MARKER, "-n"]),
+        // Grouped short options and attached values.
+        case("ipvsadm -Ln -", &["--stats", "-c"], &["-n", "-s"]),
+        case("ipvsadm -A -t x -srr -", &["-p", "--pe"], &["-s", "-r"]),
+        // ipvsadm-save and ipvsadm-restore.
+        case("ipvsadm-save ", &["-n"], &[FILE_MARKER, "-A"]),
+        case(
+            "ipvsadm-restore -",
+            &["--test", "-t", "--noflush", "--dry-run"],
+            &["-A", "--scheduler"],
         ),
+        case("ipvsadm-restore --test -", &["--dry-run"], &["--test"]),
+        case("ipvsadm-restore zz", &[FILE_MARKER], &[]),
     ];
-    for (words, expected) in cases {
-        let offered = bash_complete(&bash, words);
-        for value in expected {
-            assert!(
-                offered.iter().any(|o| o == value),
-                "{words:?}: {value} not in {offered:?}"
-            );
+    // Values after `--opt=`.
+    cases.push(case(
+        "ipvsadm -A -t x --scheduler=",
+        &["--scheduler=twos", "--scheduler=rr"],
+        &[],
+    ));
+    cases.push(case(
+        "ipvsadm -A --tcp-service=",
+        &[&format!("--tcp-service={host}")],
+        &[],
+    ));
+    // After each command: exactly the options its row of the matrix accepts.
+    for def in FLAGS.iter().filter(|f| !f.alias) {
+        let Role::Command(kind) = def.role else {
+            continue;
+        };
+        let mut line = format!("ipvsadm --{} ", def.long);
+        match kind {
+            CommandKind::StartDaemon | CommandKind::StopDaemon => line.push_str("master "),
+            CommandKind::Timeout => line.push_str("1 2 3 "),
+            _ => {}
+        }
+        line.push('-');
+        let accepted = completions::accepted_options(kind);
+        let mut offered = Vec::new();
+        let mut not_offered = Vec::new();
+        for row in FLAGS.iter().filter(|f| !f.alias && f.long != def.long) {
+            let words = [
+                Some(format!("--{}", row.long)),
+                row.short.map(|c| format!("-{c}")),
+            ];
+            for word in words.into_iter().flatten() {
+                if accepted.contains(&row.long) {
+                    offered.push(word);
+                } else {
+                    not_offered.push(word);
+                }
+            }
+        }
+        cases.push(Case {
+            line,
+            offered,
+            not_offered,
+        });
+    }
+    cases
+}
+
+/// Checks what a shell offered for each case (`offered[i]` for `cases[i]`).
+fn check_cases(shell: &str, cases: &[Case], offered: &[Vec<String>]) {
+    assert_eq!(offered.len(), cases.len(), "{shell}: {offered:?}");
+    let mut problems = Vec::new();
+    for (case, got) in cases.iter().zip(offered) {
+        // A shell may hand back only what follows the `=` of `--opt=`
+        // (bash with = in COMP_WORDBREAKS, zsh's IPREFIX): put it back.
+        let word = case.line.rsplit(' ').next().unwrap_or("");
+        let got: Vec<String> = match word.rsplit_once('=') {
+            Some((head, _)) if word.starts_with("--") => got
+                .iter()
+                .map(|w| {
+                    if w.starts_with("--") {
+                        w.clone()
+                    } else {
+                        format!("{head}={w}")
+                    }
+                })
+                .collect(),
+            _ => got.clone(),
+        };
+        let got = &got;
+        for want in &case.offered {
+            if !got.contains(want) {
+                problems.push(format!("{:?}: {want} not offered; got {got:?}", case.line));
+            }
+        }
+        for unwanted in &case.not_offered {
+            if got.contains(unwanted) {
+                problems.push(format!("{:?}: {unwanted} offered; got {got:?}", case.line));
+            }
+        }
+        if case.offered.is_empty() && !got.is_empty() && case.line.ends_with(' ') {
+            problems.push(format!("{:?}: expected nothing, got {got:?}", case.line));
         }
     }
+    assert!(problems.is_empty(), "{shell}:\n{}", problems.join("\n"));
 }
 
-#[test]
-fn zsh_and_fish_scripts_offer_the_values() {
-    let zsh = generated("completions/_ipvsadm");
-    let fish = generated("completions/ipvsadm.fish");
-    for value in ["twos", "sip", "gue", "backup", "mh-port"] {
-        assert!(zsh.contains(value), "_ipvsadm: no {value}");
-        assert!(fish.contains(value), "ipvsadm.fish: no {value}");
+/// Splits a harness's output ("=== N" after each case's candidates).
+fn split_cases(out: &str) -> Vec<Vec<String>> {
+    let mut all = Vec::new();
+    let mut current = Vec::new();
+    for line in out.lines() {
+        if line.starts_with("=== ") {
+            all.push(std::mem::take(&mut current));
+        } else if let Some(candidate) = line.strip_prefix("CAND:") {
+            current.push(candidate.split('\t').next().unwrap_or("").to_string());
+        }
     }
-    assert!(zsh.starts_with("#compdef ipvsadm\n"));
+    all
+}
+
+/// A working directory with [`FILE_MARKER`] in it and a hosts file.
+struct ShellDir {
+    dir: PathBuf,
+}
+
+impl ShellDir {
+    fn new(shell: &str) -> ShellDir {
+        let dir =
+            std::env::temp_dir().join(format!("ipvsadm-completion-{shell}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(FILE_MARKER), "").unwrap();
+        fs::write(
+            dir.join("hosts"),
+            format!("198.51.100.7 {}\n", HOSTS.join(" ")),
+        )
+        .unwrap();
+        ShellDir { dir }
+    }
+}
+
+impl Drop for ShellDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn run_in(dir: &Path, program: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = Command::new("timeout")
+        .arg("60")
+        .arg(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{} failed ({:?}):\n{err}\n{out}",
+        program.display(),
+        output.status
+    );
+    out
+}
+
+fn sh_word(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 #[test]
-fn fish_completes_options_and_values() {
+fn bash_completes_from_the_rows() {
+    let Some(bash) = tool("bash") else {
+        note("SKIPPED bash completion check: bash is not installed (apt-get install bash)");
+        return;
+    };
+    let script = generated_copy("completions/ipvsadm.bash");
+    let dir = ShellDir::new("bash");
+    let cases = completion_cases();
+    // The script registers all three names (the packages link the other
+    // two names' files to it, where bash-completion looks them up).
+    let mut program = format!(
+        "source {}\n\
+         complete -p ipvsadm ipvsadm-save ipvsadm-restore >/dev/null || exit 1\n\
+         run() {{ COMP_LINE=$1 COMP_POINT=${{#1}} COMPREPLY=(); _ipvsadm; printf 'CAND:%s\\n' \"${{COMPREPLY[@]}}\"; printf '=== %s\\n' \"$1\"; }}\n",
+        sh_word(script.arg())
+    );
+    for wordbreaks in ["$' \\t\\n\"\\'><=;|&(:'", "$' \\t\\n'"] {
+        program.push_str(&format!("COMP_WORDBREAKS={wordbreaks}\n"));
+        for case in &cases {
+            program.push_str(&format!("run {}\n", sh_word(&case.line)));
+        }
+    }
+    let hosts = dir.dir.join("hosts");
+    let out = run_in(
+        &dir.dir,
+        &bash,
+        &["--norc", "--noprofile", "-c", &program],
+        &[("HOSTFILE", hosts.to_str().unwrap())],
+    );
+    // printf with no arguments prints one empty candidate.
+    let offered: Vec<Vec<String>> = split_cases(&out)
+        .into_iter()
+        .map(|c| c.into_iter().filter(|w| !w.is_empty()).collect())
+        .collect();
+    let (with_breaks, without) = offered.split_at(cases.len());
+    // With = and : in COMP_WORDBREAKS (bash's default), bash replaces only
+    // what follows the `=`: the replies leave `--opt=` out.
+    for (got, case) in with_breaks.iter().zip(&cases) {
+        if case.line.ends_with('=') {
+            assert!(got.iter().all(|w| !w.contains('=')), "{got:?}");
+        }
+    }
+    check_cases("bash (default COMP_WORDBREAKS)", &cases, with_breaks);
+    check_cases("bash (no = in COMP_WORDBREAKS)", &cases, without);
+}
+
+#[test]
+fn fish_completes_from_the_rows() {
     let Some(fish) = tool("fish") else {
         note("SKIPPED fish completion check: fish is not installed (apt-get install fish)");
         return;
     };
     let script = generated_copy("completions/ipvsadm.fish");
-    let cases: [(&str, &[&str]); 5] = [
-        ("ipvsadm -A -t x -s ", &["rr", "wlc", "twos"]),
-        ("ipvsadm --start-daemon ", &["master", "backup"]),
-        ("ipvsadm --tun-type ", &["ipip", "gue", "gre"]),
-        ("ipvsadm -b ", &["sh-port", "mh-fallback"]),
-        ("ipvsadm --js", &["--json"]),
+    let dir = ShellDir::new("fish");
+    let cases = completion_cases();
+    let mut program = format!("source {}\n", sh_word(script.arg()));
+    for case in &cases {
+        program.push_str(&format!(
+            "for c in (complete -C {}); echo CAND:$c; end; echo '=== {}'\n",
+            sh_word(&case.line),
+            case.line.replace('\'', "")
+        ));
+    }
+    let ssh = dir.dir.join(".ssh");
+    fs::create_dir_all(&ssh).unwrap();
+    let config: String = HOSTS.iter().map(|h| format!("Host {h}\n")).collect();
+    fs::write(ssh.join("config"), config).unwrap();
+    let home = dir.dir.to_str().unwrap();
+    let out = run_in(
+        &dir.dir,
+        &fish,
+        &["--no-config", "-c", &program],
+        &[("HOME", home)],
+    );
+    check_cases("fish", &cases, &split_cases(&out));
+}
+
+#[test]
+fn zsh_completes_from_the_rows() {
+    let Some(zsh) = tool("zsh") else {
+        note("SKIPPED zsh completion check: zsh is not installed (apt-get install zsh)");
+        return;
+    };
+    let script = generated_copy("completions/_ipvsadm");
+    let dir = ShellDir::new("zsh");
+    let cases = completion_cases();
+    let fpath = script
+        .path()
+        .parent()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let out_file = dir.dir.join("out");
+    let out_arg = out_file.to_str().unwrap();
+    // An interactive zsh in a pseudo-terminal (zpty) with compinit and our
+    // _ipvsadm in its fpath; each line is typed with a TAB, and a wrapper
+    // of compadd writes down the matches the completion system adds.
+    let setup = [
+        format!("fpath=({} $fpath)", sh_word(&fpath)),
+        "autoload -Uz compinit && compinit -u -D".to_string(),
+        format!("zstyle ':completion:*' hosts {}", HOSTS.join(" ")),
+        "unsetopt AUTO_LIST AUTO_MENU LIST_BEEP BEEP".to_string(),
+        format!(
+            "compadd() {{ local -a __m; builtin compadd -O __m \"$@\"; print -rl -- ${{__m/#/CAND:}} >> {}; builtin compadd \"$@\" }}",
+            sh_word(out_arg)
+        ),
+        "PS1=RE\"\"ADY'> '".to_string(),
     ];
-    for (line, expected) in cases {
-        let program = format!(
-            "source '{}'; complete --do-complete '{line}'",
-            script.path().display()
+    let mut program = String::from("zmodload zsh/zpty\nzpty z zsh -f -i\n");
+    for line in &setup {
+        program.push_str(&format!("zpty -w z {}\n", sh_word(line)));
+    }
+    program.push_str("zpty -r z _ '*READY> *'\n");
+    for (i, case) in cases.iter().enumerate() {
+        program.push_str(&format!(
+            "zpty -w -n z {}$'\\t'\nzpty -w -n z $'\\C-u'\nzpty -w z {}\nzpty -r z _ '*READY> *'\n",
+            sh_word(&case.line),
+            sh_word(&format!("print -r -- '=== {i}' >> {}", sh_word(out_arg)))
+        ));
+    }
+    program.push_str("zpty -w z exit\nzpty -d z\n");
+    run_in(&dir.dir, &zsh, &["-f", "-c", &program], &[]);
+    let out = fs::read_to_string(&out_file).unwrap_or_default();
+    check_cases("zsh", &cases, &split_cases(&out));
+}
+
+#[test]
+fn restore_page_and_completions_follow_the_binary() {
+    let help = restore_help();
+    let page = man_page("man/src/ipvsadm-restore.8.in");
+    // The synopsis names FILE, as the binary's usage does.
+    assert!(help.starts_with("Usage: ipvsadm-restore "), "{help}");
+    assert!(help.lines().next().unwrap().contains("[FILE]"), "{help}");
+    let synopsis = &page[page.find(".SH SYNOPSIS").unwrap()..page.find(".SH DESCRIPTION").unwrap()];
+    assert!(synopsis.contains("FILE"), "{synopsis}");
+    // Every option of the binary, in the page.
+    for option in restore_options() {
+        let long = format!("\\-\\-{}", option.long.replace('-', "\\-"));
+        assert!(
+            page.contains(&long),
+            "ipvsadm-restore.8 lacks --{}",
+            option.long
         );
-        let (ok, out, err) = run(&fish, &["--no-config", "-c", &program], &[]);
-        assert!(ok && err.is_empty(), "fish: {err}");
-        let offered: Vec<&str> = out
-            .lines()
-            .map(|l| l.split('\t').next().unwrap_or(""))
-            .collect();
-        for value in expected {
-            assert!(
-                offered.contains(value),
-                "{line:?}: {value} not in {offered:?}"
-            );
+        if let Some(short) = &option.short {
+            assert!(page.contains(&short.replace('-', "\\-")), "lacks {short}");
         }
     }
+    // The exit codes the binary's help names, and only those, in EXIT STATUS.
+    let status_line = help
+        .split("Exit status:")
+        .nth(1)
+        .expect("the help names the exit codes");
+    let codes: BTreeSet<String> = status_line
+        .split(';')
+        .filter_map(|part| part.split_whitespace().next())
+        .map(str::to_string)
+        .collect();
+    let start = page.find(".SH EXIT STATUS").unwrap();
+    let end = page[start..].find(".SH EXAMPLES").unwrap() + start;
+    let documented: BTreeSet<String> = page[start..end]
+        .lines()
+        .filter_map(|l| l.strip_prefix(".B "))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(codes, documented, "ipvsadm-restore.8 EXIT STATUS");
+    // And the binary exits so: usage 2, a bad file with --test 2, a good
+    // one 0.
+    let (code, _, _) = run_binary_as("ipvsadm-restore", &["--no-such-option"]);
+    assert_eq!(code, Some(2));
+    let dir = ShellDir::new("restore");
+    let good = dir.dir.join("good.rules");
+    fs::write(
+        &good,
+        "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g\n",
+    )
+    .unwrap();
+    let bad = dir.dir.join("bad.rules");
+    fs::write(
+        &bad,
+        "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -w -5\n",
+    )
+    .unwrap();
+    let (code, _, err) = run_binary_as("ipvsadm-restore", &["--test", good.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, _) = run_binary_as("ipvsadm-restore", &["--test", bad.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
 }

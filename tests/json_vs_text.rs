@@ -374,6 +374,39 @@ fn list_differences_are_found() {
 }
 
 #[test]
+fn json_outside_the_schema_is_found() {
+    // Documents that carry the text's information but not the schema's
+    // shape: the check validates against doc/ipvsadm.schema.json too.
+    let services = table();
+    let text = text_of(&services, ListFormat::Default, true);
+    let json = json_of(&services, true);
+    check(&text, &json, Masking::Exact).unwrap();
+    let changes: Vec<(&str, Change)> = vec![
+        (
+            "json_schema_version",
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("json_schema_version");
+            }),
+        ),
+        (
+            "/services/0",
+            Box::new(|v| v["services"][0]["comment"] = serde_json::json!("x")),
+        ),
+        (
+            "/services/0/destinations/0/weight",
+            Box::new(|v| v["services"][0]["destinations"][0]["weight"] = serde_json::json!(1.5)),
+        ),
+    ];
+    for (place, change) in changes {
+        let changed = edit(&json, change);
+        match check(&text, &changed, Masking::Exact) {
+            Ok(()) => panic!("{place}: a document outside the schema went unnoticed"),
+            Err(e) => assert!(e.contains("schema") && e.contains(place), "{place}: {e}"),
+        }
+    }
+}
+
+#[test]
 fn sort_order_matters() {
     let services = table();
     let text = text_of(&services, ListFormat::Default, true);
@@ -485,13 +518,13 @@ fn reference_samples_match() {
     let timeouts = "Timeout (tcp tcpfin udp): 900 120 300\n";
     check(
         timeouts,
-        r#"{"tcp":900,"tcp_fin":120,"udp":300}"#,
+        r#"{"json_schema_version":1,"tcp":900,"tcp_fin":120,"udp":300}"#,
         Masking::Exact,
     )
     .unwrap();
     let e = check(
         timeouts,
-        r#"{"tcp":900,"tcp_fin":121,"udp":300}"#,
+        r#"{"json_schema_version":1,"tcp":900,"tcp_fin":121,"udp":300}"#,
         Masking::Exact,
     )
     .unwrap_err();
@@ -499,23 +532,35 @@ fn reference_samples_match() {
 
     let daemons = "master sync daemon (mcast=eth0, syncid=1, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)\n\
                    backup sync daemon (mcast=eth1, syncid=0)\n";
-    let json = r#"{"daemons":[
+    let json = r#"{"json_schema_version":1,"daemons":[
         {"state":"master","mcast_interface":"eth0","syncid":1,"sync_maxlen":1472,"mcast_group":"224.0.0.81","mcast_port":8848,"mcast_ttl":1},
         {"state":"backup","mcast_interface":"eth1","syncid":0,"sync_maxlen":0,"mcast_group":null,"mcast_port":0,"mcast_ttl":0}]}"#;
     check(daemons, json, Masking::Exact).unwrap();
     let wrong = json.replace(r#""mcast_port":0"#, r#""mcast_port":8848"#);
     let e = check(daemons, &wrong, Masking::Exact).unwrap_err();
     assert!(e.contains("daemons[1].mcast_port"), "{e}");
-    check("", r#"{"daemons":[]}"#, Masking::Exact).unwrap();
-    assert!(check("", r#"{"daemons":[{"state":"master"}]}"#, Masking::Exact).is_err());
+    check(
+        "",
+        r#"{"json_schema_version":1,"daemons":[]}"#,
+        Masking::Exact,
+    )
+    .unwrap();
+    assert!(check(
+        "",
+        r#"{"json_schema_version":1,"daemons":[{"state":"master"}]}"#,
+        Masking::Exact
+    )
+    .is_err());
 
     let list = "IP Virtual Server version 1.2.1 (size=4096)\n\
                 Prot LocalAddress:Port Scheduler Flags\n\
                 \x20 -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n\
                 TCP  10.0.0.3:80 rr\n\
                 \x20 -> 10.0.0.11:80                 Route   3      0          0         \n";
-    let json = r#"{"version":"1.2.1","conn_table_size":4096,"services":[{"family":"ipv4","protocol":"TCP","address":"10.0.0.3","port":80,"fwmark":null,"scheduler":"rr","scheduler_flags":[],"persistent":false,"timeout":0,"netmask":"255.255.255.255","pe":null,"one_packet":false,
-        "destinations":[{"family":"ipv4","address":"10.0.0.11","port":80,"forward":"Route","weight":3,"active_conns":0,"inactive_conns":0}]}]}"#;
+    let json = r#"{"json_schema_version":1,"version":"1.2.1","conn_table_size":4096,"services":[{"family":"ipv4","protocol":"TCP","address":"10.0.0.3","port":80,"fwmark":null,"scheduler":"rr","scheduler_flags":[],"persistent":false,"timeout":0,"netmask":"255.255.255.255","pe":null,"one_packet":false,
+        "stats":{"conns":0,"in_pkts":0,"out_pkts":0,"in_bytes":0,"out_bytes":0},"rates":{"cps":0,"in_pps":0,"out_pps":0,"in_bps":0,"out_bps":0},
+        "destinations":[{"family":"ipv4","address":"10.0.0.11","port":80,"forward":"Route","weight":3,"upper_threshold":0,"lower_threshold":0,"active_conns":0,"inactive_conns":0,"persistent_conns":0,"tunnel":null,
+        "stats":{"conns":0,"in_pkts":0,"out_pkts":0,"in_bytes":0,"out_bytes":0},"rates":{"cps":0,"in_pps":0,"out_pps":0,"in_bps":0,"out_bps":0}}]}]}"#;
     check(list, json, Masking::Exact).unwrap();
     let e = check(list, "not json", Masking::Exact).unwrap_err();
     assert!(e.contains("not one JSON document"), "{e}");

@@ -26,6 +26,8 @@
 //! names must never reach the system resolver (that would send DNS queries
 //! off the machine).
 
+mod json_text;
+
 use std::cell::Cell;
 use std::io::Cursor;
 use std::net::{IpAddr, Ipv4Addr};
@@ -735,7 +737,9 @@ fn render_listing(info: &KernelInfo, listings: &[ServiceListing]) {
         let _ = write_list_with(&mut out, info, listings, &opts, &FixedNames);
     }
     for sort in [false, true] {
-        let _ = write_list_json(&mut Vec::new(), info, listings, sort);
+        let mut json = Vec::new();
+        assert!(write_list_json(&mut json, info, listings, sort).is_ok());
+        json_text::assert_schema(&json);
     }
     for numeric in [false, true] {
         let mut saved = Vec::new();
@@ -980,6 +984,7 @@ fn output_random_daemons_and_timeouts() {
                 .into_iter::<serde_json::Value>()
                 .count();
             assert_eq!(documents, 2, "one JSON document each");
+            json_text::assert_schema(&json);
             true
         },
     );
@@ -1013,7 +1018,9 @@ fn check_connections(text: &str) -> bool {
         let mut out = Vec::new();
         let _ = write_connections_with(&mut out, &entries, &opts, &FixedNames);
     }
-    let _ = write_connections_json(&mut Vec::new(), &entries);
+    let mut json = Vec::new();
+    assert!(write_connections_json(&mut json, &entries).is_ok());
+    json_text::assert_schema(&json);
     !entries.is_empty()
 }
 
@@ -1127,7 +1134,7 @@ fn unescape(text: &str) -> Vec<u8> {
                 let close = i + text[i..].find('}').unwrap();
                 let count: usize = text[i..close].parse().unwrap();
                 let byte = *out.last().expect("\\{N} after a byte");
-                out.extend(std::iter::repeat(byte).take(count - 1));
+                out.extend(std::iter::repeat_n(byte, count - 1));
                 i = close + 1;
             }
             other => panic!("unknown escape \\{}", other as char),
@@ -1152,7 +1159,7 @@ fn command_cases(name: &str) -> Vec<(usize, String, Vec<Vec<u8>>)> {
             match field.strip_prefix('*').and_then(|f| f.split_once(':')) {
                 Some((count, token)) => {
                     let count: usize = count.parse().unwrap();
-                    args.extend(std::iter::repeat(unescape(token)).take(count));
+                    args.extend(std::iter::repeat_n(unescape(token), count));
                 }
                 None => args.push(unescape(field)),
             }
@@ -1313,7 +1320,7 @@ fn huge_inputs_are_handled_quickly() {
     // 100,000 arguments of each kind.
     for token in [&b"-n"[..], b"extra", b"--bogus", b"-t", b"!#:+", b"-"] {
         let mut args = argv(&[b"-L"]);
-        args.extend(std::iter::repeat(token.to_vec()).take(100_000));
+        args.extend(std::iter::repeat_n(token.to_vec(), 100_000));
         check_parse(&args);
     }
     let mut args = argv(&[b"-A", b"-t"]);
@@ -1323,7 +1330,7 @@ fn huge_inputs_are_handled_quickly() {
     eprintln!("robustness: huge arguments: {:.2?}", start.elapsed());
     // A 1 MiB token, 20,000 lines, and 1 MiB of blanks.
     let mut file = b"-A -t 10.0.0.1:80 -s ".to_vec();
-    file.extend(std::iter::repeat(b'r').take(1 << 20));
+    file.extend(std::iter::repeat_n(b'r', 1 << 20));
     file.push(b'\n');
     check_restore(&file);
     let many: Vec<u8> = (0..20_000)

@@ -2,11 +2,15 @@
 //! servers, lists them, changes them by reconciling to a desired table, and
 //! removes them. Needs root (`CAP_NET_ADMIN`) and the `ip_vs` module; run it
 //! in a scratch network namespace (`unshare -n`) so as not to disturb a
-//! live table. Exits non-zero on the first failure.
+//! live table. Exits non-zero on the first failure. Given the path of a
+//! network namespace (`/run/netns/NAME`, `/proc/PID/ns/net`), it works on
+//! that namespace's table instead, through [`Client::connect_in_namespace`].
 //!
 //! ```sh
 //! cargo build --release -p ipvs --example quickstart
 //! sudo unshare -n target/release/examples/quickstart
+//! sudo ip netns add scratch
+//! sudo target/release/examples/quickstart /run/netns/scratch
 //! ```
 
 use std::error::Error;
@@ -58,7 +62,10 @@ fn show(listing: &[ServiceListing]) {
 }
 
 fn run() -> Result<(), Box<dyn Error>> {
-    let mut client = Client::connect()?;
+    let mut client = match std::env::args_os().nth(1) {
+        Some(namespace) => Client::connect_in_namespace(namespace)?,
+        None => Client::connect()?,
+    };
     let web = ServiceKey::Addr {
         protocol: Protocol::Tcp,
         addr: addr("10.0.0.3")?,

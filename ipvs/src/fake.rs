@@ -1,6 +1,9 @@
-//! An IPVS in memory, for tests: a [`Table`] that answers like the kernel
-//! (the same conflicts and errnos), keeps timeouts and sync daemons, logs
-//! every change it is sent, and fails the ones it is told to.
+//! An IPVS in memory, for tests: a [`Table`] holding timeouts and sync
+//! daemons that answers like the kernel (the same conflicts and errnos),
+//! logs every change it is sent, and fails the ones it is told to.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
 
 use crate::client::Error;
 use crate::model::{DestinationEntry, ServiceEntry, ServiceKey, Stats, SyncDaemon, Timeouts};
@@ -20,12 +23,12 @@ pub enum Fault {
     Lose,
 }
 
-/// An [`Ipvs`] in memory. Counters and connection counts are zero.
-#[derive(Debug, Clone, Default)]
+/// An [`Ipvs`] in memory. Counters are zero; connection counts are zero
+/// unless set with [`FakeIpvs::set_connections`].
+#[derive(Debug, Clone)]
 pub struct FakeIpvs {
     table: Table,
-    timeouts: Timeouts,
-    daemons: Vec<SyncDaemon>,
+    connections: HashMap<(ServiceKey, IpAddr, u16), [u32; 3]>,
     sent: usize,
     faults: Vec<(usize, Fault)>,
     refuse_from: Option<usize>,
@@ -33,16 +36,31 @@ pub struct FakeIpvs {
     log: Vec<Request>,
 }
 
+impl Default for FakeIpvs {
+    /// An empty table, zero timeouts, no daemons.
+    fn default() -> Self {
+        FakeIpvs::new(Table::new())
+    }
+}
+
 impl FakeIpvs {
-    /// A fake whose table is `table`.
+    /// A fake whose table is `table`, with its timeouts and sync daemons
+    /// (zero timeouts and no daemons if it holds none).
     pub fn new(table: Table) -> Self {
+        let timeouts = table.timeouts().unwrap_or_default();
+        let daemons = table.daemons().map(<[_]>::to_vec).unwrap_or_default();
         FakeIpvs {
-            table,
-            ..FakeIpvs::default()
+            table: table.with_timeouts(timeouts).with_daemons(daemons),
+            connections: HashMap::new(),
+            sent: 0,
+            faults: Vec::new(),
+            refuse_from: None,
+            reads_fail: false,
+            log: Vec::new(),
         }
     }
 
-    /// The table as it is now.
+    /// The table as it is now, with its timeouts and sync daemons.
     pub fn table(&self) -> &Table {
         &self.table
     }
@@ -64,6 +82,13 @@ impl FakeIpvs {
         self.refuse_from = Some(n);
     }
 
+    /// Sets the active, inactive and persistent connection counts that the
+    /// real server `addr`:`port` of service `key` reports, for as long as
+    /// it exists.
+    pub fn set_connections(&mut self, key: ServiceKey, addr: IpAddr, port: u16, counts: [u32; 3]) {
+        self.connections.insert((key, addr, port), counts);
+    }
+
     /// Makes every read fail with [`Error::Timeout`].
     pub fn fail_reads(&mut self) {
         self.reads_fail = true;
@@ -76,44 +101,12 @@ impl FakeIpvs {
         Ok(())
     }
 
-    /// Applies what the kernel would for a change that is not a table change.
-    fn apply_other(&mut self, request: &Request) -> Result<(), Error> {
-        match request {
-            Request::Zero(_) => Ok(()),
-            Request::SetTimeouts(t) => {
-                let set = |old: &mut u32, new: u32| {
-                    if new != 0 {
-                        *old = new;
-                    }
-                };
-                set(&mut self.timeouts.tcp, t.tcp);
-                set(&mut self.timeouts.tcp_fin, t.tcp_fin);
-                set(&mut self.timeouts.udp, t.udp);
-                Ok(())
-            }
-            Request::StartDaemon(d) => {
-                if self.daemons.iter().any(|running| running.state == d.state) {
-                    return Err(Error::Kernel {
-                        errno: libc::EEXIST,
-                    });
-                }
-                self.daemons.push(d.clone());
-                Ok(())
-            }
-            Request::StopDaemon(state) => {
-                let before = self.daemons.len();
-                self.daemons.retain(|d| d.state != *state);
-                if self.daemons.len() == before {
-                    return Err(Error::Kernel { errno: libc::ESRCH });
-                }
-                Ok(())
-            }
-            _ => self
-                .table
-                .apply(request)
-                .map(drop)
-                .map_err(|c| Error::Kernel { errno: c.errno() }),
-        }
+    /// Applies a change as the kernel would.
+    fn apply(&mut self, request: &Request) -> Result<(), Error> {
+        self.table
+            .apply(request)
+            .map(drop)
+            .map_err(|c| Error::Kernel { errno: c.errno() })
     }
 }
 
@@ -149,24 +142,31 @@ impl Ipvs for FakeIpvs {
         };
         Ok(service
             .destinations()
-            .map(|d| DestinationEntry {
-                destination: *d,
-                active_conns: 0,
-                inactive_conns: 0,
-                persistent_conns: 0,
-                stats: Stats::default(),
+            .map(|d| {
+                let [active, inactive, persistent] = self
+                    .connections
+                    .get(&(*key, d.addr, d.port))
+                    .copied()
+                    .unwrap_or_default();
+                DestinationEntry {
+                    destination: *d,
+                    active_conns: active,
+                    inactive_conns: inactive,
+                    persistent_conns: persistent,
+                    stats: Stats::default(),
+                }
             })
             .collect())
     }
 
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         self.read()?;
-        Ok(self.timeouts)
+        Ok(self.table.timeouts().unwrap_or_default())
     }
 
     fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
         self.read()?;
-        Ok(self.daemons.clone())
+        Ok(self.table.daemons().map(<[_]>::to_vec).unwrap_or_default())
     }
 
     fn execute(&mut self, request: &Request) -> Result<(), Error> {
@@ -189,10 +189,10 @@ impl Ipvs for FakeIpvs {
             }),
             Some(Fault::Lose) => Err(Error::AckLost),
             Some(Fault::ApplyThenLoseAck) => {
-                let _ = self.apply_other(request);
+                let _ = self.apply(request);
                 Err(Error::AckLost)
             }
-            None => self.apply_other(request),
+            None => self.apply(request),
         }
     }
 

@@ -40,6 +40,6 @@ mod netlink;
 mod ops;
 pub mod reconcile;
 
-pub use client::{Client, Error};
+pub use client::{enter_network_namespace, Client, Error};
 pub use netlink::Request;
 pub use ops::Ipvs;

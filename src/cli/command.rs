@@ -1,6 +1,7 @@
 //! What a command line asks for, as typed values.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use ipvs::model::{DaemonState, Destination, Service, ServiceKey, SyncDaemon, Timeouts};
 
@@ -27,6 +28,15 @@ pub enum Command {
     EditDestination(ServiceKey, Destination),
     /// `-d`: the real server's address and port.
     DeleteDestination(ServiceKey, IpAddr, u16),
+    /// `-d ... --drain[=SECONDS]` (an extension): the real server is set to
+    /// weight 0 and deleted once IPVS counts no connection through it, or
+    /// when `timeout` has passed.
+    DrainDestination {
+        key: ServiceKey,
+        addr: IpAddr,
+        port: u16,
+        timeout: Duration,
+    },
     /// `--set tcp tcpfin udp` (0 leaves a value unchanged).
     SetTimeouts(Timeouts),
     /// `--start-daemon` (`mcast_ifn` defaults to `eth0`).

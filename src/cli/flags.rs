@@ -254,16 +254,17 @@ pub enum Role {
     Option,
 }
 
-/// How a flag's value is completed by shells (the man page and
-/// completions only; the parser does its own checking).
+/// How shells complete a flag's value (the completions only; the parser
+/// does its own checking). No flag of ipvsadm takes a file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueHint {
-    /// The shell's default (file names).
+    /// One of [`FlagDef::choices`] if there are any, else nothing to
+    /// complete (a number, a mask, an address).
     Default,
-    /// A host name.
+    /// A host name (or address), `[:port]` after it.
     Hostname,
-    /// Free text, nothing to complete.
-    Text,
+    /// A network interface.
+    Interface,
     /// A comma-separated list of [`FlagDef::choices`].
     CommaList,
 }
@@ -390,6 +391,14 @@ impl FlagDef {
         self
     }
 
+    /// The help line: [`FlagDef::help`] with `{choices}` replaced by the
+    /// names of [`FlagDef::choices`], so lists of values in `-h` and the man
+    /// page come from the same rows as the values the parser accepts.
+    pub fn help_text(&self) -> String {
+        let names: Vec<&str> = self.choices.iter().map(|(name, _)| *name).collect();
+        self.help.replace("{choices}", &names.join(" "))
+    }
+
     /// `-t`, or `--tcp-service` for a flag without a short name.
     pub fn display_name(&self) -> String {
         match self.short {
@@ -433,6 +442,8 @@ pub mod opts {
     pub const TUN_NOCSUM: OptionColumn = server_option(31, "tun-nocsum");
     pub const TUN_CSUM: OptionColumn = server_option(32, "tun-csum");
     pub const TUN_REMCSUM: OptionColumn = server_option(33, "tun-remcsum");
+    /// `--drain` (an extension), of `-d` only.
+    pub const DRAIN: OptionColumn = OptionColumn::new(35, "drain").allowed_in(&[C::DeleteDest]);
 }
 
 /// An option of the real-server commands only.
@@ -581,7 +592,7 @@ pub const FLAGS: &[FlagDef] = &[
         })
         .section(Section::VirtualService),
     // Options.
-    flag("scheduler", Some('s'), "scheduler: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh (default: wlc)")
+    flag("scheduler", Some('s'), "scheduler: {choices} (default: wlc)")
         .value("scheduler")
         .choices(SCHEDULERS)
         .sets(&service_option(3, "scheduler"))
@@ -743,6 +754,23 @@ pub const FLAGS: &[FlagDef] = &[
             b.format.json = true;
             Ok(())
         }),
+    flag("drain", None, "with -d: weight 0 first, delete once idle or after SECONDS (default 300; an extension)")
+        .optional_value("SECONDS")
+        .sets(&opts::DRAIN)
+        .store(|b, v, _| {
+            // Absent: the library's default.
+            b.drain_timeout = match v {
+                None => None,
+                Some(text) => Some(number(Some(text), 0, i64::from(i32::MAX), "drain timeout")? as u64),
+            };
+            Ok(())
+        }),
+    flag("netns", None, "act in network namespace NAME (as ip netns names them) or at PATH (an extension)")
+        .value("NAME|PATH")
+        // The command line's --netns is taken out before parsing
+        // (cli::netns); this is one in -R or ipvsadm-restore input.
+        .store(|_, _, _| Err(fail("--netns is an option of the command line, not of a rule")))
+        .section(Section::Option),
     flag("thresholds", None, "list with thresholds")
         .sets(&opts::THRESHOLDS)
         .store(|b, _, _| {
@@ -812,6 +840,7 @@ pub const FLAGS: &[FlagDef] = &[
         .section(Section::DaemonOption),
     flag("mcast-interface", None, "multicast interface (default: eth0)")
         .value("interface")
+        .hint(ValueHint::Interface)
         .sets(&daemon_option(11, "mcast-interface"))
         .store(|b, v, _| {
             b.mcast_ifn = c_truncate(v.unwrap_or_default(), IFNAME_MAX).to_vec();
@@ -820,7 +849,6 @@ pub const FLAGS: &[FlagDef] = &[
         .section(Section::DaemonOption),
     flag("mcast-group", None, "IPv4 or IPv6 multicast group")
         .value("address")
-        .hint(ValueHint::Text)
         .sets(&daemon_option(24, "mcast-group"))
         .store(|b, v, _| {
             let v = v.unwrap_or_default();
@@ -925,26 +953,27 @@ mod tests {
 
     /// ipvsadm 1.31's `commands_v_options`, as in ipvsadm.c (one row per
     /// command in [`CommandKind`] order, one column per option bit), plus
-    /// the `--json` column: what the rows' option columns must add up to.
-    const MATRIX_1_31: [(CommandKind, &[u8; 35]); CommandKind::COUNT] = [
-        (C::Add, b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx"),
-        (C::Edit, b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx"),
-        (C::Delete, b"xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::Flush, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::List, b" 11xxxxxxxxx11       xxxxxxx xxxxx "),
-        (C::AddDest, b"xx+xxx+    xxxxxxxxxxxxxxxxxx     x"),
-        (C::DeleteDest, b"xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::EditDest, b"xx+xxx+    xxxxxxxxxxxxxxxxxx     x"),
-        (C::Timeout, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::StartDaemon, b"xxxxxxxxxxx xxxxxxx xxxx    xxxxxxx"),
-        (C::StopDaemon, b"xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxx"),
-        (C::Restore, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::Save, b" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        (C::Zero, b"xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+    /// the extensions' columns (`--json`, `--drain`): what the rows' option
+    /// columns must add up to.
+    const MATRIX_1_31: [(CommandKind, &[u8; 36]); CommandKind::COUNT] = [
+        (C::Add, b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxxx"),
+        (C::Edit, b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxxx"),
+        (C::Delete, b"xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::Flush, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::List, b" 11xxxxxxxxx11       xxxxxxx xxxxx x"),
+        (C::AddDest, b"xx+xxx+    xxxxxxxxxxxxxxxxxx     xx"),
+        (C::DeleteDest, b"xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx "),
+        (C::EditDest, b"xx+xxx+    xxxxxxxxxxxxxxxxxx     xx"),
+        (C::Timeout, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::StartDaemon, b"xxxxxxxxxxx xxxxxxx xxxx    xxxxxxxx"),
+        (C::StopDaemon, b"xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxxx"),
+        (C::Restore, b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::Save, b" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        (C::Zero, b"xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
     ];
 
-    /// 1.31's `optnames`, in bit order, plus `json`.
-    const OPTNAMES_1_31: [&str; 35] = [
+    /// 1.31's `optnames`, in bit order, plus `json` and `drain`.
+    const OPTNAMES_1_31: [&str; 36] = [
         "numeric",
         "connection",
         "service-address",
@@ -980,6 +1009,7 @@ mod tests {
         "tun-csum",
         "tun-remcsum",
         "json",
+        "drain",
     ];
 
     #[test]

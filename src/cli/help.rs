@@ -81,7 +81,7 @@ fn push_option_line(out: &mut String, def: &FlagDef) {
         line = String::new();
     }
     let mut first_word = true;
-    for word in def.help.split(' ') {
+    for word in def.help_text().split(' ') {
         let pad = HELP_COLUMN.saturating_sub(line.len());
         if first_word {
             line.push_str(&" ".repeat(pad));
@@ -124,8 +124,19 @@ mod tests {
             assert!(line.len() <= WIDTH, "{line:?}");
         }
         assert!(text.contains("  -p, --persistent [timeout]"));
+        let drain_default = ipvs::reconcile::Drain::default().timeout.as_secs();
+        assert!(text.contains(&format!("(default {drain_default};")));
         assert!(text.contains("      --set tcp tcpfin udp"));
         assert!(text.contains("  ipvsadm --set tcp tcpfin udp\n"));
+        // Every scheduler the parser accepts is named, and nothing is left
+        // unexpanded.
+        for (name, _) in super::super::flags::SCHEDULERS {
+            assert!(
+                text.split_whitespace().any(|w| w == *name),
+                "-h does not name the scheduler {name}"
+            );
+        }
+        assert!(!text.contains("{choices}"), "{text}");
         assert!(text.ends_with('\n'));
     }
 

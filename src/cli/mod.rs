@@ -8,6 +8,7 @@
 //! - [`restore_input`]: `-R` input split into lines of arguments, each parsed.
 //! - [`messages`]: kernel errors as ipvsadm words them.
 //! - [`help`]: the `-h` and `-v` texts.
+//! - [`netns`]: `--netns`, taken out of the command line and entered first.
 //!
 //! Driving it (what `run.rs` does, minus the kernel):
 //!
@@ -28,6 +29,7 @@ pub mod error;
 pub mod flags;
 pub mod help;
 pub mod messages;
+pub mod netns;
 pub mod parse;
 pub mod popt;
 pub mod restore_input;

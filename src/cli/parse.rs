@@ -13,6 +13,7 @@
 //! matrix; then the per-command rules.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
 
 use super::command::{Command, ListFormat, ListRequest, ListWhat};
 use super::error::CliError;
@@ -23,6 +24,7 @@ use ipvs::model::{
     AddressFamily, DaemonState, Destination, DestinationConfig, ForwardMethod, Netmask, Protocol,
     Service, ServiceConfig, ServiceFlags, ServiceKey, SyncDaemon, Timeouts, TunnelType,
 };
+use ipvs::reconcile::Drain;
 
 /// Longest persistence timeout and protocol timeout: 31 days.
 pub const MAX_TIMEOUT: u32 = 86400 * 31;
@@ -364,6 +366,9 @@ pub struct Building {
     pub(super) mcast_group: Option<IpAddr>,
     pub(super) mcast_port: u16,
     pub(super) mcast_ttl: u8,
+
+    /// `--drain=SECONDS`; `None`: [`Drain`]'s default.
+    pub(super) drain_timeout: Option<u64>,
 }
 
 impl Building {
@@ -398,6 +403,7 @@ impl Building {
             mcast_ifn: Vec::new(),
             syncid: 0,
             sync_maxlen: 0,
+            drain_timeout: None,
             mcast_group: None,
             mcast_port: 0,
             mcast_ttl: 0,
@@ -575,6 +581,16 @@ impl Building {
             CommandKind::EditDest => {
                 Command::EditDestination(self.service_key(), self.destination())
             }
+            CommandKind::DeleteDest if options.contains(&opts::DRAIN) => {
+                Command::DrainDestination {
+                    key: self.service_key(),
+                    addr: self.dest_addr,
+                    port: self.dest_port,
+                    timeout: self
+                        .drain_timeout
+                        .map_or(Drain::default().timeout, Duration::from_secs),
+                }
+            }
             CommandKind::DeleteDest => {
                 Command::DeleteDestination(self.service_key(), self.dest_addr, self.dest_port)
             }
@@ -744,6 +760,54 @@ mod tests {
             err(&["-Z", "--json", "-n"]).0,
             "Illegal 'numeric' option with the 'zero' command
 "
+        );
+    }
+
+    #[test]
+    fn drain_is_an_option_of_delete_server_only() {
+        let key = ServiceKey::Addr {
+            protocol: Protocol::Tcp,
+            addr: "10.0.0.1".parse().unwrap(),
+            port: 80,
+        };
+        let drain = |timeout: u64| {
+            Ok(Command::DrainDestination {
+                key,
+                addr: "10.0.0.2".parse().unwrap(),
+                port: 80,
+                timeout: Duration::from_secs(timeout),
+            })
+        };
+        let d = ["-d", "-t", "10.0.0.1:80", "-r", "10.0.0.2"];
+        let with = |extra: &[&'static str]| parse(&[&d[..], extra].concat());
+        assert_eq!(with(&["--drain"]), drain(300));
+        assert_eq!(Drain::default().timeout, Duration::from_secs(300));
+        assert_eq!(with(&["--drain=5"]), drain(5));
+        assert_eq!(with(&["--drain", "7"]), drain(7));
+        assert_eq!(with(&["--drain=0"]), drain(0));
+        // Without it, -d is 1.31's.
+        assert!(matches!(with(&[]), Ok(Command::DeleteDestination(..))));
+        assert_eq!(
+            err(&[&d[..], &["--drain=soon"]].concat()),
+            ("illegal drain timeout specified\n".into(), 2)
+        );
+        assert_eq!(
+            err(&[&d[..], &["--drain", "--drain"]].concat()),
+            ("multiple 'drain' options specified\n".into(), 2)
+        );
+        assert_eq!(
+            err(&["-a", "-t", "10.0.0.1:80", "-r", "10.0.0.2", "--drain"]),
+            (
+                "Illegal 'drain' option with the 'add-server' command\n".into(),
+                2
+            )
+        );
+        assert_eq!(
+            err(&["-D", "-t", "10.0.0.1:80", "--drain=5"]),
+            (
+                "Illegal 'drain' option with the 'delete-service' command\n".into(),
+                2
+            )
         );
     }
 

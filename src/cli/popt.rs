@@ -67,6 +67,10 @@ pub struct Popt<'a, A> {
     posix_me_harder: bool,
     /// Arguments consumed by `!#:+` (empty until one is).
     consumed: Vec<bool>,
+    /// The same arguments, in the order they were consumed.
+    consumed_order: Vec<usize>,
+    /// The argument the last long option came from.
+    last_long: usize,
     leftovers: Vec<usize>,
     next_leftover: usize,
 }
@@ -81,6 +85,8 @@ impl<'a, A: AsRef<[u8]>> Popt<'a, A> {
             rest_are_leftovers: false,
             posix_me_harder,
             consumed: Vec::new(),
+            consumed_order: Vec::new(),
+            last_long: 0,
             leftovers: Vec::new(),
             next_leftover: 0,
         }
@@ -113,6 +119,7 @@ impl<'a, A: AsRef<[u8]>> Popt<'a, A> {
                         None => (body, None),
                     };
                     let flag = find_long(name).ok_or(PoptError::UnknownOption)?;
+                    self.last_long = index;
                     return self.with_value(flag, value).map(Some);
                 }
                 // No flag of ipvsadm's is a one-dash long option, so `-xyz`
@@ -230,7 +237,25 @@ impl<'a, A: AsRef<[u8]>> Popt<'a, A> {
             self.consumed = vec![false; self.argv.len()];
         }
         self.consumed[index] = true;
+        self.consumed_order.push(index);
         Some(index)
+    }
+
+    /// The arguments the long option just returned took: its own, its
+    /// value's when that was the next argument, and those `!#:+` in its
+    /// value took (`expansions_before`: [`Popt::expansions`] before it was
+    /// read). Long options only: a short one may share its argument.
+    pub fn last_long_option_args(&self, expansions_before: usize) -> Vec<usize> {
+        let mut args: Vec<usize> = (self.last_long..self.next).collect();
+        args.extend_from_slice(
+            &self.consumed_order[expansions_before.min(self.consumed_order.len())..],
+        );
+        args
+    }
+
+    /// How many arguments `!#:+` has taken so far.
+    pub fn expansions(&self) -> usize {
+        self.consumed_order.len()
     }
 
     /// popt's `poptBadOption`: the last argument looked at.

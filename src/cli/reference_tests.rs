@@ -169,6 +169,10 @@ fn requests(cmd: &Command) -> Vec<String> {
         Command::AddDestination(k, d) => vec![dest_text("NEW_DEST", k, d)],
         Command::EditDestination(k, d) => vec![dest_text("SET_DEST", k, d)],
         Command::DeleteDestination(k, a, p) => vec![dest_base("DEL_DEST", k, a, *p)],
+        // An extension (no 1.31 recording has it): the service is read first.
+        Command::DrainDestination { key, .. } => {
+            vec![format!("GET_SERVICE {}", key_text(key)), "GET_DEST".into()]
+        }
         Command::SetTimeouts(t) => vec![format!(
             "SET_CONFIG tcp={} tcpfin={} udp={}",
             t.tcp, t.tcp_fin, t.udp

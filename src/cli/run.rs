@@ -4,18 +4,23 @@
 
 use std::fs;
 use std::io::{self, Write};
+use std::net::IpAddr;
 use std::process;
+use std::time::Duration;
 
+use crate::drain::{run_drain, Ended, EXIT_INTERRUPTED};
 use crate::output::{
     self, ConnectionEntry, ListOptions, ServiceListing, StreamError, CONN_PROC_FILE,
 };
 use ipvs::model::{ServiceEntry, ServiceKey};
+use ipvs::reconcile::{draining, plan, Table};
 use ipvs::{Client, Error as ClientError, Request};
 
 use super::command::{Command, ListFormat, ListRequest, ListWhat};
 use super::error::CliError;
 use super::help;
 use super::messages::{self, kernel_failure, Operation};
+use super::netns;
 use super::parse::{parse_args, program_name, ParseConfig};
 use super::restore_input::{RestoreOptions, RestoreReader};
 use super::values::SystemResolver;
@@ -46,11 +51,22 @@ type Outcome = Result<ExitCode, Exit>;
 
 /// Runs `ipvsadm` with `argv` (program name first) and returns its exit status.
 pub fn run_ipvsadm(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
+    let config = ParseConfig::from_env();
+    let without_netns;
+    let argv = match netns::take_from_ipvsadm_args(argv, &config) {
+        Some(taken) => {
+            if let Err(code) = netns::enter(&taken.value, streams.err) {
+                return code;
+            }
+            without_netns = taken.argv;
+            &without_netns
+        }
+        None => argv,
+    };
     let mut client = match connect(streams) {
         Ok(client) => client,
         Err(Exit(code)) => return code,
     };
-    let config = ParseConfig::from_env();
     let result = if argv.len() <= 1 {
         list(&mut client, &ListRequest::default(), streams)
     } else {
@@ -66,19 +82,27 @@ pub fn run_ipvsadm(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
 /// Runs `ipvsadm-save [-n]`: what `ipvsadm -S [-n]` prints. Any other option
 /// is an error, as with Debian's script.
 pub fn run_save(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
+    let usage = |streams: &mut Streams<'_>| {
+        let name = String::from_utf8_lossy(program_name(argv)).into_owned();
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let _ = write!(
+            streams.err,
+            "{base}: Script to save the IPVS table to stdout.\n   \
+             With the -n option, prints out the table in numeric format.\n"
+        );
+        1
+    };
+    let argv = match netns::enter_from_script_args(argv, streams.err) {
+        Ok(argv) => argv,
+        Err(netns::ScriptStop::Exit(code)) => return code,
+        Err(netns::ScriptStop::MissingValue) => return usage(streams),
+    };
     let mut numeric = false;
     for arg in argv.iter().skip(1) {
         if arg.as_slice() == b"-n" {
             numeric = true;
         } else if arg.first() == Some(&b'-') {
-            let name = String::from_utf8_lossy(program_name(argv)).into_owned();
-            let base = name.rsplit('/').next().unwrap_or(&name).to_string();
-            let _ = write!(
-                streams.err,
-                "{base}: Script to save the IPVS table to stdout.\n   \
-                 With the -n option, prints out the table in numeric format.\n"
-            );
-            return 1;
+            return usage(streams);
         }
     }
     let mut client = match connect(streams) {
@@ -183,6 +207,12 @@ fn execute(client: &mut Client, command: &Command, streams: &mut Streams<'_>) ->
             Ok(0)
         }
         Command::Restore => Ok(0),
+        Command::DrainDestination {
+            key,
+            addr,
+            port,
+            timeout,
+        } => drain_destination(client, *key, *addr, *port, *timeout, streams),
         change => {
             let Some((request, operation)) = change_request(change) else {
                 return Ok(0);
@@ -224,12 +254,71 @@ pub fn change_request(command: &Command) -> Option<(Request, Operation)> {
         Command::StartDaemon(d) => (Request::StartDaemon(d.clone()), Operation::StartDaemon),
         Command::StopDaemon { state, .. } => (Request::StopDaemon(*state), Operation::StopDaemon),
         Command::List(_)
+        | Command::DrainDestination { .. }
         | Command::Restore
         | Command::Save { .. }
         | Command::Help
         | Command::Version => return None,
     };
     Some(pair)
+}
+
+/// `-d ... --drain`: the real server goes to weight 0 (its other settings
+/// kept), then is deleted once IPVS counts no connection through it, or
+/// when `timeout` has passed. A missing service or real server gets
+/// `-d`'s own message.
+fn drain_destination(
+    client: &mut Client,
+    key: ServiceKey,
+    addr: IpAddr,
+    port: u16,
+    timeout: Duration,
+    streams: &mut Streams<'_>,
+) -> Outcome {
+    let operation = Operation::DeleteDestination;
+    let listing = match client
+        .service(&key)
+        .and_then(|entry| Ok((entry, client.destinations(&key)?)))
+    {
+        Ok((entry, destinations)) => ipvs::model::ServiceListing {
+            entry,
+            destinations,
+        },
+        Err(e) => return kernel_error(operation, &e, streams),
+    };
+    if !listing
+        .destinations
+        .iter()
+        .any(|d| d.destination.addr == addr && d.destination.port == port)
+    {
+        let missing = ClientError::Kernel {
+            errno: libc::ENOENT,
+        };
+        return kernel_error(operation, &missing, streams);
+    }
+    let live = Table::from_listings([&listing]);
+    let mut desired = live.clone();
+    if let Err(conflict) = desired.apply(&Request::DeleteDestination(key, addr, port)) {
+        writeln!(streams.err, "{conflict}")?;
+        return Err(Exit(255));
+    }
+    let first = draining(&live, &desired).unwrap_or_else(|| desired.clone());
+    for request in plan(&live, &first) {
+        if let Err(e) = client.execute(&request) {
+            return kernel_error(Operation::EditDestination, &e, streams);
+        }
+    }
+    let program = streams
+        .program
+        .rsplit('/')
+        .next()
+        .unwrap_or("ipvsadm")
+        .to_string();
+    match run_drain(client, &first, &desired, timeout, &program, streams.err) {
+        Ok(Ended::Done) => Ok(0),
+        Ok(Ended::Interrupted) => Ok(EXIT_INTERRUPTED),
+        Err(e) => kernel_error(operation, &e, streams),
+    }
 }
 
 /// Writes ipvsadm's message for a failed kernel call and returns the status

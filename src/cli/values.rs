@@ -128,7 +128,7 @@ pub trait NameResolver {
     fn service_to_port(&self, name: &str, protocol: Protocol) -> Option<u16>;
 }
 
-/// The C library's resolvers (`/etc/hosts`, DNS, `/etc/services`, NSS), as ipvsadm.
+/// The system's names as ipvsadm 1.31 with glibc finds them ([`resolve`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemResolver;
 

@@ -10,7 +10,11 @@
 //! interface and are listed in the man page (`JSON OUTPUT`); fields may be
 //! added, never renamed or removed.
 //!
-//! Each writer prints one compact document and a newline.
+//! Each writer prints one compact document and a newline. Every document
+//! starts with `"json_schema_version"` ([`JSON_SCHEMA_VERSION`]), the
+//! version of `doc/ipvsadm.schema.json` (a JSON Schema of all four kinds of
+//! document) that it follows; the README's "JSON" section says when the
+//! version changes.
 
 use std::io::{self, Write};
 
@@ -74,8 +78,25 @@ pub fn write_daemons_json(w: &mut dyn Write, daemons: &[SyncDaemon]) -> io::Resu
     write_document(w, &document)
 }
 
+/// The version of the JSON schema (`doc/ipvsadm.schema.json`) every
+/// document follows, its first field `json_schema_version` (as nft's
+/// `metainfo.json_schema_version`). Raised whenever the schema changes.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// A document with the schema version in front of its own fields.
+#[derive(Serialize)]
+struct Versioned<'a, T: Serialize> {
+    json_schema_version: u32,
+    #[serde(flatten)]
+    document: &'a T,
+}
+
 fn write_document(w: &mut dyn Write, document: &impl Serialize) -> io::Result<()> {
-    let mut bytes = serde_json::to_vec(document).map_err(io::Error::from)?;
+    let versioned = Versioned {
+        json_schema_version: JSON_SCHEMA_VERSION,
+        document,
+    };
+    let mut bytes = serde_json::to_vec(&versioned).map_err(io::Error::from)?;
     bytes.push(b'\n');
     w.write_all(&bytes)
 }
@@ -135,8 +156,11 @@ impl<'a> JsonService<'a> {
             ServiceKey::Fwmark { mark, .. } => (None, None, None, Some(*mark)),
         };
         let scheduler_flags = if has_scheduler_flags(config.flags) {
+            // As the text listing names them: for sh and mh, flag 3 has no
+            // name and is left out (an empty name is not one).
             scheduler_flags(&config.scheduler, config.flags)
                 .split(',')
+                .filter(|name| !name.is_empty())
                 .map(str::to_string)
                 .collect()
         } else {
@@ -371,14 +395,85 @@ mod tests {
         dest_entry(addr, port, forward, weight)
     }
 
+    /// The schema the packages ship (doc/ipvsadm.schema.json), compiled,
+    /// with address formats checked.
+    fn schema() -> jsonschema::Validator {
+        let schema: Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/doc/ipvsadm.schema.json"
+        )))
+        .unwrap();
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap()
+    }
+
+    /// One document printed by `write`, as text and value; it must follow
+    /// the schema.
     fn render(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> (String, Value) {
         let mut out = Vec::new();
         write(&mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.ends_with("}\n"), "{text}");
         assert_eq!(text.matches('\n').count(), 1, "one line: {text}");
-        let value = serde_json::from_str(&text).unwrap();
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let errors: Vec<String> = schema()
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{text}");
+        assert_eq!(value["json_schema_version"], JSON_SCHEMA_VERSION);
         (text, value)
+    }
+
+    #[test]
+    fn schema_names_this_version_and_rejects_what_we_do_not_print() {
+        let schema_text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/doc/ipvsadm.schema.json"
+        ));
+        let document: Value = serde_json::from_str(schema_text).unwrap();
+        assert_eq!(
+            document["$defs"]["schema_version"]["const"],
+            JSON_SCHEMA_VERSION
+        );
+        let validator = schema();
+        let (_, good) = render(|w| write_timeouts_json(w, &Timeouts::default()));
+        assert!(validator.is_valid(&good));
+        // A document without the version, of another version, with a field
+        // the schema does not have, or with a wrong type is refused.
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let mut edits: Vec<Edit> = vec![
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("json_schema_version");
+            }),
+            Box::new(|v| v["json_schema_version"] = json!(JSON_SCHEMA_VERSION + 1)),
+            Box::new(|v| v["extra"] = json!(1)),
+            Box::new(|v| v["tcp"] = json!("900")),
+            Box::new(|v| v["udp"] = json!(-1)),
+        ];
+        for (i, edit) in edits.iter_mut().enumerate() {
+            let mut bad = good.clone();
+            edit(&mut bad);
+            assert!(!validator.is_valid(&bad), "edit {i}: {bad}");
+        }
+        let (_, list) = render(|w| {
+            let mut s = listing(tcp("10.0.0.3", 80), "rr");
+            s.destinations = vec![dest("10.0.0.11", 80, ForwardMethod::Route, 1)];
+            write_list_json(w, &KERNEL, &[s], true)
+        });
+        for (path, value) in [
+            ("/services/0/address", json!("10.0.0.300")),
+            ("/services/0/fwmark", json!(7)),
+            ("/services/0/destinations/0/forward", json!("Tunnel")),
+            ("/services/0/destinations/0/port", json!(65536)),
+            ("/services/0/scheduler_flags", json!(["sh-port", "sh-port"])),
+        ] {
+            let mut bad = list.clone();
+            *bad.pointer_mut(path).unwrap() = value;
+            assert!(!validator.is_valid(&bad), "{path}: {bad}");
+        }
     }
 
     fn big_stats() -> Stats {
@@ -429,6 +524,7 @@ mod tests {
         let (text, v) = render(|w| write_list_json(w, &KERNEL, &[web, mark], true));
         insta::assert_snapshot!(text);
 
+        assert!(text.starts_with("{\"json_schema_version\":1,"), "{text}");
         assert_eq!(v["version"], "1.2.1");
         assert_eq!(v["conn_table_size"], 4096);
         // ipvsadm's order: the fwmark service sorts after address services.
@@ -465,6 +561,22 @@ mod tests {
         assert_eq!(mark["one_packet"], true);
         assert_eq!(mark["persistent"], false);
         assert_eq!(mark["destinations"], json!([]));
+    }
+
+    #[test]
+    fn unnamed_scheduler_flag_is_no_empty_name() {
+        // Found by the property test against the schema: sh with only
+        // flag 3, which sh does not name.
+        let s = service(tcp("10.0.0.3", 80), "sh", ServiceFlags::SCHED3);
+        let (_, v) = render(|w| write_list_json(w, &KERNEL, &[s], true));
+        assert_eq!(v["services"][0]["scheduler_flags"], json!([]));
+        let s = service(
+            tcp("10.0.0.3", 80),
+            "mh",
+            ServiceFlags::SCHED3 | ServiceFlags::SCHED2,
+        );
+        let (_, v) = render(|w| write_list_json(w, &KERNEL, &[s], true));
+        assert_eq!(v["services"][0]["scheduler_flags"], json!(["mh-port"]));
     }
 
     #[test]
@@ -535,7 +647,7 @@ mod tests {
         assert_eq!(c[1]["pe_name"], "sip");
         assert_eq!(c[1]["pe_data"], "abc@host");
         let (_, empty) = render(|w| write_connections_json(w, &[]));
-        assert_eq!(empty, json!({"connections": []}));
+        assert_eq!(empty, json!({"json_schema_version": 1, "connections": []}));
     }
 
     #[test]
@@ -546,7 +658,10 @@ mod tests {
             udp: 300,
         };
         let (_, v) = render(|w| write_timeouts_json(w, &t));
-        assert_eq!(v, json!({"tcp": 900, "tcp_fin": 120, "udp": 300}));
+        assert_eq!(
+            v,
+            json!({"json_schema_version": 1, "tcp": 900, "tcp_fin": 120, "udp": 300})
+        );
 
         let daemons = [
             master_daemon(),
@@ -563,7 +678,7 @@ mod tests {
         let (_, v) = render(|w| write_daemons_json(w, &daemons));
         assert_eq!(
             v,
-            json!({"daemons": [
+            json!({"json_schema_version": 1, "daemons": [
                 {"state": "master", "mcast_interface": "eth0", "syncid": 1, "sync_maxlen": 1472,
                  "mcast_group": "224.0.0.81", "mcast_port": 8848, "mcast_ttl": 1},
                 {"state": "backup", "mcast_interface": "eth1", "syncid": 0, "sync_maxlen": 0,
@@ -571,7 +686,7 @@ mod tests {
             ]})
         );
         let (_, none) = render(|w| write_daemons_json(w, &[]));
-        assert_eq!(none, json!({"daemons": []}));
+        assert_eq!(none, json!({"json_schema_version": 1, "daemons": []}));
     }
 
     #[test]

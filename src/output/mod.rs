@@ -28,7 +28,10 @@ pub use connections::{
     parse_connections, write_connections, write_connections_with, ConnectionEntry, ParseError,
     CONN_PROC_FILE,
 };
-pub use json::{write_connections_json, write_daemons_json, write_list_json, write_timeouts_json};
+pub use json::{
+    write_connections_json, write_daemons_json, write_list_json, write_timeouts_json,
+    JSON_SCHEMA_VERSION,
+};
 pub use list::{
     push_list_block, write_list, write_list_block, write_list_heading, write_list_titles,
     write_list_with, write_service, write_service_with,

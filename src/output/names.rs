@@ -1,5 +1,5 @@
 //! Turning addresses and ports into the text ipvsadm prints: numbers as
-//! glibc's `inet_ntop` writes them, or names from the C library.
+//! glibc's `inet_ntop` writes them, or names as glibc finds them ([`resolve`]).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -18,7 +18,7 @@ pub trait Names {
     fn service_name(&self, port: u16, protocol: Protocol) -> Option<String>;
 }
 
-/// Names from the C library resolver, as ipvsadm 1.31 looks them up.
+/// The system's names, as ipvsadm 1.31 with glibc looks them up ([`resolve`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemNames;
 
@@ -105,13 +105,13 @@ fn inet_ntop6(addr: &Ipv6Addr) -> String {
                 Some((base, len)) => (base, len + 1),
             });
         } else if let Some(run) = cur.take() {
-            if best.map_or(true, |b| run.1 > b.1) {
+            if best.is_none_or(|b| run.1 > b.1) {
                 best = Some(run);
             }
         }
     }
     if let Some(run) = cur {
-        if best.map_or(true, |b| run.1 > b.1) {
+        if best.is_none_or(|b| run.1 > b.1) {
             best = Some(run);
         }
     }

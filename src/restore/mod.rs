@@ -1,10 +1,12 @@
-//! `ipvsadm-restore`: makes the live IPVS table what a rule file says,
-//! checked first, changing only what differs, and all or nothing.
+//! `ipvsadm-restore`: makes the live IPVS table, timeouts and sync daemons
+//! what a rule file says, checked first, changing only what differs, and all
+//! or nothing; then zeroes the counters the file's `-Z` lines name.
 //!
-//! - [`parse`]: the rule file, line by line, and the table it describes.
+//! - [`parse`]: the rule file, line by line, and the table (with timeouts
+//!   and daemons) it describes.
 //! - [`diff`]: the plan from the live table to the desired one
-//!   ([`ipvs::reconcile`]), with the lines the changes come from and as
-//!   `ipvsadm` commands.
+//!   ([`ipvs::reconcile`]), then the zeroing, with the lines the changes
+//!   come from and as `ipvsadm` commands.
 //! - [`lock`]: one restore at a time.
 //!
 //! Planning, applying and rolling back are the library's
@@ -12,13 +14,18 @@
 //! terms and holds the lock.
 //!
 //! ```text
-//! ipvsadm-restore [--test] [--noflush] [--dry-run] [FILE]
+//! ipvsadm-restore [--test] [--noflush] [--dry-run] [--drain[=SECONDS]] [--netns NAME|PATH] [FILE]
 //! ```
+//!
+//! With `--drain`, real servers the file removes are set to weight 0 with
+//! the other changes and deleted once their connections are gone
+//! ([`ipvs::reconcile::draining`], [`crate::drain`]).
 //!
 //! Exit status: 0 done; 1 the kernel refused a change (everything undone),
 //! or the kernel or the lock could not be had (nothing changed); 2 invalid
 //! input or usage (nothing changed); 3 a change failed and the table could
-//! not be brought back.
+//! not be brought back; 4 interrupted while draining (the changes made, the
+//! draining real servers left at weight 0).
 
 pub mod diff;
 pub mod lock;
@@ -33,14 +40,18 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::cli::messages::{kernel_error_message, Operation};
-use crate::cli::run::{connect_kernel, ExitCode, Streams};
+use crate::cli::netns;
+use crate::cli::run::{connect_kernel, run_ipvsadm, ExitCode, Streams};
 use crate::cli::{ParseConfig, SystemResolver};
 use crate::output::sort_listing;
-use ipvs::reconcile::{apply, Outcome, Problem, Table};
+use std::time::Duration;
+
+use crate::drain::{run_drain, Ended};
+use ipvs::reconcile::{apply, draining, plan, Drain, Outcome, Problem, Table};
 use ipvs::{Error as ClientError, Ipvs, Request};
 
-use diff::{command_line, plan_with_lines, subject};
-use parse::{desired_table, read_rules, Base, LineError, RuleFile};
+use diff::{command_line, plan_towards, subject};
+use parse::{check_listings, desired_table, read_rules, Base, LineError, RuleFile};
 
 /// Everything done (or nothing to do).
 pub const EXIT_OK: ExitCode = 0;
@@ -51,6 +62,9 @@ pub const EXIT_FAILED: ExitCode = 1;
 pub const EXIT_INVALID: ExitCode = 2;
 /// A change failed and undoing the changes made failed too.
 pub const EXIT_ROLLBACK_FAILED: ExitCode = 3;
+/// Interrupted while draining: every change was made, the real servers
+/// still draining are at weight 0; the next `--drain` run goes on.
+pub use crate::drain::EXIT_INTERRUPTED;
 
 /// What `ipvsadm-restore` was asked to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,6 +75,9 @@ pub struct Options {
     pub noflush: bool,
     /// `--dry-run`: print the changes as ipvsadm commands, apply none.
     pub dry_run: bool,
+    /// `--drain[=SECONDS]`: real servers the file removes drain first, for
+    /// at most this long.
+    pub drain: Option<Duration>,
     /// The rule file; standard input when `None` (or `-`).
     pub file: Option<PathBuf>,
 }
@@ -89,6 +106,16 @@ fn parse_options(argv: &[Vec<u8>]) -> Invocation {
             b"-t" | b"--test" => options.test = true,
             b"-n" | b"--noflush" => options.noflush = true,
             b"--dry-run" => options.dry_run = true,
+            b"--drain" => options.drain = Some(Drain::default().timeout),
+            _ if arg.starts_with(b"--drain=") => match drain_seconds(&arg[b"--drain=".len()..]) {
+                Some(seconds) => options.drain = Some(Duration::from_secs(seconds)),
+                None => {
+                    return Invocation::Usage(format!(
+                        "--drain takes a number of seconds, not `{}'",
+                        String::from_utf8_lossy(&arg[b"--drain=".len()..])
+                    ))
+                }
+            },
             b"-h" | b"--help" => return Invocation::Help,
             other => {
                 return Invocation::Usage(format!(
@@ -109,24 +136,46 @@ fn parse_options(argv: &[Vec<u8>]) -> Invocation {
     Invocation::Run(options)
 }
 
+/// `--drain=SECONDS`: 0 to 2^31 - 1.
+fn drain_seconds(text: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(text).ok()?;
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse::<u64>().ok().filter(|s| *s <= i32::MAX as u64)
+}
+
 fn help_text(program: &str) -> String {
     format!(
-        "Usage: {program} [--test] [--noflush] [--dry-run] [FILE]\n\
+        "Usage: {program} [--test] [--noflush] [--dry-run] [--drain[=SECONDS]] \
+         [--netns NAME|PATH] [FILE]\n\
          Makes the IPVS table what FILE says (standard input if FILE is absent or -):\n\
-         rules as ipvsadm-save or ipvsadm -S writes them, # comments allowed.\n\
+         rules as ipvsadm-save or ipvsadm -S writes them, # comments allowed, and\n\
+         --set, --start-daemon, --stop-daemon and -Z lines (-Z runs after the\n\
+         changes, then -L and -S lines, which show the new table).\n\
          The whole file is checked before the kernel is touched. Only the differences\n\
          are applied: services and real servers that did not change keep their\n\
          connections. If the kernel refuses a change, the changes already made are\n\
-         undone and the table is left as it was.\n\
+         undone and the table, timeouts and daemons are left as they were.\n\
          \n\
          \x20 -t, --test      check FILE and report every bad line; the kernel is not used\n\
          \x20 -n, --noflush   add to the live table instead of replacing it\n\
          \x20     --dry-run   print the changes as ipvsadm commands (for ipvsadm -R) and\n\
          \x20                 apply none\n\
+         \x20     --drain[=SECONDS]\n\
+         \x20                 real servers the file removes are set to weight 0 first and\n\
+         \x20                 deleted when IPVS counts no connection through them (active,\n\
+         \x20                 inactive, persistent), or after SECONDS (default {default});\n\
+         \x20                 then the services the file removes. Interrupted, it leaves\n\
+         \x20                 them at weight 0; the next --drain run goes on.\n\
+         \x20     --netns NAME|PATH\n\
+         \x20                 act in that network namespace, as ip netns exec NAME\n\
          \x20 -h, --help      print this help\n\
          \n\
          Exit status: 0 done; 1 the kernel refused a change (all undone) or could not\n\
-         be used; 2 invalid input or usage; 3 a change failed and could not be undone.\n"
+         be used; 2 invalid input or usage; 3 a change failed and could not be undone;\n\
+         4 interrupted while draining (the draining servers are left at weight 0).\n",
+        default = Drain::default().timeout.as_secs()
     )
 }
 
@@ -134,7 +183,18 @@ fn help_text(program: &str) -> String {
 /// exit status.
 pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
     let program = base_name(&streams.program);
-    let options = match parse_options(argv) {
+    let argv = match netns::enter_from_script_args(argv, streams.err) {
+        Ok(argv) => argv,
+        Err(netns::ScriptStop::Exit(code)) => return code,
+        Err(netns::ScriptStop::MissingValue) => {
+            let _ = write!(
+                streams.err,
+                "{program}: option --netns requires a value\nTry `{program} --help' for more information.\n"
+            );
+            return EXIT_INVALID;
+        }
+    };
+    let options = match parse_options(&argv) {
         Invocation::Run(options) => options,
         Invocation::Help => {
             let text = help_text(&program);
@@ -192,6 +252,7 @@ pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
         streams,
         |streams| connect_kernel(streams).map_err(|_| EXIT_FAILED),
         &lock,
+        run_ipvsadm,
     );
     let _ = streams.out.flush();
     let _ = streams.err.flush();
@@ -245,7 +306,13 @@ impl Reporter<'_> {
         let action = match request {
             Request::AddService(_) | Request::AddDestination(..) => "adding",
             Request::EditService(_) | Request::EditDestination(..) => "changing",
-            _ => "removing",
+            Request::SetTimeouts(_) => "setting",
+            Request::StartDaemon(_) => "starting",
+            Request::StopDaemon(_) => "stopping",
+            Request::Zero(_) => "zeroing",
+            Request::DeleteService(_) | Request::DeleteDestination(..) | Request::Flush => {
+                "removing"
+            }
         };
         let unmentioned = if line.is_none() {
             " (not in the file)"
@@ -294,7 +361,9 @@ fn report_line_errors(report: &Reporter<'_>, streams: &mut Streams<'_>, errors: 
     }
 }
 
-/// The restore proper, after the file was read: check, lock, diff, apply.
+/// The restore proper, after the file was read: check, lock, diff, apply,
+/// then the listing lines through `run_listing` (`ipvsadm` with those
+/// arguments).
 fn restore<K: Ipvs>(
     options: &Options,
     file: &RuleFile,
@@ -302,6 +371,7 @@ fn restore<K: Ipvs>(
     streams: &mut Streams<'_>,
     connect: impl FnOnce(&mut Streams<'_>) -> Result<K, ExitCode>,
     lock_path: &Path,
+    mut run_listing: impl FnMut(&[Vec<u8>], &mut Streams<'_>) -> ExitCode,
 ) -> ExitCode {
     // Everything that can be checked without the kernel.
     let offline_base = if options.noflush {
@@ -312,6 +382,7 @@ fn restore<K: Ipvs>(
     let (offline, conflicts) = desired_table(offline_base, &file.rules);
     let mut errors = file.errors.clone();
     errors.extend(conflicts);
+    errors.extend(check_listings(&file.listings, &offline.table, offline_base));
     if !errors.is_empty() {
         report_line_errors(report, streams, &errors);
         if !options.test {
@@ -357,46 +428,127 @@ fn restore<K: Ipvs>(
             return EXIT_FAILED;
         }
     };
-    // Without --noflush the file replaces the table: what it describes was
-    // worked out above, without conflicts.
-    let (desired, conflicts) = if options.noflush {
-        desired_table(Base::Live(&live), &file.rules)
+    let base = if options.noflush {
+        Base::Live(&live)
     } else {
-        (offline, Vec::new())
+        Base::Flushed(&live)
     };
+    let (desired, mut conflicts) = desired_table(base, &file.rules);
+    conflicts.extend(check_listings(&file.listings, &desired.table, base));
     if !conflicts.is_empty() {
         report_line_errors(report, streams, &conflicts);
         report.say(streams, "nothing was changed");
         return EXIT_INVALID;
     }
-    let (changes, lines) = plan_with_lines(&live, &desired);
+    for warning in &desired.warnings {
+        report.line_error(streams, warning);
+    }
+    // Draining: first towards the desired table with the real servers it
+    // drops kept at weight 0 (`None`: nothing drains).
+    let first = options
+        .drain
+        .and_then(|timeout| Some((draining(&live, &desired.table)?, timeout)));
+    let target = first.as_ref().map_or(&desired.table, |(first, _)| first);
+    let (changes, lines) = plan_towards(&live, target, &desired);
 
     if options.dry_run {
-        for change in &changes {
-            if let Some(line) = command_line(change) {
-                if streams.out.write_all(line.as_bytes()).is_err() {
-                    return EXIT_FAILED;
-                }
-            }
+        let mut text: String = changes.iter().map(command_line).collect();
+        if let Some((first, timeout)) = &first {
+            text.push_str(&drain_steps(first, &desired.table, *timeout));
+        }
+        if streams.out.write_all(text.as_bytes()).is_err() {
+            return EXIT_FAILED;
         }
         return EXIT_OK;
     }
 
-    // From here on, an interrupt would leave a half-applied table: hold it
-    // back until the outcome is reported.
-    let _deferred = DeferSignals::new();
-    let code = apply_and_report(&mut kernel, &live, &changes, &lines, report, streams);
+    let code = {
+        // From here on, an interrupt would leave a half-applied table: hold
+        // it back until the outcome is reported.
+        let _deferred = DeferSignals::new();
+        let code = apply_and_report(&mut kernel, &live, &changes, &lines, report, streams);
+        match (code, &first) {
+            // SIGINT and SIGTERM stop the wait, not the process (see
+            // `crate::drain`); SIGHUP and SIGQUIT stay held back until the
+            // drain ends, so a closed terminal does not cut it short.
+            (EXIT_OK, Some((first, timeout))) => match run_drain(
+                &mut kernel,
+                first,
+                &desired.table,
+                *timeout,
+                &report.program,
+                streams.err,
+            ) {
+                Ok(Ended::Done) => EXIT_OK,
+                Ok(Ended::Interrupted) => EXIT_INTERRUPTED,
+                Err(e) => {
+                    report.say(
+                        streams,
+                        &format!(
+                            "draining stopped: {e}; the real servers still draining are left \
+                             at weight 0"
+                        ),
+                    );
+                    EXIT_FAILED
+                }
+            },
+            _ => code,
+        }
+    };
+    // The listing lines show the table in place. What they print, errors
+    // included, is theirs; the restore is done whatever they give.
+    if code == EXIT_OK {
+        for listing in &file.listings {
+            let _ = streams.out.flush();
+            let _ = run_listing(&listing.args, streams);
+        }
+    }
     let _ = streams.out.flush();
     let _ = streams.err.flush();
     code
 }
 
+/// The drain for `--dry-run`: a comment per real server to wait for, then
+/// the deletions that follow (from `first`, the table with the draining
+/// real servers, to `desired`).
+fn drain_steps(first: &Table, desired: &Table, timeout: Duration) -> String {
+    let deletions = plan(first, desired);
+    let mut text = String::new();
+    for change in &deletions {
+        if let Request::DeleteDestination(..) = change {
+            text.push_str(&format!(
+                "# drain: wait until IPVS counts no connection through {} (at most {} s)\n",
+                subject(change),
+                timeout.as_secs()
+            ));
+        }
+    }
+    for current in first.services() {
+        let key = current.service().key;
+        if desired.service(&key).is_none() {
+            for dest in current.destinations() {
+                let step = Request::DeleteDestination(key, dest.addr, dest.port);
+                text.push_str(&format!(
+                    "# drain: wait until IPVS counts no connection through {} (at most {} s)\n",
+                    subject(&step),
+                    timeout.as_secs()
+                ));
+            }
+        }
+    }
+    text.extend(deletions.iter().map(command_line));
+    text
+}
+
 /// The live table: every service with its real servers, in `ipvsadm -S`
-/// order (so that plans and dry runs come out the same every time).
+/// order (so that plans and dry runs come out the same every time), with the
+/// timeouts and sync daemons.
 fn read_live_table(kernel: &mut dyn Ipvs) -> Result<Table, ClientError> {
     let mut listing = kernel.listing()?;
     sort_listing(&mut listing);
-    Ok(Table::from_listings(&listing))
+    Ok(Table::from_listings(&listing)
+        .with_timeouts(kernel.timeouts()?)
+        .with_daemons(kernel.daemons()?))
 }
 
 /// Applies the plan and reports how it went.
@@ -485,9 +637,7 @@ fn problem_text(problem: &Problem) -> String {
 
 /// A request as the command line that makes it.
 fn describe(request: &Request) -> String {
-    command_line(request)
-        .map(|line| line.trim_end().to_string())
-        .unwrap_or_else(|| format!("{request:?}"))
+    command_line(request).trim_end().to_string()
 }
 
 /// Holds back SIGINT, SIGTERM, SIGHUP and SIGQUIT while alive; they take
@@ -522,8 +672,23 @@ impl Drop for DeferSignals {
     }
 }
 
-/// A table as `ipvsadm -R` lines, on standard error.
+/// A table as `ipvsadm -R` lines, on standard error: its timeouts and
+/// daemons, then its services.
 fn write_table(streams: &mut Streams<'_>, table: &Table) {
+    let settings = table
+        .timeouts()
+        .map(Request::SetTimeouts)
+        .into_iter()
+        .chain(
+            table
+                .daemons()
+                .unwrap_or_default()
+                .iter()
+                .map(|d| Request::StartDaemon(d.clone())),
+        );
+    for request in settings {
+        let _ = streams.err.write_all(command_line(&request).as_bytes());
+    }
     for entry in table.services() {
         let service = entry.service();
         let lines = std::iter::once(Request::AddService(service.clone())).chain(
@@ -532,9 +697,7 @@ fn write_table(streams: &mut Streams<'_>, table: &Table) {
                 .map(|d| Request::AddDestination(service.key, *d)),
         );
         for request in lines {
-            if let Some(line) = command_line(&request) {
-                let _ = streams.err.write_all(line.as_bytes());
-            }
+            let _ = streams.err.write_all(command_line(&request).as_bytes());
         }
     }
 }

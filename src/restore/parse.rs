@@ -1,17 +1,24 @@
-//! Rule files: from lines to table changes, and from table changes to the
-//! table they describe.
+//! Rule files: from lines to changes, and from changes to the table,
+//! timeouts and sync daemons they describe.
 //!
 //! A rule file is what `ipvsadm -S` writes: `-A` and `-a` lines, read the way
 //! `ipvsadm -R` reads its input (whitespace-separated tokens, `ipvsadm` words
-//! dropped, blank lines skipped), with `#` comments allowed. The other table
-//! commands (`-E`, `-D`, `-C`, `-e`, `-d`) are accepted too and mean what they
-//! mean to `ipvsadm -R`; commands that are not about services and real
-//! servers (`-Z`, `--set`, daemons, listings) are refused.
+//! dropped, blank lines skipped), with `#` comments allowed. Every other
+//! command that changes IPVS is accepted too and means what it means to
+//! `ipvsadm -R`: `-E`, `-D`, `-C`, `-e`, `-d`, `--set`, `--start-daemon`,
+//! `--stop-daemon` and `-Z`. Listing lines (`-L`, `-S`) are kept apart, to be
+//! run once the changes are made; `-h`, `-v` (which end 1.31's `-R` at that
+//! line) and `-R` are refused.
 //!
-//! [`desired_table`] runs the changes, in order, on a starting table (empty
-//! to replace the live table, the live table with `--noflush`) and reports
-//! every line the kernel would refuse for a conflict: a service or real
-//! server defined twice, one that does not exist, ...
+//! [`desired_table`] runs the changes, in order, on a starting table (the
+//! live one after `-C`, which keeps timeouts and daemons; the live one as it
+//! is with `--noflush`) and reports every line the kernel would refuse for a
+//! conflict: a service or real server defined twice, one that does not
+//! exist, a sync daemon the file starts twice, ... Like 1.31's line-by-line
+//! run, a `--start-daemon` of a daemon that ran before the file leaves it
+//! running as it was (with a warning if the line asks for another one), and a
+//! `--stop-daemon` of a daemon that does not run does nothing. `-Z` lines are
+//! collected, to be run once the table is in place.
 
 use std::io::{self, BufRead};
 use std::net::IpAddr;
@@ -20,18 +27,30 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use crate::cli::restore_input::{LineTokens, RestoreOptions, RestoreReader};
-use crate::cli::{CliErrorKind, Command, NameResolver, ParseConfig};
-use ipvs::model::{Destination, ServiceKey};
+use crate::cli::{CliErrorKind, Command, ListWhat, NameResolver, ParseConfig};
+use ipvs::model::{DaemonState, Destination, ServiceKey, SyncDaemon, Timeouts};
 use ipvs::Request;
 
 use ipvs::reconcile::{Conflict, Table};
 
-/// One table change read from a rule file.
+/// One change read from a rule file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     /// 1-based line number in the file.
     pub line: usize,
     pub request: Request,
+}
+
+/// A line that only prints (`-L`, `-S`): run as `ipvsadm` once the changes
+/// are made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// 1-based line number in the file.
+    pub line: usize,
+    /// The argument vector, program name first.
+    pub args: Vec<Vec<u8>>,
+    /// The one service it lists, which must be in the table then.
+    pub service: Option<ServiceKey>,
 }
 
 /// A line that cannot be restored, and why.
@@ -45,8 +64,10 @@ pub struct LineError {
 /// What a rule file holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuleFile {
-    /// The table changes, in file order.
+    /// The changes, in file order.
     pub rules: Vec<Rule>,
+    /// The listing lines, in file order.
+    pub listings: Vec<Listing>,
     /// The lines that are not valid rules, in file order.
     pub errors: Vec<LineError>,
     /// The text of every non-blank line (its tokens, comment removed), one
@@ -99,9 +120,14 @@ pub fn read_rules(
         let line = line?;
         file.keep_text(&line);
         match parse_rule(&line, config, resolver) {
-            Ok(request) => file.rules.push(Rule {
+            Ok(Parsed::Change(request)) => file.rules.push(Rule {
                 line: line.line_number,
                 request,
+            }),
+            Ok(Parsed::Listing(service)) => file.listings.push(Listing {
+                line: line.line_number,
+                args: line.to_line().args,
+                service,
             }),
             Err(message) => file.errors.push(LineError {
                 line: line.line_number,
@@ -112,18 +138,27 @@ pub fn read_rules(
     Ok(file)
 }
 
-/// One line as a table change, or why it is not one.
+/// What a valid line is.
+enum Parsed {
+    Change(Request),
+    /// A listing, of one service or not.
+    Listing(Option<ServiceKey>),
+}
+
+/// One line as a change or a listing, or why it is neither.
 fn parse_rule(
     line: &LineTokens<'_>,
     config: &ParseConfig,
     resolver: &dyn NameResolver,
-) -> Result<Request, String> {
+) -> Result<Parsed, String> {
     let command = line.parse_using(config, resolver).map_err(|e| {
         if e.kind == CliErrorKind::Usage {
             if matches!(line.tokens().next(), Some(b"-R" | b"--restore")) {
                 return "-R cannot be used in a rule file".to_string();
             }
-            "a rule must start with a command: -A, -E, -D, -C, -a, -e or -d".to_string()
+            "a rule must start with a command: -A, -E, -D, -C, -a, -e, -d, -Z, --set, \
+             --start-daemon, --stop-daemon, -L or -S"
+                .to_string()
         } else {
             String::from_utf8_lossy(&e.message).trim_end().to_string()
         }
@@ -136,37 +171,57 @@ fn parse_rule(
         Command::AddDestination(k, d) => Request::AddDestination(k, check_thresholds(d)?),
         Command::EditDestination(k, d) => Request::EditDestination(k, check_thresholds(d)?),
         Command::DeleteDestination(k, a, p) => Request::DeleteDestination(k, a, p),
-        other => {
-            return Err(format!(
-                "{} is not a change of services or real servers; only -A, -E, -D, -C, -a, -e \
-                 and -d can be restored (use ipvsadm -R for other commands)",
-                command_name(&other)
-            ))
+        Command::DrainDestination { .. } => {
+            return Err(
+                "--drain cannot be used in a rule file: run ipvsadm-restore --drain".to_string(),
+            )
         }
+        Command::Zero(k) => Request::Zero(k),
+        Command::SetTimeouts(t) => Request::SetTimeouts(t),
+        Command::StartDaemon(d) => Request::StartDaemon(d),
+        Command::StopDaemon { state, .. } => Request::StopDaemon(state),
+        Command::List(list) => {
+            let service = match list.what {
+                ListWhat::Service(key) => Some(key),
+                _ => None,
+            };
+            return Ok(Parsed::Listing(service));
+        }
+        Command::Save { .. } => return Ok(Parsed::Listing(None)),
+        Command::Help => return Err(ends_the_run("-h")),
+        Command::Version => return Err(ends_the_run("-v")),
+        Command::Restore => return Err("-R cannot be used in a rule file".to_string()),
     };
-    Ok(request)
+    Ok(Parsed::Change(request))
 }
 
-/// The option that names a command that is not a table change.
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Zero(_) => "-Z",
-        Command::SetTimeouts(_) => "--set",
-        Command::StartDaemon(_) => "--start-daemon",
-        Command::StopDaemon { .. } => "--stop-daemon",
-        Command::List(_) => "-L",
-        Command::Save { .. } => "-S",
-        Command::Help => "-h",
-        Command::Version => "-v",
-        Command::Restore => "-R",
-        Command::AddService(_)
-        | Command::EditService(_)
-        | Command::DeleteService(_)
-        | Command::Flush
-        | Command::AddDestination(..)
-        | Command::EditDestination(..)
-        | Command::DeleteDestination(..) => "this command",
+/// Why `-h` and `-v` are refused: in 1.31's `-R` they print and end the run
+/// right there, leaving the rest of the file undone.
+fn ends_the_run(option: &str) -> String {
+    format!(
+        "{option} ends ipvsadm -R at this line and cannot be restored; a rule file holds \
+         -A, -E, -D, -C, -a, -e, -d, -Z, --set, --start-daemon, --stop-daemon, -L and -S lines"
+    )
+}
+
+/// The listing lines of one service that is not in `table`, the table the
+/// changes end with (unless `base` leaves the live table unknown).
+pub fn check_listings(listings: &[Listing], table: &Table, base: Base<'_>) -> Vec<LineError> {
+    if matches!(base, Base::Unknown) {
+        return Vec::new();
     }
+    listings
+        .iter()
+        .filter_map(|listing| {
+            let key = listing.service?;
+            table.service(&key).is_none().then(|| LineError {
+                line: listing.line,
+                message: format!(
+                    "no such service: {key} (listings run once the table is in place)"
+                ),
+            })
+        })
+        .collect()
 }
 
 /// The kernel refuses a real server whose lower threshold is above its upper
@@ -183,11 +238,14 @@ fn check_thresholds(dest: Destination) -> Result<Destination, String> {
     Ok(dest)
 }
 
-/// Which line of the rule file last decided each service and real server.
+/// Which line of the rule file last decided each service, real server,
+/// the timeouts and each sync daemon.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origins {
     services: FxHashMap<ServiceKey, usize>,
     destinations: FxHashMap<(ServiceKey, IpAddr, u16), usize>,
+    timeouts: Option<usize>,
+    daemons: FxHashMap<DaemonState, usize>,
 }
 
 impl Origins {
@@ -202,6 +260,11 @@ impl Origins {
         self.destinations.get(&(*key, addr, port)).copied()
     }
 
+    /// The line that last started or stopped the sync daemon in `state`.
+    pub fn daemon(&self, state: DaemonState) -> Option<usize> {
+        self.daemons.get(&state).copied()
+    }
+
     /// The line a change of a plan comes from: the one that last decided
     /// what it changes (`None` when it removes something the file does not
     /// mention).
@@ -213,7 +276,10 @@ impl Origins {
                 self.destination(key, d.addr, d.port)
             }
             Request::DeleteDestination(key, addr, port) => self.destination(key, *addr, *port),
-            _ => None,
+            Request::SetTimeouts(_) => self.timeouts,
+            Request::StartDaemon(d) => self.daemon(d.state),
+            Request::StopDaemon(state) => self.daemon(*state),
+            Request::Flush | Request::Zero(_) => None,
         }
     }
 
@@ -235,10 +301,14 @@ impl Origins {
             Request::DeleteDestination(key, addr, port) => {
                 self.destinations.insert((*key, *addr, *port), line);
             }
-            Request::Zero(_)
-            | Request::SetTimeouts(_)
-            | Request::StartDaemon(_)
-            | Request::StopDaemon(_) => {}
+            Request::SetTimeouts(_) => self.timeouts = Some(line),
+            Request::StartDaemon(d) => {
+                self.daemons.insert(d.state, line);
+            }
+            Request::StopDaemon(state) => {
+                self.daemons.insert(*state, line);
+            }
+            Request::Zero(_) => {}
         }
     }
 
@@ -252,11 +322,15 @@ impl Origins {
     }
 }
 
-/// The table the rules start from.
+/// The table the rules start from. A live table holds its timeouts and
+/// sync daemons.
 #[derive(Debug, Clone, Copy)]
 pub enum Base<'a> {
-    /// Nothing: the rules replace the table.
+    /// Nothing, not read (`--test`): no services, and no daemons known to run.
     Empty,
+    /// The live table after `-C`: no services; its timeouts and daemons,
+    /// which `-C` keeps.
+    Flushed(&'a Table),
     /// The live table (`--noflush`).
     Live(&'a Table),
     /// The live table, not read (`--noflush --test`): references to
@@ -264,11 +338,17 @@ pub enum Base<'a> {
     Unknown,
 }
 
-/// The table the rules describe and where each part of it came from.
+/// What the rules describe, where each part of it came from, and what they
+/// ask for besides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Desired {
+    /// The table, with its timeouts and sync daemons.
     pub table: Table,
     pub origins: Origins,
+    /// The `-Z` lines, in file order: line and service (`None`: all).
+    pub zeros: Vec<(usize, Option<ServiceKey>)>,
+    /// Lines that take no effect, as 1.31's `-R` would leave them, and why.
+    pub warnings: Vec<LineError>,
 }
 
 /// Runs `rules` in order on `base`. Lines that conflict with the table as it
@@ -276,12 +356,23 @@ pub struct Desired {
 pub fn desired_table(base: Base<'_>, rules: &[Rule]) -> (Desired, Vec<LineError>) {
     let mut table = match base {
         Base::Live(live) => live.clone(),
-        Base::Empty | Base::Unknown => Table::new(),
+        Base::Flushed(live) => {
+            let mut table = live.clone();
+            // Cannot conflict; keeps the timeouts and daemons.
+            let _ = table.apply(&Request::Flush);
+            table
+        }
+        // Timeouts of 0: a `--set` makes them what it sets, the rest "any".
+        Base::Empty | Base::Unknown => Table::new()
+            .with_timeouts(Timeouts::default())
+            .with_daemons(Vec::new()),
     };
     // Whether the whole table is known: not so with an unknown base, until a flush.
     let mut known = !matches!(base, Base::Unknown);
     let mut origins = Origins::default();
     let mut errors = Vec::new();
+    let mut zeros = Vec::new();
+    let mut warnings = Vec::new();
     for rule in rules {
         // A removal is recorded before it runs, while what it removes is still there.
         let removal = match &rule.request {
@@ -300,7 +391,22 @@ pub fn desired_table(base: Base<'_>, rules: &[Rule]) -> (Desired, Vec<LineError>
                 if !removal {
                     origins.record(&table, &rule.request, rule.line);
                 }
+                if let Request::Zero(key) = rule.request {
+                    zeros.push((rule.line, key));
+                }
             }
+            // 1.31's start fails and the daemon that ran before the file
+            // keeps running: so here.
+            Err(Conflict::DaemonRunning(state)) if origins.daemon(state).is_none() => {
+                if let Some(warning) = kept_daemon(&table, &rule.request, state) {
+                    warnings.push(LineError {
+                        line: rule.line,
+                        message: warning,
+                    });
+                }
+            }
+            // Stopping a daemon that does not run changes nothing.
+            Err(Conflict::NoSuchDaemon(_)) => {}
             Err(conflict) => {
                 let unknown_reference = matches!(
                     conflict,
@@ -315,7 +421,39 @@ pub fn desired_table(base: Base<'_>, rules: &[Rule]) -> (Desired, Vec<LineError>
             }
         }
     }
-    (Desired { table, origins }, errors)
+    let desired = Desired {
+        table,
+        origins,
+        zeros,
+        warnings,
+    };
+    (desired, errors)
+}
+
+/// The warning for a `--start-daemon` line that leaves the running daemon in
+/// `state` as it is: `None` if that one runs as the line asks.
+fn kept_daemon(table: &Table, request: &Request, state: DaemonState) -> Option<String> {
+    let Request::StartDaemon(wanted) = request else {
+        return None;
+    };
+    let running = table.daemons()?.iter().find(|d| d.state == state)?;
+    let mut alike = table.clone();
+    let _ = alike.apply(&Request::StopDaemon(state));
+    let _ = alike.apply(&Request::StartDaemon(wanted.clone()));
+    if alike.same_as(table) {
+        return None;
+    }
+    Some(format!(
+        "the {} sync daemon already runs ({}); it is left running as it is, as \
+         ipvsadm -R leaves it (stop it in an earlier line to restart it)",
+        state.name(),
+        daemon_summary(running)
+    ))
+}
+
+/// `mcast=dummy0, syncid=4`, as `--daemon` lists them.
+fn daemon_summary(d: &SyncDaemon) -> String {
+    format!("mcast={}, syncid={}", d.mcast_ifn, d.syncid)
 }
 
 /// A conflict, with where the existing service or real server came from.
@@ -323,9 +461,11 @@ fn conflict_message(conflict: &Conflict, origins: &Origins, base: Base<'_>) -> S
     let defined_at = match conflict {
         Conflict::ServiceExists(key) => origins.service(key),
         Conflict::DestinationExists(key, addr, port) => origins.destination(key, *addr, *port),
+        Conflict::DaemonRunning(state) => origins.daemon(*state),
         _ => None,
     };
     match (conflict, defined_at) {
+        (Conflict::DaemonRunning(_), Some(line)) => format!("{conflict} (started at line {line})"),
         (Conflict::ServiceExists(_) | Conflict::DestinationExists(..), Some(line)) => {
             format!("{conflict} (defined at line {line})")
         }
@@ -395,27 +535,26 @@ mod tests {
              --set 10 10 10\n\
              -a -t 10.0.0.1:80 -r 10.0.0.3 -y 5\n\
              -Z\n\
-             -L -n\n\
+             -v\n\
              -a -t 10.0.0.1:80 -r 10.0.0.4 --bogus\n\
              -a -t 10.0.0.1:80 -r 10.0.0.5 -x 10 -y 5\n",
         );
         let e = errors(&file);
         assert_eq!(
             e.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
-            vec![2, 3, 4, 5, 6, 7, 8, 9]
+            vec![2, 3, 4, 6, 8, 9]
         );
         assert_eq!(e[0].1, "illegal weight specified");
         assert!(e[1].1.starts_with("a rule must start with a command"));
         assert_eq!(e[2].1, "-R cannot be used in a rule file");
-        assert!(e[3].1.starts_with("--set is not a change"), "{}", e[3].1);
         assert_eq!(
-            e[4].1,
+            e[3].1,
             "the lower threshold (-y 5) is above the upper threshold (-x 0); the kernel refuses that"
         );
-        assert!(e[5].1.starts_with("-Z is not"));
-        assert!(e[6].1.starts_with("-L is not"));
-        assert_eq!(e[7].1, "--bogus: unknown option");
-        assert_eq!(file.rules.len(), 2);
+        assert!(e[4].1.starts_with("-v ends ipvsadm -R"));
+        assert_eq!(e[5].1, "--bogus: unknown option");
+        // --set and -Z are restored.
+        assert_eq!(file.rules.len(), 4);
     }
 
     fn rules(requests: &[(usize, Request)]) -> Vec<Rule> {

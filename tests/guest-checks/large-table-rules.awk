@@ -1,5 +1,5 @@
 # Rules for `ipvsadm -R` (awk program; input: the numbers 1..N, one a
-# line): N services x 10 real servers for the large-table guest checks.
+# line): N services x 10 real servers for the large-table guest check.
 # Services: TCP (first octets 10..130), UDP, SCTP, fwmark (persistence
 # netmask on some) and IPv6, ten schedulers, persistence on every third;
 # real servers: NAT, direct routing and tunnelling (NAT only for IPv6 and

@@ -123,7 +123,7 @@ cat >many-bad <<'RULES'
 -A -t 10.0.0.3:80 -s rr
 -a -t 10.0.0.3:80 -r 10.0.0.10 -w x
 -A -t 10.0.0.3:80 -s wlc
---set 10 10 10
+--start-daemon master --mcast-interface dummy0 --syncid 300
 -a -t 10.0.0.9:80 -r 10.0.0.10
 -a -t 10.0.0.3:80 -r 10.0.0.11 -y 5
 RULES

@@ -12,14 +12,63 @@
 //! bits (see `as_shown_by_ipvsadm` in src/output/list.rs); those are
 //! compared modulo 2^32.
 //!
-//! The functions depend only on `serde_json` and the standard library, so
-//! any test crate can include this module (`mod json_text;`).
+//! [`check`] also validates the JSON against the schema the packages ship,
+//! `doc/ipvsadm.schema.json` ([`check_schema`]).
+//!
+//! The functions depend only on `serde_json`, `jsonschema` (dev-dependencies)
+//! and the standard library, so any test crate can include this module
+//! (`mod json_text;`).
 
 #![allow(dead_code)]
 
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use serde_json::Value;
+
+/// The JSON Schema of every `--json` document, as shipped.
+pub const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/doc/ipvsadm.schema.json");
+
+/// The shipped schema, compiled once, with the `format`s (addresses)
+/// checked too.
+fn schema_validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        let text =
+            std::fs::read_to_string(SCHEMA_PATH).unwrap_or_else(|e| panic!("{SCHEMA_PATH}: {e}"));
+        let schema: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{SCHEMA_PATH}: {e}"));
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap_or_else(|e| panic!("{SCHEMA_PATH} is not a valid JSON Schema: {e}"))
+    })
+}
+
+/// Whether `document` follows `doc/ipvsadm.schema.json`; `Err` lists every
+/// violation, one per line, with where it is.
+pub fn check_schema(document: &Value) -> Result<(), String> {
+    let problems: Vec<String> = schema_validator()
+        .iter_errors(document)
+        .map(|e| format!("schema: at {:?}: {e}", e.instance_path.to_string()))
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}\n{document}", problems.join("\n")))
+    }
+}
+
+/// Every document in `text` (one or more, as a writer prints them) must
+/// follow the schema; panics with the violations otherwise.
+pub fn assert_schema(text: &[u8]) {
+    for document in serde_json::Deserializer::from_slice(text).into_iter::<Value>() {
+        let document = document.unwrap_or_else(|e| panic!("not JSON: {e}"));
+        if let Err(problems) = check_schema(&document) {
+            panic!("{problems}");
+        }
+    }
+}
 
 /// Which numbers may differ between the text and the JSON, for listings
 /// taken one after the other on a live table.
@@ -41,6 +90,9 @@ pub fn check(reference_text: &str, our_json: &str, masking: Masking) -> Result<(
     let json: Value = serde_json::from_str(our_json)
         .map_err(|e| format!("our output is not one JSON document: {e}\n{our_json}"))?;
     let mut report = Report::default();
+    if let Err(problems) = check_schema(&json) {
+        report.fail(problems);
+    }
     let first = reference_text.lines().next().unwrap_or("");
     if first.starts_with("IP Virtual Server version") || first.starts_with("Prot LocalAddress") {
         check_services(reference_text, &json, masking, &mut report);

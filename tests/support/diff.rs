@@ -127,12 +127,12 @@ fn edit_script(old: &[&[u8]], new: &[&[u8]]) -> Vec<Edit> {
 
     let mut edits = vec![Edit::Same; prefix];
     if old_mid.len().saturating_mul(new_mid.len()) > MAX_LCS_CELLS {
-        edits.extend(std::iter::repeat(Edit::Removed).take(old_mid.len()));
-        edits.extend(std::iter::repeat(Edit::Added).take(new_mid.len()));
+        edits.extend(std::iter::repeat_n(Edit::Removed, old_mid.len()));
+        edits.extend(std::iter::repeat_n(Edit::Added, new_mid.len()));
     } else {
         edits.extend(lcs_edits(old_mid, new_mid));
     }
-    edits.extend(std::iter::repeat(Edit::Same).take(suffix));
+    edits.extend(std::iter::repeat_n(Edit::Same, suffix));
     edits
 }
 

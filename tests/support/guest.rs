@@ -58,6 +58,27 @@ pub struct GuestRun {
     pub timeout: Option<Duration>,
 }
 
+/// Debian's `ip` from the host (iproute2, for `ip netns`) and the wrapper
+/// that runs the reference for scenarios written with ours' `--netns`
+/// (tests/vm/guest/netns-ref.sh, as each of the three names), for every
+/// boot: a few hundred KiB of initramfs. Without `ip` on the host the
+/// wrapper says so in the guest, and those scenarios fail.
+fn netns_reference(repo: &Path) -> Vec<(PathBuf, String)> {
+    let wrapper = repo.join("tests/vm/guest/netns-ref.sh");
+    let mut extras: Vec<(PathBuf, String)> = ["ipvsadm", "ipvsadm-save", "ipvsadm-restore"]
+        .iter()
+        .map(|name| (wrapper.clone(), format!("/guest/netns-ref/{name}")))
+        .collect();
+    if let Some(ip) = ["/usr/sbin/ip", "/sbin/ip", "/bin/ip"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.is_file())
+    {
+        extras.push((ip, "/opt/iproute2/ip".to_string()));
+    }
+    extras
+}
+
 /// What a finished boot left behind.
 #[derive(Debug, Clone)]
 pub struct GuestReport {
@@ -82,7 +103,7 @@ impl GuestRun {
             args.push("--ours2".into());
             args.push(ours2.clone().into_os_string());
         }
-        for (source, dest) in &self.extras {
+        for (source, dest) in self.extras.iter().chain(&netns_reference(repo)) {
             let mut extra = source.clone().into_os_string();
             extra.push("=");
             extra.push(dest);

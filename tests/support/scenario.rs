@@ -13,8 +13,11 @@
 //! | `j CMDLINE` | JSON: the reference's text of a listing (`CMDLINE`, numeric and `--exact`) and ours' `CMDLINE --json`, back to back in the ours pass, must carry the same information (tests/json_text); connection expiry times not compared |
 //! | `jj CMDLINE` | like `j`, nothing that traffic changes compared (counters, rates, connection counts) |
 //!
-//! Command lines run with `sh -c` in the guest, with `PATH` choosing the
-//! ipvsadm under test (tests/vm/guest/scenarios.sh).
+//! Command lines run as shell commands (a subshell, as `sh -c` would) in the
+//! guest, with `PATH` choosing the ipvsadm under test
+//! (tests/vm/guest/scenarios.sh). In a file that mentions `--netns`, the
+//! reference runs `ipvsadm --netns NAME ARGS` as `ip netns exec NAME ipvsadm
+//! ARGS` (tests/vm/guest/netns-ref.sh).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -171,7 +174,7 @@ pub fn files_with_extension(
             .path();
         if path.extension().is_some_and(|ext| ext == extension) {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-            if filter.map_or(true, |f| matches_filter(f, stem)) {
+            if filter.is_none_or(|f| matches_filter(f, stem)) {
                 files.push(path);
             }
         }

@@ -1,6 +1,7 @@
 //! What can go wrong talking to the kernel.
 
 use std::io;
+use std::path::PathBuf;
 
 use crate::netlink::DecodeError;
 
@@ -36,6 +37,24 @@ pub enum Error {
         /// How many times the dump was started.
         attempts: usize,
     },
+    /// The network namespace file could not be opened (it does not exist,
+    /// say).
+    #[error("cannot open network namespace {}: {source}", path.display())]
+    NamespaceOpen {
+        /// The namespace file as given.
+        path: PathBuf,
+        /// Why `open` failed.
+        source: io::Error,
+    },
+    /// The file is not a network namespace, or entering it was not allowed
+    /// (`setns` needs `CAP_SYS_ADMIN`).
+    #[error("cannot enter network namespace {}: {source}", path.display())]
+    NamespaceEnter {
+        /// The namespace file as given.
+        path: PathBuf,
+        /// Why `setns` failed.
+        source: io::Error,
+    },
 }
 
 impl Error {
@@ -44,6 +63,9 @@ impl Error {
         match self {
             Error::Kernel { errno } => Some(*errno),
             Error::Io(e) => e.raw_os_error(),
+            Error::NamespaceOpen { source, .. } | Error::NamespaceEnter { source, .. } => {
+                source.raw_os_error()
+            }
             _ => None,
         }
     }

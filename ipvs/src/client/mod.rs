@@ -14,6 +14,7 @@
 
 mod error;
 mod exchange;
+mod namespace;
 mod socket;
 mod trace;
 
@@ -23,6 +24,7 @@ use std::time::Duration;
 use rustc_hash::FxHashSet;
 
 pub use self::error::Error;
+pub use self::namespace::enter_network_namespace;
 
 use crate::netlink::Request;
 
@@ -84,7 +86,7 @@ impl Client {
     ///
     /// The socket gets `NETLINK_CAP_ACK` (ACKs don't echo requests), a large
     /// receive and send buffer (`SO_RCVBUFFORCE`/`SO_SNDBUFFORCE` when allowed)
-    /// and a receive timeout of [`DEFAULT_TIMEOUT`].
+    /// and a receive timeout of 30 seconds.
     pub fn connect() -> Result<Client, Error> {
         let opened = socket::open(DEFAULT_TIMEOUT)?;
         Client::start(
@@ -122,7 +124,7 @@ impl Client {
         self.family_id
     }
 
-    /// Changes how long any one receive may wait (default [`DEFAULT_TIMEOUT`]).
+    /// Changes how long any one receive may wait (default 30 seconds).
     pub fn set_timeout(&mut self, timeout: Duration) -> Result<(), Error> {
         self.transport.set_timeout(timeout)?;
         self.timeout = timeout;

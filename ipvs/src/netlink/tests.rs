@@ -554,7 +554,7 @@ fn huge_datagrams_decode() {
     assert_eq!(frames(&datagram).filter(|f| f.is_ok()).count(), 5_000);
     assert!(chew(&datagram));
     let mut big = fixture(include_str!("testdata/captured.hex"), "kernel_svc_pe_sip");
-    big.extend(std::iter::repeat(0u8).take(1 << 20));
+    big.extend(std::iter::repeat_n(0u8, 1 << 20));
     let len = big.len() as u32;
     big[..4].copy_from_slice(&len.to_ne_bytes());
     chew(&big);

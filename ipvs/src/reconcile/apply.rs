@@ -2,10 +2,13 @@
 //! and when one fails, every change already applied is undone, newest first,
 //! with the inverse computed beforehand from the live table (an added
 //! service is deleted; a deleted one is added back with all its real servers
-//! and their configuration; an edit is edited back). The table is then read
-//! back and compared with the one before; should it still differ (an undo
-//! failed, or a change's outcome was unknown), the difference is reconciled
-//! once more and checked again.
+//! and their configuration; an edit is edited back; changed timeouts are set
+//! back; a started sync daemon is stopped, a stopped one started again as it
+//! ran). The table is then read back (with the timeouts and daemons, if the
+//! live table holds them) and compared with the one before; should it still
+//! differ (an undo failed, or a change's outcome was unknown), the difference
+//! is reconciled once more and checked again. Zeroing counters cannot be
+//! undone: put it after the changes it must follow.
 
 use crate::client::Error;
 use crate::ops::Ipvs;
@@ -115,8 +118,8 @@ pub fn apply(
 
     // Check, and reconcile once more if the table is not what it was.
     for pass in 0..2 {
-        let now = match ipvs.listing() {
-            Ok(listing) => Table::from_listings(&listing),
+        let now = match read_back(ipvs, live) {
+            Ok(now) => now,
             Err(e) => {
                 problems.push(Problem::ReadBack(e));
                 return Ok(Outcome::RollbackFailed {
@@ -147,6 +150,18 @@ pub fn apply(
         error,
         problems,
     })
+}
+
+/// The kernel's table now, holding the timeouts and daemons if `like` does.
+fn read_back(ipvs: &mut dyn Ipvs, like: &Table) -> Result<Table, Error> {
+    let mut now = Table::from_listings(&ipvs.listing()?);
+    if like.timeouts().is_some() {
+        now = now.with_timeouts(ipvs.timeouts()?);
+    }
+    if like.daemons().is_some() {
+        now = now.with_daemons(ipvs.daemons()?);
+    }
+    Ok(now)
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
 //! Desired-state reconciliation: make the live table of services and real
-//! servers equal to a desired one, changing only what differs, all or
-//! nothing.
+//! servers (and, if asked, the timeouts and sync daemons) equal to a desired
+//! one, changing only what differs, all or nothing.
 //!
-//! - [`Table`]: services and their real servers in memory, changed by the
-//!   same [`Request`](crate::Request)s as the kernel, with the kernel's
-//!   conflicts.
+//! - [`Table`]: services and their real servers in memory, and the timeouts
+//!   and sync daemons when it holds them ([`Table::with_timeouts`],
+//!   [`Table::with_daemons`]), changed by the same
+//!   [`Request`](crate::Request)s as the kernel, with the kernel's conflicts.
 //! - [`plan`]: the ordered changes from a live table to a desired one
 //!   (make before break; untouched rules keep their connections).
 //! - [`apply`]: those changes through an [`Ipvs`](crate::Ipvs), undone
 //!   newest first if the kernel refuses one midway.
+//! - [`draining`] and [`drain`]: real servers the desired table drops leave
+//!   at weight 0 first and are deleted once their connections are gone.
 //!
 //! ```no_run
 //! use ipvs::reconcile::{apply, plan, Outcome, Table};
@@ -29,10 +32,13 @@
 //! ```
 
 mod apply;
+mod drain;
 mod plan;
+mod settings;
 mod table;
 
 // Every public item of these modules is part of reconciliation.
 pub use apply::*;
+pub use drain::*;
 pub use plan::*;
 pub use table::*;

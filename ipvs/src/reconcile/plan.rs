@@ -19,9 +19,16 @@
 //! removed services. A service that stays never has fewer real servers than
 //! in both the old and the new table (a service whose real servers are all
 //! replaced never runs empty), and no change depends on a later one.
+//!
+//! Timeouts and sync daemons, where both tables hold them, come before all
+//! that: the timeouts that differ, the daemons to stop, the daemons to start
+//! (see `settings.rs`). New services then start with the new timeouts, and a
+//! daemon start the kernel refuses (an interface that is not there) fails
+//! before the table is touched.
 
 use crate::Request;
 
+use super::settings::plan_settings;
 use super::table::{same_destination_config, same_service_config, Table};
 
 /// The changes that turn `live` into `desired`, in the order to apply them
@@ -61,9 +68,8 @@ pub fn plan(live: &Table, desired: &Table) -> Vec<Request> {
         match desired.service(&key) {
             None => delete_services.push(Request::DeleteService(key)),
             Some(wanted) => {
-                // Real servers leave at once. A draining policy would edit
-                // them to weight 0 here instead and delete them in a later
-                // plan, once their connections are gone.
+                // Real servers leave at once. To drain them instead, plan
+                // towards `draining(live, desired)` first (see drain.rs).
                 for dest in current.destinations() {
                     if wanted.destination(dest.addr, dest.port).is_none() {
                         delete_dests.push(Request::DeleteDestination(key, dest.addr, dest.port));
@@ -74,6 +80,7 @@ pub fn plan(live: &Table, desired: &Table) -> Vec<Request> {
     }
 
     [
+        plan_settings(live.settings(), desired.settings()),
         add_services,
         edit_services,
         add_dests,

@@ -1,13 +1,10 @@
-//! A whole IPVS table in memory — virtual services with their real servers —
-//! and what each table change does to it, with the kernel's rules: the same
-//! conflicts the kernel reports, and for every change the requests that undo it.
+//! A whole IPVS table in memory — virtual services with their real servers,
+//! and, when asked to hold them, the timeouts and sync daemons — and what
+//! each change does to it, with the kernel's rules: the same conflicts the
+//! kernel reports, and for every change the requests that undo it.
 //!
 //! Services are found by [`ServiceKey`], real servers within a service by
 //! address and port, as the kernel finds them. Both keep their insertion order.
-//!
-//! Timeouts and sync daemons are not part of a table yet; when they join the
-//! desired state, they become fields of [`Table`] and [`Table::apply`] takes
-//! their requests instead of answering [`Conflict::NotATableChange`].
 
 use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
@@ -15,10 +12,12 @@ use std::net::{IpAddr, SocketAddr};
 use rustc_hash::FxHashMap;
 
 use crate::model::{
-    Destination, DestinationConfig, Service, ServiceConfig, ServiceFlags, ServiceKey,
-    ServiceListing,
+    DaemonState, Destination, DestinationConfig, Service, ServiceConfig, ServiceFlags, ServiceKey,
+    ServiceListing, SyncDaemon, Timeouts,
 };
 use crate::Request;
+
+use super::settings::Settings;
 
 /// A real server's identity within its service: address and port.
 type DestinationId = (IpAddr, u16);
@@ -136,19 +135,28 @@ pub enum Conflict {
     /// Changing a real server (address, port) that the service lacks.
     #[error("no such real server: {} of service {}", SocketAddr::new(*.1, *.2), .0)]
     NoSuchDestination(ServiceKey, IpAddr, u16),
-    /// Not a change of services and real servers (zeroing, timeouts, daemons).
-    #[error("not a change of services and real servers")]
-    NotATableChange,
+    /// Starting a sync daemon in a state that has one running.
+    #[error("the {} sync daemon is already running", .0.name())]
+    DaemonRunning(DaemonState),
+    /// Stopping a sync daemon that is not running.
+    #[error("no {} sync daemon is running", .0.name())]
+    NoSuchDaemon(DaemonState),
+    /// A change of timeouts or sync daemons to a table that does not hold
+    /// them (see [`Table::with_timeouts`], [`Table::with_daemons`]).
+    #[error("the table does not hold timeouts or sync daemons")]
+    NotHeld,
 }
 
 impl Conflict {
     /// The errno the kernel answers this conflict with.
     pub(crate) fn errno(&self) -> i32 {
         match self {
-            Conflict::ServiceExists(_) | Conflict::DestinationExists(..) => libc::EEXIST,
-            Conflict::NoSuchService(_) => libc::ESRCH,
+            Conflict::ServiceExists(_)
+            | Conflict::DestinationExists(..)
+            | Conflict::DaemonRunning(_) => libc::EEXIST,
+            Conflict::NoSuchService(_) | Conflict::NoSuchDaemon(_) => libc::ESRCH,
             Conflict::NoSuchDestination(..) => libc::ENOENT,
-            Conflict::NotATableChange => libc::EINVAL,
+            Conflict::NotHeld => libc::EINVAL,
         }
     }
 }
@@ -172,10 +180,12 @@ pub(crate) fn same_destination_config(a: &DestinationConfig, b: &DestinationConf
     a == b
 }
 
-/// Services and their real servers, in insertion order.
+/// Services and their real servers, in insertion order; and the timeouts
+/// and sync daemons, if the table holds them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     services: OrderedMap<ServiceKey, TableService>,
+    settings: Settings,
 }
 
 impl Default for Table {
@@ -185,14 +195,46 @@ impl Default for Table {
 }
 
 impl Table {
-    /// An empty table.
+    /// An empty table, holding no timeouts or sync daemons.
     pub fn new() -> Self {
         Table {
             services: OrderedMap::new(),
+            settings: Settings::default(),
         }
     }
 
-    /// The table of a listing, in the listing's order.
+    /// The table holding these timeouts (as `--timeout` lists them; in a
+    /// desired table a zero means "whatever it is"). Plans then set the
+    /// timeouts that differ, if the other table holds timeouts too.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.settings.timeouts = Some(timeouts);
+        self
+    }
+
+    /// The table holding these sync daemons (at most one per state) as the
+    /// ones running. Plans then stop and start daemons to match, if the
+    /// other table holds daemons too.
+    pub fn with_daemons(mut self, daemons: Vec<SyncDaemon>) -> Self {
+        self.settings.daemons = Some(daemons);
+        self
+    }
+
+    /// The timeouts, if the table holds them.
+    pub fn timeouts(&self) -> Option<Timeouts> {
+        self.settings.timeouts
+    }
+
+    /// The sync daemons running, if the table holds them.
+    pub fn daemons(&self) -> Option<&[SyncDaemon]> {
+        self.settings.daemons.as_deref()
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The table of a listing, in the listing's order, holding no timeouts
+    /// or sync daemons.
     pub fn from_listings<'a>(listings: impl IntoIterator<Item = &'a ServiceListing>) -> Self {
         let mut table = Table::new();
         for listing in listings {
@@ -240,11 +282,14 @@ impl Table {
     }
 
     /// Whether both tables hold the same services and real servers with the
-    /// same configurations, in any order. Configurations are compared as
-    /// the kernel keeps them: its own `HASHED` flag and an empty
-    /// persistence-engine name make no difference.
+    /// same configurations, in any order, and the same timeouts and sync
+    /// daemons where both hold them. Configurations are compared as the
+    /// kernel keeps them: its own `HASHED` flag and an empty
+    /// persistence-engine name make no difference, nor do the defaults the
+    /// kernel fills in for a sync daemon.
     pub fn same_as(&self, other: &Table) -> bool {
-        self.service_count() == other.service_count()
+        self.settings.same_as(&other.settings)
+            && self.service_count() == other.service_count()
             && self.services().all(|mine| {
                 let Some(theirs) = other.service(&mine.service.key) else {
                     return false;
@@ -261,6 +306,11 @@ impl Table {
 
     /// Applies one change as the kernel would. Returns the requests that undo
     /// it, to be sent in order; the table is unchanged on a conflict.
+    ///
+    /// Zeroing counters changes nothing here (a table has no counters) and
+    /// cannot be undone; zeroing a service that does not exist conflicts.
+    /// Changes of timeouts and daemons conflict with [`Conflict::NotHeld`]
+    /// in a table that does not hold them.
     pub fn apply(&mut self, request: &Request) -> Result<Vec<Request>, Conflict> {
         match request {
             Request::AddService(service) => {
@@ -287,8 +337,9 @@ impl Table {
                 Ok(recreate(&entry))
             }
             Request::Flush => {
+                // Like `ipvsadm -C`: timeouts and daemons stay.
                 let undo = self.services().flat_map(recreate).collect();
-                *self = Table::new();
+                self.services = OrderedMap::new();
                 Ok(undo)
             }
             Request::AddDestination(key, dest) => {
@@ -326,10 +377,13 @@ impl Table {
                     .ok_or(Conflict::NoSuchDestination(*key, *addr, *port))?;
                 Ok(vec![Request::AddDestination(*key, old)])
             }
-            Request::Zero(_)
-            | Request::SetTimeouts(_)
-            | Request::StartDaemon(_)
-            | Request::StopDaemon(_) => Err(Conflict::NotATableChange),
+            Request::Zero(key) => match key {
+                Some(key) if self.services.get(key).is_none() => Err(Conflict::NoSuchService(*key)),
+                _ => Ok(Vec::new()),
+            },
+            Request::SetTimeouts(_) | Request::StartDaemon(_) | Request::StopDaemon(_) => {
+                self.settings.apply(request)
+            }
         }
     }
 }
@@ -438,7 +492,16 @@ pub(crate) mod tests {
                 Conflict::NoSuchDestination(web, "10.0.0.7".parse().unwrap(), 80),
                 libc::ENOENT,
             ),
-            (Request::Zero(None), Conflict::NotATableChange, libc::EINVAL),
+            (
+                Request::Zero(Some(other)),
+                Conflict::NoSuchService(other),
+                libc::ESRCH,
+            ),
+            (
+                Request::StopDaemon(DaemonState::Master),
+                Conflict::NotHeld,
+                libc::EINVAL,
+            ),
         ];
         let before = t.clone();
         for (request, conflict, errno) in cases {

@@ -24,7 +24,7 @@ fn transition(from: &str, to: &str) -> Vec<String> {
     check_plan(&live, &desired.table, &steps);
     steps
         .iter()
-        .map(|s| command_line(s).unwrap().trim_end().to_string())
+        .map(|s| command_line(s).trim_end().to_string())
         .collect()
 }
 
@@ -35,7 +35,7 @@ fn check_plan(live: &Table, desired: &Table, steps: &[Request]) {
     for step in steps {
         t.apply(step)
             .unwrap_or_else(|e| panic!("{step:?} does not apply: {e}"));
-        let line = command_line(step).unwrap();
+        let line = command_line(step);
         let back = read_rules(line.as_bytes(), &ParseConfig::default(), &FixedResolver).unwrap();
         assert!(back.errors.is_empty(), "{line}: {:?}", back.errors);
         assert_eq!(back.rules.len(), 1, "{line}");
@@ -184,11 +184,11 @@ fn steps_name_their_lines() {
          -A -t 10.0.0.1:80 -s wlc\n\
          -a -t 10.0.0.1:80 -r 10.0.0.3:80 -g -w 1\n",
     );
-    let (steps, step_lines) = plan_with_lines(&live, &desired);
+    let (steps, step_lines) = plan_towards(&live, &desired.table, &desired);
     let lines: Vec<(String, Option<usize>)> = steps
         .iter()
         .zip(step_lines)
-        .map(|(s, line)| (command_line(s).unwrap(), line))
+        .map(|(s, line)| (command_line(s), line))
         .collect();
     assert_eq!(
         lines,
@@ -367,4 +367,52 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn timeouts_daemons_and_zeroing_read_back_and_carry_their_lines() {
+    let live = rules_table("-A -t 10.0.0.1:80 -s rr\n--start-daemon backup --syncid 3\n").table;
+    let text = "-A -t 10.0.0.1:80 -s rr\n\
+                --set 10 0 30\n\
+                -Z -t 10.0.0.1:80\n\
+                --stop-daemon backup\n\
+                --start-daemon master --mcast-interface dummy0 --syncid 255 --sync-maxlen 1000 \
+                --mcast-group 224.0.0.100 --mcast-port 9000 --mcast-ttl 5\n\
+                --start-daemon backup --mcast-interface lo --mcast-group ff02::8:81\n\
+                -Z -t 10.0.0.1:80\n";
+    let desired = rules_table(text);
+    let (steps, step_lines) = plan_towards(&live, &desired.table, &desired);
+    let lines: Vec<(String, Option<usize>)> = steps
+        .iter()
+        .zip(step_lines)
+        .map(|(s, line)| (command_line(s), line))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("--set 10 0 30\n".to_string(), Some(2)),
+            ("--stop-daemon backup\n".to_string(), Some(6)),
+            (
+                "--start-daemon master --mcast-interface dummy0 --syncid 255 --sync-maxlen 1000 \
+                 --mcast-group 224.0.0.100 --mcast-port 9000 --mcast-ttl 5\n"
+                    .to_string(),
+                Some(5)
+            ),
+            (
+                "--start-daemon backup --mcast-interface lo --syncid 0 --mcast-group ff02::8:81\n"
+                    .to_string(),
+                Some(6)
+            ),
+            ("-Z -t 10.0.0.1:80\n".to_string(), Some(3)),
+        ]
+    );
+    assert_eq!(subject(&steps[2]), "master sync daemon");
+    // Every step reads back (as `ipvsadm -R` reads it) to itself.
+    for step in &steps {
+        let line = command_line(step);
+        let back = read_rules(line.as_bytes(), &ParseConfig::default(), &FixedResolver).unwrap();
+        assert!(back.errors.is_empty(), "{line}: {:?}", back.errors);
+        assert_eq!(&back.rules[0].request, step, "{line}");
+    }
+    assert_eq!(command_line(&Request::Zero(None)), "-Z\n");
 }

@@ -20,22 +20,33 @@
 # kernel state as the reference reads it; setup.log the namespace setup;
 # complete marks a finished pass.
 #
-# Env: IPVSADM_CMD_TIMEOUT (seconds per command, default 10),
+# Commands run in a subshell of this one (no exec of a shell and of a timeout
+# per command: in the emulated guest each exec costs tens of milliseconds);
+# the hang guard is per pass instead: a pass that runs out of time leaves no
+# `complete` mark, and the host reports the scenario as failed.
+#
+# Env: IPVSADM_PASS_TIMEOUT (seconds per scenario pass, default 300),
 # IPVSADM_CHECK_TIMEOUT (seconds per guest check, default 900: a hang guard
 # that the large-table checks must not reach on a busy host).
 set -u
 
 REF_PATH=/sbin:/bin
+# The reference for scenarios that use ours' --netns: 1.31 through
+# `ip netns exec` (tests/vm/guest/netns-ref.sh).
+NETNS_REF_PATH=/guest/netns-ref:$REF_PATH
 OURS_PATH=/opt/ours/bin:/sbin:/bin
 OURS2_PATH=/opt/ours2/bin:/sbin:/bin
-CMD_TIMEOUT=${IPVSADM_CMD_TIMEOUT:-10}
+PASS_TIMEOUT=${IPVSADM_PASS_TIMEOUT:-300}
 CR=$(printf '\r')
 
-# run OUTDIR NAME PATH CMDLINE: runs CMDLINE with sh -c (in /tmp/scn, the
-# pass's working directory), with PATH choosing the ipvsadm under test and no
-# stdin unless CMDLINE redirects it.
+# run OUTDIR NAME PATH CMDLINE: runs CMDLINE as `sh -c` would, in a subshell
+# (in /tmp/scn, the pass's working directory), with PATH choosing the ipvsadm
+# under test and no stdin unless CMDLINE redirects it.
 run() {
-    PATH=$3 timeout "$CMD_TIMEOUT" sh -c "$4" </dev/null >"$1/$2.out" 2>"$1/$2.err"
+    (
+        PATH=$3
+        eval "$4"
+    ) </dev/null >"$1/$2.out" 2>"$1/$2.err"
     echo "$?" >"$1/$2.rc"
 }
 
@@ -56,8 +67,10 @@ run_pass() {
         make_scratch_dir || echo "scenarios.sh: no /tmp/scn"
     } >"$out/setup.log" 2>&1
     cd /tmp/scn || return 1
+    ref_path=$REF_PATH
+    ! grep -q -e --netns "$file" || ref_path=$NETNS_REF_PATH
     case $pass in
-    ref) path=$REF_PATH ;;
+    ref) path=$ref_path ;;
     ours2) path=$OURS2_PATH ;;
     *) path=$OURS_PATH ;;
     esac
@@ -73,14 +86,14 @@ run_pass() {
             # Time-varying output: reference and ours back to back, ours passes only.
             [ "$pass" != ref ] || continue
             cmd=${line#"${line%% *} "}
-            run "$out" "L$n.ref" "$REF_PATH" "$cmd"
+            run "$out" "L$n.ref" "$ref_path" "$cmd"
             run "$out" "L$n" "$path" "$cmd"
             ;;
         'j '* | 'jj '*)
             # JSON: the reference's text, then ours' JSON of the same listing.
             [ "$pass" != ref ] || continue
             cmd=${line#"${line%% *} "}
-            run "$out" "L$n.ref" "$REF_PATH" "$cmd"
+            run "$out" "L$n.ref" "$ref_path" "$cmd"
             run "$out" "L$n" "$path" "$cmd --json"
             ;;
         esac
@@ -113,7 +126,7 @@ for file in "$FILES"/scenarios/*.scn; do
         passes="$passes ours2"
     fi
     for pass in $passes; do
-        unshare -n -m "$0" pass "$pass" "$file" "$RESULTS/$name/$pass" ||
+        timeout "$PASS_TIMEOUT" unshare -n -m "$0" pass "$pass" "$file" "$RESULTS/$name/$pass" ||
             echo "scenarios.sh: $name: $pass pass failed"
     done
 done

@@ -1,7 +1,8 @@
 use super::*;
 use crate::fake::{FakeIpvs, Fault};
 use crate::model::{
-    AddressFamily, Destination, ForwardMethod, Protocol, Service, ServiceFlags, ServiceKey,
+    AddressFamily, DaemonState, Destination, ForwardMethod, Protocol, Service, ServiceFlags,
+    ServiceKey, SyncDaemon, Timeouts,
 };
 
 fn tcp(addr: &str, port: u16) -> ServiceKey {
@@ -202,4 +203,148 @@ fn a_plan_that_does_not_fit_is_not_sent() {
     let result = apply(&mut kernel, &Table::new(), &steps);
     assert!(result.is_err());
     assert!(kernel.log().is_empty());
+}
+
+fn daemon(state: DaemonState, syncid: u32) -> SyncDaemon {
+    SyncDaemon {
+        state,
+        mcast_ifn: "dummy0".to_string(),
+        syncid,
+        sync_maxlen: 0,
+        mcast_group: None,
+        mcast_port: 0,
+        mcast_ttl: 0,
+    }
+}
+
+/// `live()` with timeouts 900 120 300 and a backup daemon; `target()` with
+/// timeouts 600 60 300 and a master daemon instead.
+fn with_settings() -> (Table, Table, Vec<Request>) {
+    let live = live()
+        .with_timeouts(Timeouts {
+            tcp: 900,
+            tcp_fin: 120,
+            udp: 300,
+        })
+        .with_daemons(vec![daemon(DaemonState::Backup, 1)]);
+    let target = target()
+        .with_timeouts(Timeouts {
+            tcp: 600,
+            tcp_fin: 60,
+            udp: 300,
+        })
+        .with_daemons(vec![daemon(DaemonState::Master, 4)]);
+    let steps = plan(&live, &target);
+    assert_eq!(
+        steps[..3],
+        [
+            Request::SetTimeouts(Timeouts {
+                tcp: 600,
+                tcp_fin: 60,
+                udp: 0
+            }),
+            Request::StopDaemon(DaemonState::Backup),
+            Request::StartDaemon(daemon(DaemonState::Master, 4)),
+        ]
+    );
+    (live, target, steps)
+}
+
+#[test]
+fn timeouts_and_daemons_are_applied_with_the_table() {
+    let (live, target, steps) = with_settings();
+    let mut kernel = FakeIpvs::new(live.clone());
+    let outcome = apply(&mut kernel, &live, &steps).unwrap();
+    assert!(matches!(outcome, Outcome::Applied), "{outcome:?}");
+    assert!(kernel.table().same_as(&target));
+    assert_eq!(kernel.timeouts().unwrap().tcp_fin, 60);
+    assert!(plan(kernel.table(), &target).is_empty());
+}
+
+#[test]
+fn a_refused_set_or_daemon_start_leaves_timeouts_and_daemons_as_they_were() {
+    let (live, _, steps) = with_settings();
+    for fault in [Fault::Refuse, Fault::ApplyThenLoseAck, Fault::Lose] {
+        for at in 0..steps.len() {
+            let mut kernel = FakeIpvs::new(live.clone());
+            kernel.fail_at(at, fault);
+            let outcome = apply(&mut kernel, &live, &steps).unwrap();
+            assert!(
+                matches!(outcome, Outcome::RolledBack { step, .. } if step == at),
+                "{fault:?} at {at}: {outcome:?}"
+            );
+            assert!(kernel.table().same_as(&live), "{fault:?} at {at}");
+            assert_eq!(kernel.timeouts().unwrap().tcp, 900);
+            assert_eq!(
+                kernel.daemons().unwrap(),
+                vec![daemon(DaemonState::Backup, 1)],
+                "{fault:?} at {at}"
+            );
+        }
+    }
+    // The daemon start refused after the --set and the stop: both undone,
+    // newest first, and the table never touched.
+    let mut kernel = FakeIpvs::new(live.clone());
+    kernel.fail_at(2, Fault::Refuse);
+    apply(&mut kernel, &live, &steps).unwrap();
+    assert_eq!(
+        kernel.log()[3..],
+        [
+            Request::StartDaemon(daemon(DaemonState::Backup, 1)),
+            Request::SetTimeouts(Timeouts {
+                tcp: 900,
+                tcp_fin: 120,
+                udp: 0
+            }),
+        ]
+    );
+}
+
+#[test]
+fn a_daemon_that_cannot_be_restarted_is_reported() {
+    let (live, _, steps) = with_settings();
+    let mut kernel = FakeIpvs::new(live.clone());
+    // The master start fails, and so does starting the backup again.
+    kernel.fail_at(2, Fault::Refuse);
+    kernel.refuse_from(3);
+    let outcome = apply(&mut kernel, &live, &steps).unwrap();
+    match outcome {
+        Outcome::RollbackFailed { step, problems, .. } => {
+            assert_eq!(step, 2);
+            assert!(
+                matches!(
+                    &problems[0],
+                    Problem::Undo { step: 1, request: Request::StartDaemon(d), .. }
+                        if d.state == DaemonState::Backup
+                ),
+                "{problems:?}"
+            );
+            assert!(matches!(problems.last(), Some(Problem::StillDiffers)));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn zeroing_after_the_table_needs_no_undo_and_a_missing_service_does_not_fit() {
+    let (live, target, mut steps) = live_and_plan();
+    steps.push(Request::Zero(Some(tcp("10.0.0.1", 80))));
+    steps.push(Request::Zero(None));
+    let mut kernel = FakeIpvs::new(live.clone());
+    kernel.fail_at(steps.len() - 1, Fault::Refuse);
+    let outcome = apply(&mut kernel, &live, &steps).unwrap();
+    assert!(matches!(outcome, Outcome::RolledBack { .. }), "{outcome:?}");
+    assert!(kernel.table().same_as(&live));
+
+    let mut kernel = FakeIpvs::new(live.clone());
+    assert!(matches!(
+        apply(&mut kernel, &live, &steps).unwrap(),
+        Outcome::Applied
+    ));
+    assert!(kernel.table().same_as(&target));
+
+    // -Z of the TLS service, which the plan removes.
+    steps.push(Request::Zero(Some(tcp("10.0.0.1", 443))));
+    let result = apply(&mut FakeIpvs::new(live.clone()), &live, &steps);
+    assert!(matches!(result, Err((i, Conflict::NoSuchService(_))) if i == steps.len() - 1));
 }
