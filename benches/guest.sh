@@ -13,9 +13,16 @@
 # after a flush). Sharing one namespace would time whichever tool runs
 # second against the first one's trash.
 #
-# Env: BENCH_SIZES (service counts), BENCH_REPS (runs of each restore and
-# dump, every tool alike; the report keeps the fastest), BENCH_SINGLE (how
-# many separate -A processes).
+# The churn case (BENCH_CHURN=1, the default): a live table of N x 10 (the
+# rules of `floor gen N`, loaded by the floor, not timed) and a rule file
+# with about 1% of its rules changed (`floor gen-churn N`: weights, a
+# scheduler, a new service), timed for ours' ipvsadm-restore, 1.31's
+# (Debian's script: `ipvsadm -C`, then `ipvsadm -R` of the whole file) and
+# the floor (`floor churn N`: one dump, then the changed requests).
+#
+# Env: BENCH_SIZES (service counts), BENCH_REPS (runs of each restore, churn
+# and dump, every tool alike; the report keeps the fastest), BENCH_SINGLE
+# (how many separate -A processes), BENCH_CHURN (0: no churn case).
 set -u
 FLOOR=$FILES/floor
 REF=/sbin/ipvsadm
@@ -91,6 +98,24 @@ flush_with() {
     esac
 }
 
+# churn TOOL N FILE (in a fresh namespace): the table of `floor gen N`
+# loaded by the floor, then TOOL's restore of FILE (the churned rules)
+# timed; the table is saved (by the reference) to churn-after-TOOL.N.txt.
+churn() {
+    tool=$1 n=$2 file=$3
+    "$FLOOR" add "$n" || {
+        echo "bench: loading the table for the churn case failed" >&2
+        return 1
+    }
+    settle
+    case $tool in
+    ref) m "churn ref $n" /sbin/ipvsadm-restore <"$file" ;;
+    ours) m "churn ours $n" /opt/ours/bin/ipvsadm-restore <"$file" ;;
+    floor) m "churn floor $n" "$FLOOR" churn "$n" ;;
+    esac
+    "$REF" -Sn >"$RESULTS/churn-after-$tool.$n.txt"
+}
+
 # single TOOL COUNT: COUNT separate `-A` processes from a shell loop.
 single() {
     case $1 in
@@ -159,6 +184,22 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
     check "table-after-restore-$n (ref -Sn: ours' restore vs ref's)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-ours.$n.txt"
     check "table-after-floor-add-$n (ref -Sn)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-floor.$n.txt"
     rm -f "$rules"
+    if [ "${BENCH_CHURN:-1}" != 0 ]; then
+        churned=/tmp/churn.$n
+        "$FLOOR" gen-churn "$n" >"$churned"
+        r=1
+        while [ "$r" -le "${BENCH_REPS:-1}" ]; do
+            for tool in ref ours floor; do
+                settle
+                fresh churn "$tool" "$n" "$churned"
+            done
+            r=$((r + 1))
+        done
+        echo "churn $n lines $(wc -l <"$churned") changed-lines $("$FLOOR" gen "$n" | diff - "$churned" | grep -c '^+[^+]')" >>"$CHECKS"
+        check "churn-table-$n (ref -Sn: ours' ipvsadm-restore vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-ours.$n.txt"
+        check "churn-table-$n (ref -Sn: floor's churn vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-floor.$n.txt"
+        rm -f "$churned"
+    fi
 done
 
 single=${BENCH_SINGLE:-200}

@@ -7,6 +7,8 @@
 #        BENCH_REPS    runs of each restore, -Sn, -Ln and dump, every tool
 #                      alike; the fastest is kept (default 1)
 #        BENCH_SINGLE  separate `ipvsadm -A` processes (default 200)
+#        BENCH_CHURN   0: leave out the churn case (ipvsadm-restore of a file
+#                      differing in about 1% from the live table; see guest.sh)
 #        BENCH_TIMEOUT guest time limit in seconds (default 5400)
 #        IPVSADM_VM_MEMORY guest memory in MiB (default here 2048)
 # Prints the table (also OUTDIR/report.txt); raw numbers in OUTDIR/times.txt,
@@ -30,7 +32,7 @@ IPVSADM_VM_MEMORY=${IPVSADM_VM_MEMORY:-2048} \
     bash "$repo/tests/vm/run-guest.sh" --script "$repo/benches/guest.sh" \
     --out "$out" --ours "$target/release/ipvsadm" --files "$files" \
     --env "BENCH_SIZES=$sizes" --env "BENCH_REPS=${BENCH_REPS:-1}" \
-    --env "BENCH_SINGLE=${BENCH_SINGLE:-200}" \
+    --env "BENCH_SINGLE=${BENCH_SINGLE:-200}" --env "BENCH_CHURN=${BENCH_CHURN:-1}" \
     --timeout "${BENCH_TIMEOUT:-5400}" || status=$?
 [ -f "$out/times.txt" ] || exit "${status/#0/1}"
 bash "$repo/benches/report.sh" "$out" | tee "$out/report.txt"

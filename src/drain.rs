@@ -150,7 +150,7 @@ fn leaving(now: &Table, desired: &Table) -> Vec<(ServiceKey, SocketAddr, bool)> 
         let service = current.service();
         let wanted = desired.service(&service.key);
         for dest in current.destinations() {
-            if !wanted.is_some_and(|w| w.destination(dest.addr, dest.port).is_some()) {
+            if wanted.is_none_or(|w| w.destination(dest.addr, dest.port).is_none()) {
                 leaving.push((
                     service.key,
                     SocketAddr::new(dest.addr, dest.port),

@@ -6,12 +6,19 @@
 //!
 //! Usage:
 //!   floor gen N               rules for `ipvsadm -R`: N services x 10 real servers
+//!   floor gen-churn N         the same rules with about 1% changed (the churn
+//!                             case): real server 0's weight 1 -> 2 in every
+//!                             10th service, scheduler wlc -> rr in every
+//!                             100th, and one service more (10 real servers)
 //!   floor add N               the same services and real servers, sent as
 //!                             NEW_SERVICE/NEW_DEST requests in large batches
 //!                             (FLOOR_BATCH requests a round, default 1000;
 //!                             FLOOR_MODE=pipeline: one write per request)
 //!   floor dump                GET_SERVICE dump, then one GET_DEST dump per service;
 //!                             prints the numbers of services and real servers
+//!   floor churn N             the least a restore of `gen-churn N` over the
+//!                             table of `gen N` must do: the dump (as `dump`),
+//!                             then the changed requests in one batch round
 //!   floor flush               one FLUSH request
 //!   floor measure REPORT LABEL -- CMD [ARG]...
 //!                             runs CMD (stdio inherited) and appends
@@ -41,8 +48,10 @@ const CTRL_ATTR_FAMILY_ID: u16 = 1;
 const CTRL_ATTR_FAMILY_NAME: u16 = 2;
 
 const CMD_NEW_SERVICE: u8 = 1;
+const CMD_SET_SERVICE: u8 = 2;
 const CMD_GET_SERVICE: u8 = 4;
 const CMD_NEW_DEST: u8 = 5;
+const CMD_SET_DEST: u8 = 6;
 const CMD_GET_DEST: u8 = 8;
 const CMD_FLUSH: u8 = 17;
 const ATTR_SERVICE: u16 = 1;
@@ -95,15 +104,36 @@ fn rip(service: u32, server: u32) -> u32 {
     RIP_BASE + service * REAL_SERVERS_PER_SERVICE + server
 }
 
-fn generate(n: u32) -> io::Result<()> {
+/// The churn case: in every 10th service real server 0 gets weight 2 ...
+fn churned_weight(service: u32, server: u32) -> u32 {
+    if service % 10 == 0 && server == 0 {
+        2
+    } else {
+        1
+    }
+}
+
+/// ... every 100th service (from the 50th) gets another scheduler ...
+fn churned_scheduler(service: u32) -> &'static str {
+    if service % 100 == 50 {
+        "rr"
+    } else {
+        "wlc"
+    }
+}
+
+/// ... and service N (one more) is added: about 1% of the rules differ.
+fn generate(n: u32, churn: bool) -> io::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
-    for s in 0..n {
+    for s in 0..n + u32::from(churn) {
         let v = ip(vip(s));
-        writeln!(out, "-A -t {v}:{VIP_PORT} -s wlc")?;
+        let scheduler = if churn { churned_scheduler(s) } else { "wlc" };
+        writeln!(out, "-A -t {v}:{VIP_PORT} -s {scheduler}")?;
         for r in 0..REAL_SERVERS_PER_SERVICE {
+            let weight = if churn { churned_weight(s, r) } else { 1 };
             writeln!(
                 out,
-                "-a -t {v}:{VIP_PORT} -r {}:{RIP_PORT} -m -w 1",
+                "-a -t {v}:{VIP_PORT} -r {}:{RIP_PORT} -m -w {weight}",
                 ip(rip(s, r))
             )?;
         }
@@ -411,6 +441,40 @@ fn service_key(msg: &mut Msg, s: u32) {
         .attr(SVC_PORT, &VIP_PORT.to_be_bytes());
 }
 
+/// A NEW_SERVICE or SET_SERVICE request for service `s`.
+fn service_msg(family: u16, seq: u32, cmd: u8, s: u32, scheduler: &str) -> Msg {
+    let mut msg = Msg::new(family, NLM_F_REQUEST | NLM_F_ACK, seq, cmd, 1);
+    msg.begin(ATTR_SERVICE);
+    service_key(&mut msg, s);
+    let mut flags = [0u8; 8];
+    flags[4..].copy_from_slice(&u32::MAX.to_ne_bytes());
+    let mut name = scheduler.as_bytes().to_vec();
+    name.push(0);
+    msg.attr(SVC_SCHED_NAME, &name)
+        .attr(SVC_FLAGS, &flags)
+        .attr(SVC_TIMEOUT, &0u32.to_ne_bytes())
+        .attr(SVC_NETMASK, &u32::MAX.to_ne_bytes())
+        .end();
+    msg
+}
+
+/// A NEW_DEST or SET_DEST request for real server `r` of service `s`.
+fn dest_msg(family: u16, seq: u32, cmd: u8, s: u32, r: u32, weight: u32) -> Msg {
+    let mut msg = Msg::new(family, NLM_F_REQUEST | NLM_F_ACK, seq, cmd, 1);
+    msg.begin(ATTR_SERVICE);
+    service_key(&mut msg, s);
+    msg.end().begin(ATTR_DEST);
+    msg.attr(DEST_ADDR, &addr16(rip(s, r)))
+        .attr(DEST_PORT, &RIP_PORT.to_be_bytes())
+        .attr(DEST_FWD_METHOD, &0u32.to_ne_bytes())
+        .attr(DEST_WEIGHT, &weight.to_ne_bytes())
+        .attr(DEST_U_THRESH, &0u32.to_ne_bytes())
+        .attr(DEST_L_THRESH, &0u32.to_ne_bytes())
+        .attr(DEST_ADDR_FAMILY, &2u16.to_ne_bytes())
+        .end();
+    msg
+}
+
 fn add(n: u32) -> io::Result<()> {
     let mut sock = Socket::open()?;
     let family = sock.family;
@@ -432,31 +496,11 @@ fn add(n: u32) -> io::Result<()> {
     };
     for s in 0..n {
         let seq = sock.next_seq();
-        let mut msg = Msg::new(family, NLM_F_REQUEST | NLM_F_ACK, seq, CMD_NEW_SERVICE, 1);
-        msg.begin(ATTR_SERVICE);
-        service_key(&mut msg, s);
-        let mut flags = [0u8; 8];
-        flags[4..].copy_from_slice(&u32::MAX.to_ne_bytes());
-        msg.attr(SVC_SCHED_NAME, b"wlc\0")
-            .attr(SVC_FLAGS, &flags)
-            .attr(SVC_TIMEOUT, &0u32.to_ne_bytes())
-            .attr(SVC_NETMASK, &u32::MAX.to_ne_bytes())
-            .end();
+        let msg = service_msg(family, seq, CMD_NEW_SERVICE, s, "wlc");
         push(&mut sock, msg, &mut out)?;
         for r in 0..REAL_SERVERS_PER_SERVICE {
             let seq = sock.next_seq();
-            let mut msg = Msg::new(family, NLM_F_REQUEST | NLM_F_ACK, seq, CMD_NEW_DEST, 1);
-            msg.begin(ATTR_SERVICE);
-            service_key(&mut msg, s);
-            msg.end().begin(ATTR_DEST);
-            msg.attr(DEST_ADDR, &addr16(rip(s, r)))
-                .attr(DEST_PORT, &RIP_PORT.to_be_bytes())
-                .attr(DEST_FWD_METHOD, &0u32.to_ne_bytes())
-                .attr(DEST_WEIGHT, &1u32.to_ne_bytes())
-                .attr(DEST_U_THRESH, &0u32.to_ne_bytes())
-                .attr(DEST_L_THRESH, &0u32.to_ne_bytes())
-                .attr(DEST_ADDR_FAMILY, &2u16.to_ne_bytes())
-                .end();
+            let msg = dest_msg(family, seq, CMD_NEW_DEST, s, r, 1);
             push(&mut sock, msg, &mut out)?;
         }
     }
@@ -469,8 +513,50 @@ fn add(n: u32) -> io::Result<()> {
     Ok(())
 }
 
-fn dump() -> io::Result<()> {
+/// The churn case's floor: the table of `gen N` read as `dump` reads it,
+/// then the requests that make it `gen-churn N`, in one write.
+fn churn(n: u32) -> io::Result<()> {
     let mut sock = Socket::open()?;
+    let (services, servers, _) = read_table(&mut sock)?;
+    if services != n as usize || servers != u64::from(n * REAL_SERVERS_PER_SERVICE) {
+        return Err(io::Error::other(format!(
+            "expected the table of gen {n}, found {services} services, {servers} real servers"
+        )));
+    }
+    let family = sock.family;
+    let mut out = Vec::new();
+    let first_seq = sock.seq + 1;
+    let mut requests = Vec::new();
+    for s in 0..n {
+        if churned_scheduler(s) != "wlc" {
+            requests.push(service_msg(family, 0, CMD_SET_SERVICE, s, churned_scheduler(s)));
+        }
+        for r in 0..REAL_SERVERS_PER_SERVICE {
+            if churned_weight(s, r) != 1 {
+                requests.push(dest_msg(family, 0, CMD_SET_DEST, s, r, churned_weight(s, r)));
+            }
+        }
+    }
+    // The new service as gen-churn writes it (its weights and scheduler churned too).
+    requests.push(service_msg(family, 0, CMD_NEW_SERVICE, n, churned_scheduler(n)));
+    for r in 0..REAL_SERVERS_PER_SERVICE {
+        requests.push(dest_msg(family, 0, CMD_NEW_DEST, n, r, churned_weight(n, r)));
+    }
+    let count = requests.len();
+    for mut msg in requests {
+        let seq = sock.next_seq();
+        msg.buf[8..12].copy_from_slice(&seq.to_ne_bytes());
+        msg.finish(&mut out);
+    }
+    match sock.send_batch(&out, first_seq, count)? {
+        0 => Ok(()),
+        failed => Err(io::Error::other(format!("{failed} requests failed"))),
+    }
+}
+
+/// GET_SERVICE dump, then one GET_DEST dump per service: the numbers of
+/// services and real servers, and the sum of the weights.
+fn read_table(sock: &mut Socket) -> io::Result<(usize, u64, u64)> {
     let family = sock.family;
     // The key attributes of each service, as the kernel sent them.
     let mut keys: Vec<Vec<(u16, Vec<u8>)>> = Vec::new();
@@ -511,10 +597,13 @@ fn dump() -> io::Result<()> {
             }
         })?;
     }
-    println!(
-        "services {} real servers {servers} weights {weights}",
-        keys.len()
-    );
+    Ok((keys.len(), servers, weights))
+}
+
+fn dump() -> io::Result<()> {
+    let mut sock = Socket::open()?;
+    let (services, servers, weights) = read_table(&mut sock)?;
+    println!("services {services} real servers {servers} weights {weights}");
     Ok(())
 }
 
@@ -560,15 +649,17 @@ fn run(args: &[String]) -> io::Result<()> {
             .ok_or_else(|| io::Error::other("expected a number"))
     };
     match args.first().map(String::as_str) {
-        Some("gen") => generate(number(1)?),
+        Some("gen") => generate(number(1)?, false),
+        Some("gen-churn") => generate(number(1)?, true),
         Some("add") => add(number(1)?),
+        Some("churn") => churn(number(1)?),
         Some("dump") => dump(),
         Some("flush") => flush(),
         Some("measure") if args.len() >= 5 && args[3] == "--" => {
             measure(&args[1], &args[2], &args[4..])
         }
         _ => Err(io::Error::other(
-            "usage: floor gen N | add N | dump | flush | measure REPORT LABEL -- CMD...",
+            "usage: floor gen N | gen-churn N | add N | churn N | dump | flush | measure REPORT LABEL -- CMD...",
         )),
     }
 }

@@ -20,11 +20,13 @@
 //! `--stop-daemon` of a daemon that does not run does nothing. `-Z` lines are
 //! collected, to be run once the table is in place.
 
-use std::collections::HashMap;
 use std::io::{self, BufRead};
 use std::net::IpAddr;
+use std::ops::Range;
 
-use crate::cli::restore_input::{RestoreLine, RestoreOptions, RestoreReader};
+use rustc_hash::FxHashMap;
+
+use crate::cli::restore_input::{LineTokens, RestoreOptions, RestoreReader};
 use crate::cli::{CliErrorKind, Command, ListWhat, NameResolver, ParseConfig};
 use ipvs::model::{DaemonState, Destination, ServiceKey, SyncDaemon, Timeouts};
 use ipvs::Request;
@@ -68,14 +70,36 @@ pub struct RuleFile {
     pub listings: Vec<Listing>,
     /// The lines that are not valid rules, in file order.
     pub errors: Vec<LineError>,
-    /// The text of every non-blank line (its tokens, comment removed), by line number.
-    texts: HashMap<usize, String>,
+    /// The text of every non-blank line (its tokens, comment removed), one
+    /// after the other: a file of 100,000 lines is kept in one string.
+    texts: String,
+    /// Where each line's text is in `texts`, by line number (ascending).
+    spans: Vec<(usize, Range<usize>)>,
 }
 
 impl RuleFile {
     /// The tokens of line `line`, space-separated (empty if it has none).
     pub fn text(&self, line: usize) -> &str {
-        self.texts.get(&line).map_or("", String::as_str)
+        match self
+            .spans
+            .binary_search_by_key(&line, |(number, _)| *number)
+        {
+            Ok(i) => &self.texts[self.spans[i].1.clone()],
+            Err(_) => "",
+        }
+    }
+
+    /// Records the text of `line`: its tokens (after the program name),
+    /// space-separated.
+    fn keep_text(&mut self, line: &LineTokens<'_>) {
+        let start = self.texts.len();
+        for (i, token) in line.tokens().enumerate() {
+            if i > 0 {
+                self.texts.push(' ');
+            }
+            self.texts.push_str(&String::from_utf8_lossy(token));
+        }
+        self.spans.push((line.line_number, start..self.texts.len()));
     }
 }
 
@@ -90,9 +114,11 @@ pub fn read_rules(
         allow_comments: true,
     };
     let mut file = RuleFile::default();
-    for line in RestoreReader::new(input, b"ipvsadm", options) {
+    let mut reader = RestoreReader::new(input, b"ipvsadm", options);
+    // Each line's tokens are read where the input buffer holds them.
+    while let Some(line) = reader.next_line() {
         let line = line?;
-        file.texts.insert(line.line_number, line_text(&line));
+        file.keep_text(&line);
         match parse_rule(&line, config, resolver) {
             Ok(Parsed::Change(request)) => file.rules.push(Rule {
                 line: line.line_number,
@@ -100,7 +126,7 @@ pub fn read_rules(
             }),
             Ok(Parsed::Listing(service)) => file.listings.push(Listing {
                 line: line.line_number,
-                args: line.args,
+                args: line.to_line().args,
                 service,
             }),
             Err(message) => file.errors.push(LineError {
@@ -112,15 +138,6 @@ pub fn read_rules(
     Ok(file)
 }
 
-fn line_text(line: &RestoreLine) -> String {
-    line.args
-        .iter()
-        .skip(1)
-        .map(|a| String::from_utf8_lossy(a).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// What a valid line is.
 enum Parsed {
     Change(Request),
@@ -130,14 +147,13 @@ enum Parsed {
 
 /// One line as a change or a listing, or why it is neither.
 fn parse_rule(
-    line: &RestoreLine,
+    line: &LineTokens<'_>,
     config: &ParseConfig,
     resolver: &dyn NameResolver,
 ) -> Result<Parsed, String> {
     let command = line.parse_using(config, resolver).map_err(|e| {
         if e.kind == CliErrorKind::Usage {
-            let first = line.args.get(1).map(|a| a.as_slice());
-            if matches!(first, Some(b"-R" | b"--restore")) {
+            if matches!(line.tokens().next(), Some(b"-R" | b"--restore")) {
                 return "-R cannot be used in a rule file".to_string();
             }
             "a rule must start with a command: -A, -E, -D, -C, -a, -e, -d, -Z, --set, \
@@ -226,10 +242,10 @@ fn check_thresholds(dest: Destination) -> Result<Destination, String> {
 /// the timeouts and each sync daemon.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origins {
-    services: HashMap<ServiceKey, usize>,
-    destinations: HashMap<(ServiceKey, IpAddr, u16), usize>,
+    services: FxHashMap<ServiceKey, usize>,
+    destinations: FxHashMap<(ServiceKey, IpAddr, u16), usize>,
     timeouts: Option<usize>,
-    daemons: HashMap<DaemonState, usize>,
+    daemons: FxHashMap<DaemonState, usize>,
 }
 
 impl Origins {

@@ -651,7 +651,7 @@ fn drain_sets_weight_0_then_deletes_what_drained() {
     );
     assert_eq!((r.code, r.out.as_str()), (EXIT_OK, ""), "{}", r.err);
     assert!(kernel.table().same_as(&table_of(DRAIN_FILE)));
-    let sent: Vec<String> = kernel.log().iter().map(|r| command_line(r)).collect();
+    let sent: Vec<String> = kernel.log().iter().map(command_line).collect();
     assert_eq!(
         sent.concat(),
         "-A -u 10.0.0.1:53 -s rr\n\

@@ -18,9 +18,10 @@ mod namespace;
 mod socket;
 mod trace;
 
-use std::collections::HashSet;
 use std::hash::Hash;
 use std::time::Duration;
+
+use rustc_hash::FxHashSet;
 
 pub use self::error::Error;
 pub use self::namespace::enter_network_namespace;
@@ -507,13 +508,13 @@ fn nest_of<'a>(payload: &'a [u8], kind: u16, what: &str) -> Result<&'a [u8], Err
 
 /// Whether two entries have the same key.
 fn has_repeated_key<T, K: Hash + Eq>(entries: &[T], key: impl Fn(&T) -> K) -> bool {
-    let mut seen = HashSet::with_capacity(entries.len());
+    let mut seen = FxHashSet::with_capacity_and_hasher(entries.len(), Default::default());
     entries.iter().any(|entry| !seen.insert(key(entry)))
 }
 
 /// The entries with each key once, where it was last listed.
 fn keep_last_of_each_key<T, K: Hash + Eq>(entries: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
-    let mut seen = HashSet::with_capacity(entries.len());
+    let mut seen = FxHashSet::with_capacity_and_hasher(entries.len(), Default::default());
     let mut kept: Vec<T> = entries
         .into_iter()
         .rev()

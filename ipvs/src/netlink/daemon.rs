@@ -14,12 +14,10 @@
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use netlink_packet_core::{DecodeError, ErrorContext, NlaBuffer, Parseable};
+use netlink_packet_core::{DecodeError, ErrorContext};
 
 use super::constants::*;
-use super::nla::{
-    attributes, fixed, parse_c_string, parse_u16, parse_u32, raw_kind, value, AttrWriter,
-};
+use super::nla::{attributes, fixed, parse_c_string, parse_u16, parse_u32, Attr, AttrWriter};
 use crate::model::{DaemonState, SyncDaemon};
 
 /// One sync daemon attribute.
@@ -64,9 +62,11 @@ impl DaemonAttr<'_> {
     }
 }
 
-impl<'a> Parseable<NlaBuffer<&'a [u8]>> for DaemonAttr<'a> {
-    fn parse(nla: &NlaBuffer<&'a [u8]>) -> Result<Self, DecodeError> {
-        let v = value(nla);
+impl<'a> DaemonAttr<'a> {
+    /// Reads one attribute of the set; unknown kinds are kept as `Other`.
+    #[inline(always)]
+    pub(crate) fn parse(nla: &Attr<'a>) -> Result<Self, DecodeError> {
+        let v = nla.value();
         Ok(match nla.kind() {
             IPVS_DAEMON_ATTR_STATE => DaemonAttr::State(parse_u32(v)?),
             IPVS_DAEMON_ATTR_MCAST_IFN => DaemonAttr::McastIfn(parse_c_string(v)),
@@ -80,7 +80,7 @@ impl<'a> Parseable<NlaBuffer<&'a [u8]>> for DaemonAttr<'a> {
             }
             IPVS_DAEMON_ATTR_MCAST_PORT => DaemonAttr::McastPort(parse_u16(v)?),
             IPVS_DAEMON_ATTR_MCAST_TTL => DaemonAttr::McastTtl(u8::from_ne_bytes(fixed(v)?)),
-            _ => DaemonAttr::Other(raw_kind(nla), v),
+            _ => DaemonAttr::Other(nla.raw_kind(), v),
         })
     }
 }

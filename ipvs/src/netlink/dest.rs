@@ -13,12 +13,12 @@
 //!   (`EINVAL` otherwise, and while a sync daemon runs).
 //! - Dumps send every attribute, `ADDR_FAMILY` included, plus `STATS` and `STATS64`.
 
-use netlink_packet_core::{DecodeError, ErrorContext, NlaBuffer, Parseable, NLA_F_NESTED};
+use netlink_packet_core::{DecodeError, ErrorContext, NLA_F_NESTED};
 
 use super::constants::*;
 use super::nla::{
-    attributes, family_from_raw, fixed, parse_u16, parse_u16_be, parse_u32, raw_kind, value,
-    AttrWriter, InetAddr,
+    attributes, family_from_raw, fixed, parse_u16, parse_u16_be, parse_u32, Attr, AttrWriter,
+    InetAddr,
 };
 use super::stats::{pick_stats, Counters};
 use crate::model::{
@@ -85,9 +85,11 @@ impl DestAttr<'_> {
     }
 }
 
-impl<'a> Parseable<NlaBuffer<&'a [u8]>> for DestAttr<'a> {
-    fn parse(nla: &NlaBuffer<&'a [u8]>) -> Result<Self, DecodeError> {
-        let v = value(nla);
+impl<'a> DestAttr<'a> {
+    /// Reads one attribute of the set; unknown kinds are kept as `Other`.
+    #[inline(always)]
+    pub(crate) fn parse(nla: &Attr<'a>) -> Result<Self, DecodeError> {
+        let v = nla.value();
         Ok(match nla.kind() {
             IPVS_DEST_ATTR_ADDR => DestAttr::Addr(InetAddr::parse(v)?),
             IPVS_DEST_ATTR_PORT => DestAttr::Port(parse_u16_be(v)?),
@@ -104,7 +106,7 @@ impl<'a> Parseable<NlaBuffer<&'a [u8]>> for DestAttr<'a> {
             IPVS_DEST_ATTR_TUN_TYPE => DestAttr::TunType(u8::from_ne_bytes(fixed(v)?)),
             IPVS_DEST_ATTR_TUN_PORT => DestAttr::TunPort(parse_u16_be(v)?),
             IPVS_DEST_ATTR_TUN_FLAGS => DestAttr::TunFlags(parse_u16(v)?),
-            _ => DestAttr::Other(raw_kind(nla), v),
+            _ => DestAttr::Other(nla.raw_kind(), v),
         })
     }
 }

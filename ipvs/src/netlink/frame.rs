@@ -9,7 +9,7 @@ use netlink_packet_core::{
 
 use super::constants::*;
 use super::message::IpvsCmd;
-use super::nla::{attributes, value, AttrWriter};
+use super::nla::{attributes, AttrWriter};
 
 /// The header fields of a generic-netlink request. The port id is 0 (the
 /// kernel), the genetlink reserved field 0.
@@ -105,7 +105,7 @@ pub(crate) fn family_id_from_reply(payload: &[u8]) -> Result<u16, DecodeError> {
     for nla in attributes(body) {
         let nla = nla.context("failed to parse nlctrl attributes")?;
         if nla.kind() == CTRL_ATTR_FAMILY_ID {
-            return parse_u16(value(&nla));
+            return parse_u16(nla.value());
         }
     }
     Err(DecodeError::from("nlctrl reply lacks CTRL_ATTR_FAMILY_ID"))
@@ -128,7 +128,7 @@ pub fn find_attribute(body: &[u8], kind: u16) -> Result<Option<&[u8]>, DecodeErr
     for nla in attributes(body) {
         let nla = nla?;
         if nla.kind() == kind {
-            return Ok(Some(value(&nla)));
+            return Ok(Some(nla.value()));
         }
     }
     Ok(None)

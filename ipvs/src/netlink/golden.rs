@@ -8,8 +8,6 @@
 use crate::model::Netmask;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use netlink_packet_core::Parseable;
-
 use super::constants::*;
 use super::*;
 use crate::model::{

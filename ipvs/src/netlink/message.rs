@@ -10,7 +10,7 @@
 use netlink_packet_core::{DecodeError, ErrorContext};
 
 use super::constants::*;
-use super::nla::{attributes, parse_u32, value, AttrWriter};
+use super::nla::{attributes, parse_u32, AttrWriter};
 use crate::model::{KernelInfo, Timeouts};
 
 /// An IPVS command (`IPVS_CMD_*`).
@@ -106,7 +106,7 @@ pub fn timeouts(body: &[u8]) -> Result<Timeouts, DecodeError> {
             IPVS_CMD_ATTR_TIMEOUT_UDP => &mut timeouts.udp,
             _ => continue,
         };
-        *slot = parse_u32(value(&nla))?;
+        *slot = parse_u32(nla.value())?;
     }
     Ok(timeouts)
 }
@@ -123,7 +123,7 @@ pub fn kernel_info(body: &[u8]) -> Result<KernelInfo, DecodeError> {
             IPVS_INFO_ATTR_CONN_TAB_SIZE => &mut size,
             _ => continue,
         };
-        *slot = Some(parse_u32(value(&nla))?);
+        *slot = Some(parse_u32(nla.value())?);
     }
     Ok(KernelInfo {
         version: version.ok_or("info reply lacks IPVS_INFO_ATTR_VERSION")?,

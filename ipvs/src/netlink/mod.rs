@@ -1,8 +1,8 @@
 //! IPVS generic-netlink messages and attributes: types, encoding and decoding. No I/O.
 //!
 //! One enum per attribute set ([`SvcAttr`], [`DestAttr`], [`DaemonAttr`];
-//! counters as a [`StatsNest`]), each parsed from netlink-packet-core's
-//! `NlaBuffer` and written through one attribute writer straight into a
+//! counters as a [`StatsNest`]), each read from the one attribute walk
+//! (`nla::attributes`) and written through one attribute writer straight into a
 //! reused send buffer. Requests ([`Request`], [`Query`]) are written in one
 //! pass from the model, with the attribute sets ipvsadm 1.31 (libipvs) sends;
 //! replies are decoded entry by entry into the model, rejecting those that

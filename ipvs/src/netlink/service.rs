@@ -18,12 +18,12 @@
 
 use std::borrow::Cow;
 
-use netlink_packet_core::{DecodeError, ErrorContext, NlaBuffer, Parseable, NLA_F_NESTED};
+use netlink_packet_core::{DecodeError, ErrorContext, NLA_F_NESTED};
 
 use super::constants::*;
 use super::nla::{
-    attributes, family_from_raw, parse_c_string, parse_u16, parse_u16_be, parse_u32, raw_kind,
-    value, AttrWriter, InetAddr,
+    attributes, family_from_raw, parse_c_string, parse_u16, parse_u16_be, parse_u32, Attr,
+    AttrWriter, InetAddr,
 };
 use super::stats::{pick_stats, Counters};
 use crate::model::{
@@ -120,9 +120,11 @@ impl SvcAttr<'_> {
     }
 }
 
-impl<'a> Parseable<NlaBuffer<&'a [u8]>> for SvcAttr<'a> {
-    fn parse(nla: &NlaBuffer<&'a [u8]>) -> Result<Self, DecodeError> {
-        let v = value(nla);
+impl<'a> SvcAttr<'a> {
+    /// Reads one attribute of the set; unknown kinds are kept as `Other`.
+    #[inline(always)]
+    pub(crate) fn parse(nla: &Attr<'a>) -> Result<Self, DecodeError> {
+        let v = nla.value();
         Ok(match nla.kind() {
             IPVS_SVC_ATTR_AF => SvcAttr::Af(parse_u16(v)?),
             IPVS_SVC_ATTR_PROTOCOL => SvcAttr::Protocol(parse_u16(v)?),
@@ -136,7 +138,7 @@ impl<'a> Parseable<NlaBuffer<&'a [u8]>> for SvcAttr<'a> {
             IPVS_SVC_ATTR_STATS => SvcAttr::Stats(v),
             IPVS_SVC_ATTR_PE_NAME => SvcAttr::PeName(parse_c_string(v)),
             IPVS_SVC_ATTR_STATS64 => SvcAttr::Stats64(v),
-            _ => SvcAttr::Other(raw_kind(nla), v),
+            _ => SvcAttr::Other(nla.raw_kind(), v),
         })
     }
 }

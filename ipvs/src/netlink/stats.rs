@@ -8,9 +8,9 @@
 
 use netlink_packet_core::DecodeError;
 
+use super::nla::attributes;
 #[cfg(test)]
 use super::nla::AttrWriter;
-use super::nla::{attributes, value};
 use crate::model::Stats;
 
 /// A counter value with the width it has on the wire.
@@ -103,7 +103,7 @@ impl StatsNest {
                 .checked_sub(1)
                 .and_then(|i| nest.0.get_mut(i))
             {
-                *slot = Some(Counter::parse(value(&nla))?);
+                *slot = Some(Counter::parse(nla.value())?);
             }
         }
         Ok(nest)

@@ -6,7 +6,6 @@
 use crate::model::Netmask;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use netlink_packet_core::Parseable;
 use proptest::prelude::*;
 
 use super::constants::*;
@@ -343,6 +342,22 @@ proptest! {
         let _ = StatsNest::parse(&datagram);
     }
 
+    /// The attribute walk splits attribute bytes (mutated replies' bodies,
+    /// and every value in them taken as attributes) exactly as
+    /// netlink-packet-core's `NlasIterator` does: the same attributes, then
+    /// the same error.
+    #[test]
+    fn attribute_walk_agrees_with_netlink_packet_core(
+        pick in any::<prop::sample::Index>(),
+        mutations in prop::collection::vec(mutation(), 0..4),
+    ) {
+        let mut body = pick.get(&reply_fixtures()).get(20..).unwrap_or_default().to_vec();
+        for m in &mutations {
+            apply(&mut body, m);
+        }
+        walks_agree(&body)?;
+    }
+
     #[test]
     fn mutated_replies_never_panic(
         picks in prop::collection::vec((any::<prop::sample::Index>(), prop::collection::vec(mutation(), 1..4)), 1..4)
@@ -439,7 +454,7 @@ proptest! {
             nla::attributes(body)
                 .map(|nla| {
                     let nla = nla.unwrap();
-                    (nla.kind(), nla::value(&nla).to_vec())
+                    (nla.kind(), nla.value().to_vec())
                 })
                 .collect()
         };
@@ -469,10 +484,37 @@ proptest! {
 /// `NLA_F_NESTED`, for generated kinds.
 const NLA_F_NESTED_BIT: u16 = netlink_packet_core::NLA_F_NESTED;
 
+/// Our walk and `NlasIterator` split `bytes` alike, and each value too.
+fn walks_agree(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let ours: Vec<_> = nla::attributes(bytes)
+        .map(|a| {
+            a.map(|a| (a.raw_kind(), a.value()))
+                .map_err(|e| e.to_string())
+        })
+        .collect();
+    let theirs: Vec<_> = netlink_packet_core::NlasIterator::new(bytes)
+        .map(|nla| {
+            nla.map(|nla| {
+                let raw = nla.into_inner();
+                (
+                    u16::from_ne_bytes([raw[2], raw[3]]),
+                    &raw[4..nla.length().into()],
+                )
+            })
+            .map_err(|e| e.to_string())
+        })
+        .collect();
+    prop_assert_eq!(&ours, &theirs);
+    for (_, value) in ours.into_iter().flatten() {
+        walks_agree(value)?;
+    }
+    Ok(())
+}
+
 /// The value of a single nested attribute.
 fn nest_value(nest: &[u8]) -> &[u8] {
     let nla = nla::attributes(nest).next().unwrap().unwrap();
-    nla::value(&nla)
+    nla.value()
 }
 
 #[test]

@@ -220,7 +220,7 @@ fn leaving<'a>(
     let wanted = desired.service(&current.service().key);
     current
         .destinations()
-        .filter(move |d| !wanted.is_some_and(|w| w.destination(d.addr, d.port).is_some()))
+        .filter(move |d| wanted.is_none_or(|w| w.destination(d.addr, d.port).is_none()))
 }
 
 /// Active, inactive and persistent connections through a real server.

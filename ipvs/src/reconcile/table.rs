@@ -6,9 +6,10 @@
 //! Services are found by [`ServiceKey`], real servers within a service by
 //! address and port, as the kernel finds them. Both keep their insertion order.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
+
+use rustc_hash::FxHashMap;
 
 use crate::model::{
     DaemonState, Destination, DestinationConfig, Service, ServiceConfig, ServiceFlags, ServiceKey,
@@ -26,14 +27,14 @@ type DestinationId = (IpAddr, u16);
 #[derive(Debug, Clone)]
 struct OrderedMap<K, V> {
     slots: Vec<Option<(K, V)>>,
-    index: HashMap<K, usize>,
+    index: FxHashMap<K, usize>,
 }
 
 impl<K: Hash + Eq + Clone, V> OrderedMap<K, V> {
     fn new() -> Self {
         OrderedMap {
             slots: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
         }
     }
 
