@@ -16,8 +16,6 @@
 //! kernel without IPVS the message is "Can't initialize ipvs: Protocol not
 //! available" whatever netlink said.
 
-use std::ffi::CStr;
-
 /// The libipvs call that failed; part of the key of ipvsadm's message table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operation {
@@ -98,7 +96,7 @@ pub fn kernel_failure(op: Operation, errno: i32) -> KernelFailure {
 }
 
 /// `ipvs_strerror`: the operation-specific text, else the generic one for
-/// the error, else the C library's `strerror`.
+/// the error, else glibc's `strerror` text.
 pub fn kernel_error_message(op: Operation, errno: i32) -> String {
     use Operation as O;
     let specific = match (op, errno) {
@@ -137,21 +135,10 @@ pub fn kernel_error_message(op: Operation, errno: i32) -> String {
     }
 }
 
-/// The C library's `strerror` text (C locale), e.g. "No such file or directory".
+/// glibc's `strerror` text (C locale), e.g. "No such file or directory",
+/// whatever C library we are built with: 1.31 is built with glibc.
 pub fn strerror(errno: i32) -> String {
-    let mut buf = [0 as libc::c_char; 256];
-    // SAFETY: the buffer is valid for its length; the XSI strerror_r
-    // NUL-terminates what it writes.
-    let rc = unsafe { libc::strerror_r(errno, buf.as_mut_ptr(), buf.len()) };
-    // SAFETY: zero-initialised, so there is a NUL within the buffer.
-    let text = unsafe { CStr::from_ptr(buf.as_ptr()) }
-        .to_string_lossy()
-        .into_owned();
-    if rc != 0 && text.is_empty() {
-        format!("Unknown error {errno}")
-    } else {
-        text
-    }
+    super::errno_text::glibc_strerror(errno)
 }
 
 /// What ipvsadm prints when it cannot reach IPVS at start-up (exit 2).

@@ -25,6 +25,7 @@
 //! ```
 
 pub mod command;
+mod errno_text;
 pub mod error;
 pub mod flags;
 pub mod help;
