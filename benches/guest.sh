@@ -127,19 +127,6 @@ single() {
     "$REF" -Sn >"$RESULTS/single-$1.txt"
 }
 
-# `guest.sh fresh FUNCTION ARGS...`: FUNCTION in a new network namespace
-# with the test network (lo, dummy0, default routes) set up.
-if [ "${1:-}" = fresh ]; then
-    shift
-    /guest/bin/net-up >/dev/null 2>&1 || {
-        echo "bench: network setup failed" >&2
-        exit 1
-    }
-    "$@"
-    exit
-fi
-fresh() { unshare -n sh "$0" fresh "$@"; }
-
 # settle: waits (up to 30 s) until the CPU has been idle for half a second.
 # A namespace that held a large table is torn down by a kernel worker after
 # its last process exits; without this, the next tool's run would share the
@@ -157,6 +144,20 @@ settle() {
         tries=$((tries + 1))
     done
 }
+
+# `guest.sh fresh FUNCTION ARGS...`: FUNCTION in a new network namespace
+# with the test network (lo, dummy0, default routes) set up.
+if [ "${1:-}" = fresh ]; then
+    shift
+    /guest/bin/net-up >/dev/null 2>&1 || {
+        echo "bench: network setup failed" >&2
+        exit 1
+    }
+    "$@"
+    exit
+fi
+fresh() { unshare -n sh "$0" fresh "$@"; }
+
 
 : >"$TIMES"
 : >"$CHECKS"
