@@ -14,7 +14,7 @@ use std::ffi::CStr;
 use std::io::{self, BufWriter};
 use std::os::raw::{c_char, c_int};
 
-use ipvsadm::cli::run::{run_ipvsadm, run_save, Streams};
+use ipvsadm::cli::run::{base_name, run_ipvsadm, run_save, Streams};
 
 /// The process entry point, called by the C runtime.
 #[no_mangle]
@@ -25,7 +25,7 @@ pub extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
         .first()
         .map(|a| String::from_utf8_lossy(a).into_owned())
         .unwrap_or_else(|| "ipvsadm".to_string());
-    let name = program.rsplit('/').next().unwrap_or(&program).to_string();
+    let name = base_name(&program).to_string();
     let stdout = io::stdout();
     let stderr = io::stderr();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());

@@ -147,13 +147,24 @@ pub fn enter_from_script_args<'a>(
     argv: &'a [Vec<u8>],
     err: &mut dyn Write,
 ) -> Result<Cow<'a, [Vec<u8>]>, ScriptStop> {
-    match take_from_script_args(argv) {
-        Ok(Some(taken)) => {
-            enter(&taken.value, err).map_err(ScriptStop::Exit)?;
+    let taken = take_from_script_args(argv).map_err(|MissingValue| ScriptStop::MissingValue)?;
+    enter_taken(argv, taken, err).map_err(ScriptStop::Exit)
+}
+
+/// Enters the namespace of a `--netns` taken out of `argv`, if any, and
+/// gives the arguments to go on with; on failure the exit status (message
+/// written).
+pub fn enter_taken<'a>(
+    argv: &'a [Vec<u8>],
+    taken: Option<Taken>,
+    err: &mut dyn Write,
+) -> Result<Cow<'a, [Vec<u8>]>, i32> {
+    match taken {
+        Some(taken) => {
+            enter(&taken.value, err)?;
             Ok(Cow::Owned(taken.argv))
         }
-        Ok(None) => Ok(Cow::Borrowed(argv)),
-        Err(MissingValue) => Err(ScriptStop::MissingValue),
+        None => Ok(Cow::Borrowed(argv)),
     }
 }
 

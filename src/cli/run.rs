@@ -49,20 +49,21 @@ impl From<io::Error> for Exit {
 
 type Outcome = Result<ExitCode, Exit>;
 
+/// The last part of a program's path: `/usr/sbin/ipvsadm-save` is
+/// `ipvsadm-save` (the name that picks the front end and starts messages).
+pub fn base_name(program: &str) -> &str {
+    program.rsplit('/').next().unwrap_or(program)
+}
+
 /// Runs `ipvsadm` with `argv` (program name first) and returns its exit status.
 pub fn run_ipvsadm(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
     let config = ParseConfig::from_env();
-    let without_netns;
-    let argv = match netns::take_from_ipvsadm_args(argv, &config) {
-        Some(taken) => {
-            if let Err(code) = netns::enter(&taken.value, streams.err) {
-                return code;
-            }
-            without_netns = taken.argv;
-            &without_netns
-        }
-        None => argv,
+    let taken = netns::take_from_ipvsadm_args(argv, &config);
+    let argv = match netns::enter_taken(argv, taken, streams.err) {
+        Ok(argv) => argv,
+        Err(code) => return code,
     };
+    let argv = &*argv;
     let mut client = match connect(streams) {
         Ok(client) => client,
         Err(Exit(code)) => return code,
@@ -84,7 +85,7 @@ pub fn run_ipvsadm(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
 pub fn run_save(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
     let usage = |streams: &mut Streams<'_>| {
         let name = String::from_utf8_lossy(program_name(argv)).into_owned();
-        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let base = base_name(&name);
         let _ = write!(
             streams.err,
             "{base}: Script to save the IPVS table to stdout.\n   \
@@ -308,12 +309,7 @@ fn drain_destination(
             return kernel_error(Operation::EditDestination, &e, streams);
         }
     }
-    let program = streams
-        .program
-        .rsplit('/')
-        .next()
-        .unwrap_or("ipvsadm")
-        .to_string();
+    let program = base_name(&streams.program).to_string();
     match run_drain(client, &first, &desired, timeout, &program, streams.err) {
         Ok(Ended::Done) => Ok(0),
         Ok(Ended::Interrupted) => Ok(EXIT_INTERRUPTED),

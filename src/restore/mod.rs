@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::messages::{kernel_error_message, Operation};
 use crate::cli::netns;
-use crate::cli::run::{connect_kernel, run_ipvsadm, ExitCode, Streams};
+use crate::cli::run::{base_name, connect_kernel, run_ipvsadm, ExitCode, Streams};
 use crate::cli::{ParseConfig, SystemResolver};
 use crate::output::sort_listing;
 use std::time::Duration;
@@ -182,7 +182,7 @@ fn help_text(program: &str) -> String {
 /// Runs `ipvsadm-restore` with `argv` (program name first) and returns its
 /// exit status.
 pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
-    let program = base_name(&streams.program);
+    let program = base_name(&streams.program).to_string();
     let argv = match netns::enter_from_script_args(argv, streams.err) {
         Ok(argv) => argv,
         Err(netns::ScriptStop::Exit(code)) => return code,
@@ -257,11 +257,6 @@ pub fn run_restore(argv: &[Vec<u8>], streams: &mut Streams<'_>) -> ExitCode {
     let _ = streams.out.flush();
     let _ = streams.err.flush();
     code
-}
-
-/// The last part of a path.
-fn base_name(program: &str) -> String {
-    program.rsplit('/').next().unwrap_or(program).to_string()
 }
 
 /// Writes messages about the rule file.
