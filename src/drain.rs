@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::cli::run::ExitCode;
 use ipvs::model::{DestinationEntry, ServiceFlags, ServiceKey};
-use ipvs::reconcile::{drain, Drain, Drained, Table};
+use ipvs::reconcile::{drain, leaving_servers, Drain, Drained, Table};
 use ipvs::{Error, Ipvs};
 
 /// Exit status of a drain stopped by SIGINT or SIGTERM: the real servers
@@ -145,21 +145,19 @@ pub fn run_drain(
 /// The real servers of `now` that `desired` lacks: service, address, and
 /// whether the service is persistent.
 fn leaving(now: &Table, desired: &Table) -> Vec<(ServiceKey, SocketAddr, bool)> {
-    let mut leaving = Vec::new();
-    for current in now.services() {
-        let service = current.service();
-        let wanted = desired.service(&service.key);
-        for dest in current.destinations() {
-            if wanted.is_none_or(|w| w.destination(dest.addr, dest.port).is_none()) {
-                leaving.push((
+    now.services()
+        .flat_map(|current| {
+            let service = current.service();
+            let persistent = service.config.flags.contains(ServiceFlags::PERSISTENT);
+            leaving_servers(current, desired).map(move |dest| {
+                (
                     service.key,
                     SocketAddr::new(dest.addr, dest.port),
-                    service.config.flags.contains(ServiceFlags::PERSISTENT),
-                ));
-            }
-        }
-    }
-    leaving
+                    persistent,
+                )
+            })
+        })
+        .collect()
 }
 
 /// Whether templates of a quiesced real server stay (the sysctl reads 0).

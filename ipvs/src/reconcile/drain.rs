@@ -96,14 +96,14 @@ pub enum Drained {
 pub fn draining(live: &Table, desired: &Table) -> Option<Table> {
     if !live
         .services()
-        .any(|s| leaving(s, desired).next().is_some())
+        .any(|s| leaving_servers(s, desired).next().is_some())
     {
         return None;
     }
     let mut first = desired.clone();
     for current in live.services() {
         let key = current.service().key;
-        let mut leaving = leaving(current, desired).peekable();
+        let mut leaving = leaving_servers(current, desired).peekable();
         if leaving.peek().is_none() {
             continue;
         }
@@ -151,7 +151,7 @@ pub fn drain(
         .filter_map(|current| {
             let key = current.service().key;
             let goes = desired.service(&key).is_none();
-            let servers: Vec<(IpAddr, u16)> = leaving(current, desired)
+            let servers: Vec<(IpAddr, u16)> = leaving_servers(current, desired)
                 .map(|d| (d.addr, d.port))
                 .collect();
             (goes || !servers.is_empty()).then_some((key, goes, servers))
@@ -212,8 +212,9 @@ pub fn drain(
 /// drops it, and the real servers (address, port) still draining.
 type Group = (ServiceKey, bool, Vec<(IpAddr, u16)>);
 
-/// The real servers of `current` that `desired` lacks.
-fn leaving<'a>(
+/// The real servers of `current` (a service of the live table) that
+/// `desired` lacks, alone or with their service: those a drain takes out.
+pub fn leaving_servers<'a>(
     current: &'a TableService,
     desired: &'a Table,
 ) -> impl Iterator<Item = &'a Destination> + 'a {
