@@ -356,10 +356,15 @@ pub struct Desired {
 pub fn desired_table(base: Base<'_>, rules: &[Rule]) -> (Desired, Vec<LineError>) {
     let mut table = match base {
         Base::Live(live) => live.clone(),
+        // What a flush leaves: no services, the timeouts and daemons.
         Base::Flushed(live) => {
-            let mut table = live.clone();
-            // Cannot conflict; keeps the timeouts and daemons.
-            let _ = table.apply(&Request::Flush);
+            let mut table = Table::new();
+            if let Some(timeouts) = live.timeouts() {
+                table = table.with_timeouts(timeouts);
+            }
+            if let Some(daemons) = live.daemons() {
+                table = table.with_daemons(daemons.to_vec());
+            }
             table
         }
         // Timeouts of 0: a `--set` makes them what it sets, the rest "any".
