@@ -22,12 +22,15 @@
 #
 # Env: BENCH_SIZES (service counts), BENCH_REPS (runs of each restore, churn
 # and dump, every tool alike; the report keeps the fastest), BENCH_SINGLE
-# (how many separate -A processes), BENCH_CHURN (0: no churn case).
+# (how many separate -A processes), BENCH_CHURN (0: no churn case),
+# BENCH_TOOLS (which of ref, ours and floor run the restores and churns;
+# default all three: the report needs them all).
 set -u
 FLOOR=$FILES/floor
 REF=/sbin/ipvsadm
 OURS=/opt/ours/bin/ipvsadm
 TIMES=$RESULTS/times.txt
+TOOLS=${BENCH_TOOLS:-ref ours floor}
 CHECKS=$RESULTS/checks.txt
 
 m() {
@@ -165,7 +168,7 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
     echo "bench: $n services"
     rules=/tmp/rules.$n
     "$FLOOR" gen "$n" >"$rules"
-    for tool in ref ours floor; do
+    for tool in $TOOLS; do
         settle
         fresh load "$tool" "$n" "$rules"
     done
@@ -173,7 +176,7 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
     # falls on every tool alike.
     r=2
     while [ "$r" -le "${BENCH_REPS:-1}" ]; do
-        for tool in ref ours floor; do
+        for tool in $TOOLS; do
             settle
             fresh again "$tool" "$n" "$rules"
         done
@@ -190,7 +193,7 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
         "$FLOOR" gen-churn "$n" >"$churned"
         r=1
         while [ "$r" -le "${BENCH_REPS:-1}" ]; do
-            for tool in ref ours floor; do
+            for tool in $TOOLS; do
                 settle
                 fresh churn "$tool" "$n" "$churned"
             done

@@ -9,6 +9,8 @@
 #        BENCH_SINGLE  separate `ipvsadm -A` processes (default 200)
 #        BENCH_CHURN   0: leave out the churn case (ipvsadm-restore of a file
 #                      differing in about 1% from the live table; see guest.sh)
+#        BENCH_TOOLS   which of "ref ours floor" run the restores and churns
+#                      (default all; fewer for a quick look at one case)
 #        BENCH_TIMEOUT guest time limit in seconds (default 5400)
 #        IPVSADM_VM_MEMORY guest memory in MiB (default here 2048)
 # Prints the table (also OUTDIR/report.txt); raw numbers in OUTDIR/times.txt,
@@ -33,6 +35,7 @@ IPVSADM_VM_MEMORY=${IPVSADM_VM_MEMORY:-2048} \
     --out "$out" --ours "$target/release/ipvsadm" --files "$files" \
     --env "BENCH_SIZES=$sizes" --env "BENCH_REPS=${BENCH_REPS:-1}" \
     --env "BENCH_SINGLE=${BENCH_SINGLE:-200}" --env "BENCH_CHURN=${BENCH_CHURN:-1}" \
+    --env "BENCH_TOOLS=${BENCH_TOOLS:-ref ours floor}" \
     --timeout "${BENCH_TIMEOUT:-5400}" || status=$?
 [ -f "$out/times.txt" ] || exit "${status/#0/1}"
 bash "$repo/benches/report.sh" "$out" | tee "$out/report.txt"
