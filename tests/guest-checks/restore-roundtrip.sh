@@ -12,7 +12,8 @@
 # 1.31's sort of real servers depends on the kernel's order when addresses
 # above and below 128.0.0.0 mix (scenario 134), so re-adding the same servers
 # can list them in another order. Tables 1.31 itself cannot round-trip
-# (flush + -R of its own save) are counted and skipped.
+# (flush + -R of its own save) are counted and skipped; 1.31 is asked only
+# when ours' restore did not give T, and the same with names.
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
@@ -63,6 +64,37 @@ play() {
 # The table as a sorted set of -Sn lines.
 table() { $REF -Sn | sort; }
 
+# ref_roundtrips FILE: whether 1.31's -R of FILE (its own save of T) onto an
+# empty table gives T. Asked only when ours' restore did not give T: a table
+# that 1.31 itself cannot round-trip is skipped, not failed.
+ref_roundtrips() {
+    $REF -C
+    $REF -R <"$1" >/dev/null 2>&1
+    table | cmp -s - "$work/T"
+}
+
+# skip WHY: counts the table as skipped, saying why.
+skip() {
+    skipped=$((skipped + 1))
+    echo "restore-roundtrip: $name: $1; skipped"
+}
+
+# restored_onto_empty SAVE: ours' ipvsadm-restore of $work/SAVE onto the
+# current (empty) table succeeds and gives T.
+restored_onto_empty() {
+    ipvsadm-restore "$work/$1" 2>"$work/err" || fail "$name: restore of save $1 onto empty: $(cat "$work/err")"
+    table | cmp -s - "$work/T"
+}
+
+# restored_onto_other SAVE: with an unrelated table loaded, ours'
+# ipvsadm-restore of $work/SAVE succeeds and gives T.
+restored_onto_other() {
+    $REF -C
+    printf '%s\n' '-A -t 10.0.0.99:80 -s rr' '-a -t 10.0.0.99:80 -r 10.0.0.98:80 -m' \
+        '-A -f 4242 -s wlc' | $REF -R
+    ipvsadm-restore "$work/$1" 2>"$work/err" && table | cmp -s - "$work/T"
+}
+
 tables=0 empty=0 skipped=0
 recorded=0 played=0
 for scn in "$dir"/*.scn; do
@@ -79,26 +111,15 @@ for scn in "$dir"/*.scn; do
         reset_all
         play "$scn"
         $REF -Sn | sort >"$work/T"
+        # What is checked is a table 1.31 loads from its own save, as in
+        # the recorded case (a played table can hold what -S does not say).
+        reset
+        $REF -R <"$work/T" >/dev/null 2>&1
     fi
     if [ ! -s "$work/T" ]; then
         empty=$((empty + 1))
         continue
     fi
-    # Can 1.31 round-trip it, numeric and with names?
-    $REF -S >"$work/Tnamed"
-    $REF -C
-    $REF -R <"$work/Tnamed" >/dev/null 2>&1
-    named=yes
-    table | cmp -s - "$work/T" || named=no
-    $REF -C
-    $REF -R <"$work/T" >/dev/null 2>&1
-    if ! table | cmp -s - "$work/T"; then
-        skipped=$((skipped + 1))
-        echo "restore-roundtrip: $name: 1.31 cannot round-trip its own save; skipped"
-        continue
-    fi
-    tables=$((tables + 1))
-
     ipvsadm-save -n >"$work/S" || fail "$name: ipvsadm-save -n failed"
     $REF -Sn | cmp -s - "$work/S" || fail "$name: ipvsadm-save -n differs from ipvsadm -Sn:
 $($REF -Sn | diff - "$work/S")"
@@ -112,23 +133,25 @@ $($REF -S | diff - "$work/N")"
 $(cat "$work/plan")"
 
     $REF -C
-    ipvsadm-restore "$work/S" 2>"$work/err" || fail "$name: restore onto empty: $(cat "$work/err")"
-    table | cmp -s - "$work/T" || fail "$name: restore onto an empty table gives:
-$(table | diff "$work/T" -)"
-
-    $REF -C
-    $REF -A -t 10.0.0.99:80 -s rr
-    $REF -a -t 10.0.0.99:80 -r 10.0.0.98:80 -m
-    $REF -A -f 4242 -s wlc
-    other=N
-    if [ "$named" = no ]; then
-        other=S
-        echo "restore-roundtrip: $name: 1.31 cannot read back its save with names; numeric only"
+    if ! restored_onto_empty S; then
+        got=$(table | diff "$work/T" -)
+        ref_roundtrips "$work/T" ||
+            { skip "1.31 cannot round-trip its own save"; continue; }
+        fail "$name: restore onto an empty table gives:
+$got"
     fi
-    ipvsadm-restore "$work/$other" 2>"$work/err" ||
-        fail "$name: restore of save $other onto another table: $(cat "$work/err")"
-    table | cmp -s - "$work/T" || fail "$name: restore onto another table gives:
+
+    # With names (what ipvsadm-save prints), onto another table; numeric
+    # only where 1.31 cannot read back its own save with names either.
+    if ! restored_onto_other N; then
+        got=$(table | diff "$work/T" -)
+        ref_roundtrips "$work/N" && fail "$name: restore of save N onto another table: $(cat "$work/err")
+$got"
+        echo "restore-roundtrip: $name: 1.31 cannot read back its save with names; numeric only"
+        restored_onto_other S || fail "$name: restore of save S onto another table gives:
 $(table | diff "$work/T" -)"
+    fi
+    tables=$((tables + 1))
 done
 reset_all
 [ "$tables" -gt 0 ] || fail "no scenario left a table"
