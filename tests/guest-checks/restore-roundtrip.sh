@@ -148,7 +148,7 @@ $got"
         ref_roundtrips "$work/N" && fail "$name: restore of save N onto another table: $(cat "$work/err")
 $got"
         echo "restore-roundtrip: $name: 1.31 cannot read back its save with names; numeric only"
-        restored_onto_other S || fail "$name: restore of save S onto another table gives:
+        restored_onto_other S || fail "$name: restore of save S onto another table: $(cat "$work/err")
 $(table | diff "$work/T" -)"
     fi
     tables=$((tables + 1))
