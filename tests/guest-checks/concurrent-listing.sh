@@ -11,15 +11,9 @@
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
-REF=/sbin/ipvsadm
+. "$(dirname "$0")/check.inc"
 SECONDS_EACH=${CONCURRENT_SECONDS:-20}
-fail() {
-    echo "FAIL concurrent-listing: $*" >&2
-    exit 1
-}
-[ "$(command -v ipvsadm)" != "$REF" ] || fail "ipvsadm in PATH is the reference"
-work=$(mktemp -d) || fail "mktemp"
-cd "$work" || fail "cd $work"
+in_work_dir
 
 seq 0 299 | awk '{
     svc = sprintf("-t 10.50.%d.%d:80", int($1 / 200), $1 % 200 + 1)

@@ -21,17 +21,11 @@
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
-REF=/sbin/ipvsadm
+. "$(dirname "$0")/check.inc"
 N=${LARGE_TABLE_SERVICES:-4000}
-fail() {
-    echo "FAIL large-table: $*" >&2
-    exit 1
-}
 say() { echo "[$(cut -d' ' -f1 /proc/uptime)s] $*"; }
-[ "$(command -v ipvsadm)" != "$REF" ] || fail "ipvsadm in PATH is the reference"
 here=$(cd "$(dirname "$0")" && pwd) || fail "finding the checks' directory"
-work=$(mktemp -d) || fail "mktemp"
-cd "$work" || fail "cd $work"
+in_work_dir
 
 seq 1 "$N" | awk -f "$here/large-table-rules.awk" >rules || fail "generating the rules"
 [ "$(wc -l <rules)" -eq $((N * 11)) ] || fail "generated $(wc -l <rules) lines"

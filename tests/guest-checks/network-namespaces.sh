@@ -6,14 +6,8 @@
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
-REF=/sbin/ipvsadm
-fail() {
-    echo "FAIL network-namespaces: $*" >&2
-    exit 1
-}
-[ "$(command -v ipvsadm)" != "$REF" ] || fail "ipvsadm in PATH is the reference"
-work=$(mktemp -d) || fail "mktemp"
-cd "$work" || fail "cd $work"
+. "$(dirname "$0")/check.inc"
+in_work_dir
 
 # A second namespace, kept alive by a sleeping process, with its network.
 unshare -n sh -c '/guest/bin/net-up >/dev/null 2>&1 && exec sleep 600' &

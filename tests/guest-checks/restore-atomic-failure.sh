@@ -9,15 +9,9 @@
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
-REF=/sbin/ipvsadm
-fail() {
-    echo "FAIL restore-atomic-failure: $*" >&2
-    exit 1
-}
-[ "$(command -v ipvsadm)" != "$REF" ] || fail "ipvsadm in PATH is the reference"
+. "$(dirname "$0")/check.inc"
 command -v ipvsadm-restore >/dev/null || fail "no ipvsadm-restore in PATH"
-work=$(mktemp -d) || fail "mktemp"
-cd "$work" || fail "cd $work"
+in_work_dir
 
 # The table: -Sn, and the threshold and tunnel listings without the
 # connection counts (entries left by earlier tests expire meanwhile).

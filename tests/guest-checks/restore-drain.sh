@@ -17,14 +17,12 @@ set -u
 LAN=192.168.78
 VIP=$LAN.100
 RS=$LAN.20
-fail() {
-    echo "FAIL restore-drain: $*" >&2
-    exit 1
-}
-[ "$(command -v ipvsadm)" != /sbin/ipvsadm ] || fail "ipvsadm in PATH is the reference"
+. "$(dirname "$0")/check.inc"
+. "$(dirname "$0")/hosts.inc"
+# Connections come and go within a second: look every 0.1 s.
+WAIT_STEP_US=100000
 command -v ipvsadm-restore >/dev/null || fail "no ipvsadm-restore in PATH"
-work=$(mktemp -d) || fail "mktemp"
-cd "$work" || fail "cd $work"
+in_work_dir
 
 holders="" helpers=""
 cleanup() {
@@ -39,23 +37,6 @@ trap 'exit 143' TERM INT
 
 now() { cut -d' ' -f1 /proc/uptime; }
 stamp() { echo "restore-drain: [$(now)] $*"; }
-# wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds.
-wait_for() {
-    read -r wait_up _ </proc/uptime
-    deadline=$((${wait_up%.*} + $1))
-    shift
-    until "$@"; do
-        read -r wait_up _ </proc/uptime
-        [ "${wait_up%.*}" -lt "$deadline" ] || return 1
-        usleep 100000
-    done
-}
-on() {
-    eval "on_pid=\${pid_$1:-}"
-    [ -n "$on_pid" ] || fail "no host $1"
-    shift
-    nsenter --net="/proc/$on_pid/ns/net" "$@"
-}
 # netns HOST: HOST's namespace, for `nsenter --net=` of background
 # processes (run straight from the shell, so that $! is their own pid).
 netns() { eval "echo /proc/\$pid_$1/ns/net"; }

@@ -9,15 +9,9 @@
 # Addresses are in 10.0.77.0/24, apart from what other tests use, so that
 # connection entries left by them do not count.
 set -u
-REF=/sbin/ipvsadm
-fail() {
-    echo "FAIL restore-live-connections: $*" >&2
-    exit 1
-}
-[ "$(command -v ipvsadm)" != "$REF" ] || fail "ipvsadm in PATH is the reference"
+. "$(dirname "$0")/check.inc"
 command -v ipvsadm-restore >/dev/null || fail "no ipvsadm-restore in PATH"
-work=$(mktemp -d) || fail "mktemp"
-cd "$work" || fail "cd $work"
+in_work_dir
 
 # Entries of one virtual service, without the expiry column.
 conns() { ipvsadm -Lnc | awk -v vip="$1" '$5 == vip { print $1, $3, $4, $5, $6 }' | sort; }

@@ -6,15 +6,9 @@
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
-REF=/sbin/ipvsadm
-fail() {
-    echo "FAIL restore-lock: $*" >&2
-    exit 1
-}
-[ "$(command -v ipvsadm)" != "$REF" ] || fail "ipvsadm in PATH is the reference"
+. "$(dirname "$0")/check.inc"
 command -v ipvsadm-restore >/dev/null || fail "no ipvsadm-restore in PATH"
-work=$(mktemp -d) || fail "mktemp"
-cd "$work" || fail "cd $work"
+in_work_dir
 
 # A: 4000 services with 2 real servers each; B: a small, different table.
 seq 1 4000 | awk '{

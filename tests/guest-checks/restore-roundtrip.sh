@@ -17,12 +17,7 @@
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
-REF=/sbin/ipvsadm
-fail() {
-    echo "FAIL restore-roundtrip: $*" >&2
-    exit 1
-}
-[ "$(command -v ipvsadm)" != "$REF" ] || fail "ipvsadm in PATH is the reference"
+. "$(dirname "$0")/check.inc"
 command -v ipvsadm-restore >/dev/null || fail "no ipvsadm-restore in PATH"
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${SCENARIOS:-}

@@ -10,15 +10,9 @@
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
-REF=/sbin/ipvsadm
-fail() {
-    echo "FAIL restore-settings-rollback: $*" >&2
-    exit 1
-}
-[ "$(command -v ipvsadm)" != "$REF" ] || fail "ipvsadm in PATH is the reference"
+. "$(dirname "$0")/check.inc"
 command -v ipvsadm-restore >/dev/null || fail "no ipvsadm-restore in PATH"
-work=$(mktemp -d) || fail "mktemp"
-cd "$work" || fail "cd $work"
+in_work_dir
 
 state() {
     $REF -Sn

@@ -46,6 +46,8 @@ fail() {
     echo "FAIL two-directors: $*" >&2
     exit 1
 }
+# wait_for and on.
+. "$(dirname "$0")/hosts.inc"
 [ -x "$OURS" ] || fail "no ipvsadm under test at $OURS"
 work=$(mktemp -d) || fail "mktemp"
 cd "$work" || fail "cd $work"
@@ -61,28 +63,6 @@ cleanup() {
 trap cleanup EXIT
 # A timeout's TERM ends the check through the EXIT trap, leaving no process.
 trap 'exit 143' TERM INT
-
-# wait_for SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds;
-# fails once SECONDS have passed (by the clock: a slow guest gets fewer
-# tries, not more time).
-wait_for() {
-    read -r wait_up _ </proc/uptime
-    deadline=$((${wait_up%.*} + $1))
-    shift
-    until "$@"; do
-        read -r wait_up _ </proc/uptime
-        [ "${wait_up%.*}" -lt "$deadline" ] || return 1
-        usleep 200000
-    done
-}
-
-# on HOST COMMAND...: runs COMMAND in HOST's network namespace.
-on() {
-    eval "on_pid=\${pid_$1:-}"
-    [ -n "$on_pid" ] || fail "no host $1"
-    shift
-    nsenter --net="/proc/$on_pid/ns/net" "$@"
-}
 
 # prog ours|ref: the path of that ipvsadm.
 prog() {
