@@ -16,6 +16,7 @@ fail() {
     echo "FAIL library-quickstart: $*" >&2
     exit 1
 }
+. "$(dirname "$0")/hosts.inc"
 [ -x "$PROGRAM" ] ||
     fail "no $PROGRAM: build it with cargo build --release -p ipvs --example quickstart"
 [ -z "$($REF -Sn)" ] || fail "the table is not empty before the example runs"
@@ -29,16 +30,7 @@ left=$($REF -Sn) || fail "the reference cannot list the table"
 
 # Another namespace with its network (IPVS refuses real servers it has no
 # route to), kept by a sleeping process; a service in each.
-unshare -n sh -c '/guest/bin/net-up >/dev/null 2>&1 && exec sleep 120' &
-holder=$!
-trap 'kill $holder 2>/dev/null' EXIT
-tries=0
-until [ "$(readlink /proc/$holder/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
-    nsenter --net=/proc/$holder/ns/net ip addr show dummy0 2>/dev/null | grep -q 10.0.0.1; do
-    tries=$((tries + 1))
-    [ "$tries" -lt 200 ] || fail "the second namespace did not come up"
-    usleep 20000
-done
+second_namespace 120
 other=/proc/$holder/ns/net
 $REF -A -t 10.0.0.9:80 -s rr || fail "adding this namespace's service"
 nsenter --net="$other" $REF -A -t 10.0.0.8:80 -s rr || fail "adding the other namespace's service"

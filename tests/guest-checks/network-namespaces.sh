@@ -7,19 +7,11 @@
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
 . "$(dirname "$0")/check.inc"
+. "$(dirname "$0")/hosts.inc"
 in_work_dir
 
 # A second namespace, kept alive by a sleeping process, with its network.
-unshare -n sh -c '/guest/bin/net-up >/dev/null 2>&1 && exec sleep 600' &
-holder=$!
-trap 'kill $holder 2>/dev/null' EXIT
-tries=0
-until [ "$(readlink /proc/$holder/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
-    nsenter --net=/proc/$holder/ns/net ip addr show dummy0 2>/dev/null | grep -q 10.0.0.1; do
-    tries=$((tries + 1))
-    [ "$tries" -lt 200 ] || fail "the second namespace did not come up"
-    usleep 20000
-done
+second_namespace 600
 in_b() { nsenter --net=/proc/$holder/ns/net "$@"; }
 
 # Namespace A (this check's own): a table, timeouts and a sync daemon.
