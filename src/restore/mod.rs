@@ -423,12 +423,17 @@ fn restore<K: Ipvs>(
             return EXIT_FAILED;
         }
     };
-    let base = if options.noflush {
-        Base::Live(&live)
+    let (base, (desired, mut conflicts)) = if options.noflush {
+        // Over a live table that is kept, every rule runs again.
+        drop(offline);
+        let base = Base::Live(&live);
+        (base, desired_table(base, &file.rules))
     } else {
-        Base::Flushed(&live)
+        (
+            Base::Flushed(&live),
+            offline.over_flushed(&live, &file.rules),
+        )
     };
-    let (desired, mut conflicts) = desired_table(base, &file.rules);
     conflicts.extend(check_listings(&file.listings, &desired.table, base));
     if !conflicts.is_empty() {
         report_line_errors(report, streams, &conflicts);

@@ -20,6 +20,7 @@
 //! `--stop-daemon` of a daemon that does not run does nothing. `-Z` lines are
 //! collected, to be run once the table is in place.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead};
 use std::net::IpAddr;
 use std::ops::Range;
@@ -70,22 +71,23 @@ pub struct RuleFile {
     pub listings: Vec<Listing>,
     /// The lines that are not valid rules, in file order.
     pub errors: Vec<LineError>,
-    /// The text of every non-blank line (its tokens, comment removed), one
-    /// after the other: a file of 100,000 lines is kept in one string.
-    texts: String,
+    /// The bytes of every non-blank line (its tokens, comment removed), one
+    /// after the other: a file of 100,000 lines is kept in one buffer, made
+    /// text only for the few lines a message names.
+    texts: Vec<u8>,
     /// Where each line's text is in `texts`, by line number (ascending).
     spans: Vec<(usize, Range<usize>)>,
 }
 
 impl RuleFile {
     /// The tokens of line `line`, space-separated (empty if it has none).
-    pub fn text(&self, line: usize) -> &str {
+    pub fn text(&self, line: usize) -> Cow<'_, str> {
         match self
             .spans
             .binary_search_by_key(&line, |(number, _)| *number)
         {
-            Ok(i) => &self.texts[self.spans[i].1.clone()],
-            Err(_) => "",
+            Ok(i) => String::from_utf8_lossy(&self.texts[self.spans[i].1.clone()]),
+            Err(_) => Cow::Borrowed(""),
         }
     }
 
@@ -95,9 +97,9 @@ impl RuleFile {
         let start = self.texts.len();
         for (i, token) in line.tokens().enumerate() {
             if i > 0 {
-                self.texts.push(' ');
+                self.texts.push(b' ');
             }
-            self.texts.push_str(&String::from_utf8_lossy(token));
+            self.texts.extend_from_slice(token);
         }
         self.spans.push((line.line_number, start..self.texts.len()));
     }
@@ -351,9 +353,40 @@ pub struct Desired {
     pub warnings: Vec<LineError>,
 }
 
+impl Desired {
+    /// What the same rules describe over the live table after `-C`, from
+    /// what they describe over an empty table (`self`, from [`Base::Empty`]).
+    /// A flush leaves no services either way, so only the timeouts and sync
+    /// daemons, which it keeps, are run again, from the live ones: the file's
+    /// services and real servers are not checked twice.
+    pub fn over_flushed(mut self, live: &Table, rules: &[Rule]) -> (Desired, Vec<LineError>) {
+        let settings_rules = rules.iter().filter(|rule| {
+            matches!(
+                rule.request,
+                Request::SetTimeouts(_) | Request::StartDaemon(_) | Request::StopDaemon(_)
+            )
+        });
+        let (settings, errors) = desired_table(Base::Flushed(live), settings_rules);
+        if let Some(timeouts) = settings.table.timeouts() {
+            self.table = self.table.with_timeouts(timeouts);
+        }
+        if let Some(daemons) = settings.table.daemons() {
+            self.table = self.table.with_daemons(daemons.to_vec());
+        }
+        self.origins.timeouts = settings.origins.timeouts;
+        self.origins.daemons = settings.origins.daemons;
+        // Only a daemon that ran before the file gives a warning.
+        self.warnings = settings.warnings;
+        (self, errors)
+    }
+}
+
 /// Runs `rules` in order on `base`. Lines that conflict with the table as it
 /// stands at that point are reported (in order) and left out.
-pub fn desired_table(base: Base<'_>, rules: &[Rule]) -> (Desired, Vec<LineError>) {
+pub fn desired_table<'r>(
+    base: Base<'_>,
+    rules: impl IntoIterator<Item = &'r Rule>,
+) -> (Desired, Vec<LineError>) {
     let mut table = match base {
         Base::Live(live) => live.clone(),
         // What a flush leaves: no services, the timeouts and daemons.
