@@ -24,39 +24,90 @@ type DestinationId = (IpAddr, u16);
 
 /// Values in insertion order, found by key. Removing leaves a hole that
 /// iteration skips, so that indexes stay valid.
+///
+/// Most services have a handful of real servers: up to [`SCAN_LIMIT`]
+/// entries are found by scanning, without a hash index (which would take
+/// more memory and time to build than the scan ever costs); beyond that an
+/// index is built and kept.
 #[derive(Debug, Clone)]
 struct OrderedMap<K, V> {
     slots: Vec<Option<(K, V)>>,
-    index: FxHashMap<K, usize>,
+    /// Slot of each key, once there are more than [`SCAN_LIMIT`] slots.
+    index: Option<FxHashMap<K, usize>>,
+    len: usize,
 }
+
+/// How many slots an [`OrderedMap`] scans before it keeps an index.
+const SCAN_LIMIT: usize = 16;
 
 impl<K: Hash + Eq + Clone, V> OrderedMap<K, V> {
     fn new() -> Self {
+        OrderedMap::with_capacity(0)
+    }
+
+    fn with_capacity(capacity: usize) -> Self {
         OrderedMap {
-            slots: Vec::new(),
-            index: FxHashMap::default(),
+            slots: Vec::with_capacity(capacity),
+            index: None,
+            len: 0,
+        }
+    }
+
+    fn slot(&self, key: &K) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self
+                .slots
+                .iter()
+                .position(|slot| slot.as_ref().is_some_and(|(k, _)| k == key)),
         }
     }
 
     fn get(&self, key: &K) -> Option<&V> {
-        let slot = *self.index.get(key)?;
+        let slot = self.slot(key)?;
         self.slots[slot].as_ref().map(|(_, v)| v)
     }
 
     fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        let slot = *self.index.get(key)?;
+        let slot = self.slot(key)?;
         self.slots[slot].as_mut().map(|(_, v)| v)
     }
 
     /// Appends `value`; the caller has checked that `key` is absent.
     fn push(&mut self, key: K, value: V) {
-        self.index.insert(key.clone(), self.slots.len());
+        let slot = self.slots.len();
+        match &mut self.index {
+            Some(index) => {
+                index.insert(key.clone(), slot);
+            }
+            None if slot == SCAN_LIMIT => {
+                let mut index = FxHashMap::default();
+                index.reserve(slot + 1);
+                for (i, (k, _)) in self
+                    .slots
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, s)| Some((i, s.as_ref()?)))
+                {
+                    index.insert(k.clone(), i);
+                }
+                index.insert(key.clone(), slot);
+                self.index = Some(index);
+            }
+            None => {}
+        }
         self.slots.push(Some((key, value)));
+        self.len += 1;
     }
 
     fn remove(&mut self, key: &K) -> Option<V> {
-        let slot = self.index.remove(key)?;
-        self.slots[slot].take().map(|(_, v)| v)
+        let slot = match &mut self.index {
+            Some(index) => index.remove(key)?,
+            None => self.slot(key)?,
+        };
+        let (_, value) = self.slots[slot].take()?;
+        self.len -= 1;
+        Some(value)
     }
 
     fn values(&self) -> impl Iterator<Item = &V> {
@@ -64,7 +115,7 @@ impl<K: Hash + Eq + Clone, V> OrderedMap<K, V> {
     }
 
     fn len(&self) -> usize {
-        self.index.len()
+        self.len
     }
 }
 
@@ -239,7 +290,10 @@ impl Table {
         let mut table = Table::new();
         for listing in listings {
             let service = &listing.entry.service;
-            let mut entry = TableService::new(service.clone());
+            let mut entry = TableService {
+                service: service.clone(),
+                destinations: OrderedMap::with_capacity(listing.destinations.len()),
+            };
             for d in &listing.destinations {
                 let dest = d.destination;
                 entry.destinations.push((dest.addr, dest.port), dest);
@@ -585,5 +639,109 @@ pub(crate) mod tests {
         let keys: Vec<ServiceKey> = t.services().map(|s| s.service().key).collect();
         assert_eq!(keys, vec![fwmark(5, AddressFamily::Inet6), web]);
         assert_eq!(t.rule_count(), 2);
+    }
+
+    #[test]
+    fn real_servers_are_found_by_scan_and_by_index_alike() {
+        let web = tcp("10.0.0.1", 80);
+        let mut t = table(&[Request::AddService(service(web, "rr"))]);
+        let ports: Vec<u16> = (1..=3 * SCAN_LIMIT as u16).collect();
+        for (i, &port) in ports.iter().enumerate() {
+            let d = dest("10.0.1.1", port, ForwardMethod::Masquerade, 1);
+            t.apply(&Request::AddDestination(web, d)).unwrap();
+            // Every one added so far is found, the next one is not, on
+            // both sides of the switch to an index.
+            for &seen in &ports[..=i] {
+                assert!(t
+                    .service(&web)
+                    .unwrap()
+                    .destination("10.0.1.1".parse().unwrap(), seen)
+                    .is_some());
+            }
+            let next =
+                Request::AddDestination(web, dest("10.0.1.1", port, ForwardMethod::Masquerade, 2));
+            assert_eq!(
+                t.apply(&next),
+                Err(Conflict::DestinationExists(
+                    web,
+                    "10.0.1.1".parse().unwrap(),
+                    port
+                ))
+            );
+        }
+        // Removing some keeps the order of the rest; a removed one can come back (at the end).
+        for port in [1, 17, 30] {
+            t.apply(&Request::DeleteDestination(
+                web,
+                "10.0.1.1".parse().unwrap(),
+                port,
+            ))
+            .unwrap();
+        }
+        t.apply(&Request::AddDestination(
+            web,
+            dest("10.0.1.1", 17, ForwardMethod::Masquerade, 5),
+        ))
+        .unwrap();
+        let listed: Vec<u16> = t
+            .service(&web)
+            .unwrap()
+            .destinations()
+            .map(|d| d.port)
+            .collect();
+        let mut expected: Vec<u16> = ports
+            .iter()
+            .copied()
+            .filter(|p| ![1, 17, 30].contains(p))
+            .collect();
+        expected.push(17);
+        assert_eq!(listed, expected);
+        assert_eq!(t.service(&web).unwrap().destination_count(), expected.len());
+        assert_eq!(
+            t.service(&web)
+                .unwrap()
+                .destination("10.0.1.1".parse().unwrap(), 17)
+                .unwrap()
+                .config
+                .weight,
+            5
+        );
+
+        // The same with a short list (no index).
+        let mut small = table(&[Request::AddService(service(web, "rr"))]);
+        for port in 1..=3 {
+            small
+                .apply(&Request::AddDestination(
+                    web,
+                    dest("10.0.1.1", port, ForwardMethod::Masquerade, 1),
+                ))
+                .unwrap();
+        }
+        small
+            .apply(&Request::DeleteDestination(
+                web,
+                "10.0.1.1".parse().unwrap(),
+                2,
+            ))
+            .unwrap();
+        assert_eq!(
+            small.apply(&Request::DeleteDestination(
+                web,
+                "10.0.1.1".parse().unwrap(),
+                2
+            )),
+            Err(Conflict::NoSuchDestination(
+                web,
+                "10.0.1.1".parse().unwrap(),
+                2
+            ))
+        );
+        let listed: Vec<u16> = small
+            .service(&web)
+            .unwrap()
+            .destinations()
+            .map(|d| d.port)
+            .collect();
+        assert_eq!(listed, vec![1, 3]);
     }
 }
