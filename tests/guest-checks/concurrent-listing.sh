@@ -7,12 +7,15 @@
 # with exactly its real servers (no torn entries) and every churned one
 # with none. Entries a listing misses (the kernel resumes a long dump by
 # position and flags nothing) are counted, for ours and for 1.31, as are
-# the repeats 1.31 prints; neither fails the check.
+# the repeats 1.31 prints; neither fails the check. Each tool lists for
+# CONCURRENT_SECONDS (default 20) and at least CONCURRENT_LISTINGS times
+# (default 20), however long a loaded host takes for them.
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
 . "$(dirname "$0")/check.inc"
 SECONDS_EACH=${CONCURRENT_SECONDS:-20}
+LISTINGS=${CONCURRENT_LISTINGS:-20}
 in_work_dir
 
 seq 0 299 | awk '{
@@ -86,8 +89,9 @@ check_save() {
     }' "$1"
 }
 
-# run_readers TOOL: listings with TOOL for SECONDS_EACH seconds while the
-# writer churns; prints "listings N failed F torn T repeated R missing M".
+# run_readers TOOL: listings with TOOL for SECONDS_EACH seconds and at least
+# LISTINGS times while the writer churns; prints "listings N failed F torn T
+# repeated R missing M".
 run_readers() {
     tool=$1
     rm -f stop
@@ -95,7 +99,7 @@ run_readers() {
     writer=$!
     end=$(($(date +%s) + SECONDS_EACH))
     n=0 failed=0 torn=0 repeated=0 missing=0
-    while [ "$(date +%s)" -lt "$end" ]; do
+    while [ "$n" -lt "$LISTINGS" ] || [ "$(date +%s)" -lt "$end" ]; do
         n=$((n + 1))
         if [ $((n % 2)) -eq 0 ]; then
             $tool -Ln >out 2>err
@@ -137,7 +141,6 @@ cat ours.log
 summary=$(tail -n 1 ours.log)
 set -- $summary
 # ipvsadm: listings N failed F torn T repeated R missing-some M
-[ "$3" -ge 20 ] || fail "only $3 listings ran"
 [ "$5" -eq 0 ] || fail "$5 listings failed"
 [ "$7" -eq 0 ] || fail "$7 listings had torn entries"
 [ "$9" -eq 0 ] || fail "$9 listings repeated an entry"
