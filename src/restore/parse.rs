@@ -407,7 +407,10 @@ pub fn desired_table<'r>(
     };
     // Whether the whole table is known: not so with an unknown base, until a flush.
     let mut known = !matches!(base, Base::Unknown);
+    let rules = rules.into_iter();
     let mut origins = Origins::default();
+    // Most rules are real servers: one entry each, without growing the map.
+    origins.destinations.reserve(rules.size_hint().0);
     let mut errors = Vec::new();
     let mut zeros = Vec::new();
     let mut warnings = Vec::new();
