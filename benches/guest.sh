@@ -18,7 +18,9 @@
 # with about 1% of its rules changed (`floor gen-churn N`: weights, a
 # scheduler, a new service), timed for ours' ipvsadm-restore, 1.31's
 # (Debian's script: `ipvsadm -C`, then `ipvsadm -R` of the whole file) and
-# the floor (`floor churn N`: one dump, then the changed requests).
+# the floor (`floor churn N`: one dump, then the changed requests); ours'
+# `ipvsadm-restore --drain` too (row churn-drain: the file removes no real
+# server, so nothing drains and it should take as long as without).
 #
 # Env: BENCH_SIZES (service counts), BENCH_REPS (runs of each restore, churn
 # and dump, every tool alike; the report keeps the fastest), BENCH_SINGLE
@@ -114,6 +116,8 @@ churn() {
     case $tool in
     ref) m "churn ref $n" /sbin/ipvsadm-restore <"$file" ;;
     ours) m "churn ours $n" /opt/ours/bin/ipvsadm-restore <"$file" ;;
+    # Nothing to drain (the file removes no real server): the same work.
+    ours-drain) m "churn-drain ours $n" /opt/ours/bin/ipvsadm-restore --drain <"$file" ;;
     floor) m "churn floor $n" "$FLOOR" churn "$n" ;;
     esac
     "$REF" -Sn >"$RESULTS/churn-after-$tool.$n.txt"
@@ -192,8 +196,10 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
         churned=/tmp/churn.$n
         "$FLOOR" gen-churn "$n" >"$churned"
         r=1
+        churners=$TOOLS
+        case " $TOOLS " in *" ours "*) churners="$churners ours-drain" ;; esac
         while [ "$r" -le "${BENCH_REPS:-1}" ]; do
-            for tool in $TOOLS; do
+            for tool in $churners; do
                 settle
                 fresh churn "$tool" "$n" "$churned"
             done
@@ -202,6 +208,7 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
         echo "churn $n lines $(wc -l <"$churned") changed-lines $("$FLOOR" gen "$n" | diff - "$churned" | grep -c '^+[^+]')" >>"$CHECKS"
         check "churn-table-$n (ref -Sn: ours' ipvsadm-restore vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-ours.$n.txt"
         check "churn-table-$n (ref -Sn: floor's churn vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-floor.$n.txt"
+        check "churn-table-$n (ref -Sn: ours' ipvsadm-restore --drain vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-ours-drain.$n.txt"
         rm -f "$churned"
     fi
 done

@@ -20,6 +20,8 @@ END {
     for (i = 1; i <= rows; i++) {
         split(order[i], p, SUBSEP); op = p[1]; n = p[2]
         r = t[op, "ref", n]; o = t[op, "ours", n]; f = t[op, "floor", n]
+        # ours --drain with nothing to drain: against the same floor.
+        if (op == "churn-drain") f = t["churn", "floor", n]
         # rules: N services x (1 + 10 real servers); single-add: N services.
         rules = (op == "single-add") ? n : n * 11
         printf "%-12s %7s %10s %10s %10s %9s %10s %12s %12s\n", op, n, cell(r), cell(o), cell(f), ratio(o, r), ratio(o, f),
