@@ -207,9 +207,23 @@ pub(crate) fn destination_order(destinations: &[DestinationEntry], sort: bool) -
     glibc_qsort_order(&keys, compare_destinations)
 }
 
-fn permute<T: Clone>(items: &mut [T], order: &[usize]) {
-    let sorted: Vec<T> = order.iter().map(|&i| items[i].clone()).collect();
-    items.clone_from_slice(&sorted);
+/// Puts `items` into `order` (item `k` becomes the one at `order[k]`) in
+/// place, by following each cycle of the permutation: no copy of the items
+/// (a listing of 100,000 real servers is large). `order` is used up.
+fn permute<T>(items: &mut [T], order: &mut [usize]) {
+    const PLACED: usize = usize::MAX;
+    for start in 0..items.len() {
+        let mut k = start;
+        while order[k] != PLACED {
+            let from = order[k];
+            order[k] = PLACED;
+            if from == start {
+                break;
+            }
+            items.swap(k, from);
+            k = from;
+        }
+    }
 }
 
 /// Sorts services and each service's real servers into the order ipvsadm
@@ -220,11 +234,11 @@ fn permute<T: Clone>(items: &mut [T], order: &[usize]) {
 /// the kernel's order. Because ipvsadm's comparison is not transitive,
 /// sorting an already sorted listing again can change it.
 pub fn sort_listing(services: &mut [ServiceListing]) {
-    let order = service_order(services, true);
-    permute(services, &order);
+    let mut order = service_order(services, true);
+    permute(services, &mut order);
     for service in services.iter_mut() {
-        let order = destination_order(&service.destinations, true);
-        permute(&mut service.destinations, &order);
+        let mut order = destination_order(&service.destinations, true);
+        permute(&mut service.destinations, &mut order);
     }
 }
 
@@ -258,6 +272,32 @@ mod tests {
                 .collect();
             let got = glibc_qsort_order(&values, |a, b| wrapping_diff(*a, *b));
             assert_eq!(got, expected, "{line}");
+        }
+    }
+
+    #[test]
+    fn permute_puts_every_item_where_the_order_says() {
+        // Every permutation of 5 items (cycles of every length, fixed points).
+        let mut orders = vec![vec![]];
+        for n in 0..5 {
+            orders = orders
+                .into_iter()
+                .flat_map(|o: Vec<usize>| {
+                    (0..=n).map(move |at| {
+                        let mut o = o.clone();
+                        o.insert(at, n);
+                        o
+                    })
+                })
+                .collect();
+        }
+        assert_eq!(orders.len(), 120);
+        for order in orders {
+            let items: Vec<String> = (0..5).map(|i| format!("item{i}")).collect();
+            let expected: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            let mut permuted = items.clone();
+            permute(&mut permuted, &mut order.clone());
+            assert_eq!(permuted, expected, "{order:?}");
         }
     }
 
