@@ -137,6 +137,11 @@ pub fn read_rules(
             }),
         }
     }
+    // Kept while the live table is read beside them: without the room they
+    // grew by (up to half of a large file's).
+    file.rules.shrink_to_fit();
+    file.texts.shrink_to_fit();
+    file.spans.shrink_to_fit();
     Ok(file)
 }
 
