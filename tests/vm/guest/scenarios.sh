@@ -115,8 +115,15 @@ fi
     exit 1
 }
 total=$(find "$FILES/scenarios" -name '*.scn' | wc -l)
+# Scenarios that wait for traffic (a `sleep` or `nc -w` line) come first:
+# the guest idles through their waits, which early on the host's other work
+# (the builds and tests beside the guests) can use; at the end it has none.
+ordered=$({
+    grep -l -e '^> sleep ' -e '^> .*nc -w ' "$FILES"/scenarios/*.scn
+    ls "$FILES"/scenarios/*.scn
+} 2>/dev/null | awk '!seen[$0]++')
 i=0
-for file in "$FILES"/scenarios/*.scn; do
+for file in $ordered; do
     [ -f "$file" ] || continue
     i=$((i + 1))
     name=$(basename "$file" .scn)
