@@ -108,7 +108,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     reconcile(&mut client, &desired)?;
 
     // Reconciling again finds nothing to do.
-    let live = Table::from_listings(&client.listing()?);
+    let live = Table::from_listings(client.listing()?);
     if !live.same_as(&desired) || !plan(&live, &desired).is_empty() {
         return Err("the table is not the desired one after reconciling".into());
     }
@@ -128,7 +128,7 @@ fn run() -> Result<(), Box<dyn Error>> {
 
 /// Makes the live table `desired`, printing each change.
 fn reconcile(client: &mut Client, desired: &Table) -> Result<(), Box<dyn Error>> {
-    let live = Table::from_listings(&client.listing()?);
+    let live = Table::from_listings(client.listing()?);
     let changes = plan(&live, desired);
     println!("reconciling: {} changes", changes.len());
     for change in &changes {

@@ -41,7 +41,7 @@ pub use save::{
     destination_ref_rule, destination_rule, push_save_block, service_ref_rule, service_rule,
     write_save, write_save_block, write_save_with, RuleStyle,
 };
-pub use sort::sort_listing;
+pub use sort::{sort_destinations, sort_listing};
 pub use status::{write_daemons, write_timeouts};
 
 use std::io;
@@ -131,21 +131,31 @@ pub enum StreamError<E> {
 pub fn for_each_listing<E>(
     services: Vec<ServiceEntry>,
     sort: bool,
-    mut fetch: impl FnMut(&ServiceEntry) -> Result<Vec<DestinationEntry>, E>,
+    fetch: impl FnMut(&ServiceEntry) -> Result<Vec<DestinationEntry>, E>,
     mut each: impl FnMut(&ServiceListing) -> io::Result<()>,
 ) -> Result<(), StreamError<E>> {
-    let order = sort::entry_order(services.iter(), sort);
-    let mut slots: Vec<Option<ServiceEntry>> = services.into_iter().map(Some).collect();
-    for index in order {
-        let Some(entry) = slots.get_mut(index).and_then(Option::take) else {
-            continue;
-        };
-        let destinations = fetch(&entry).map_err(StreamError::Fetch)?;
-        let listing = ServiceListing {
-            entry,
-            destinations,
-        };
-        each(&listing).map_err(StreamError::Write)?;
+    for listing in listings_in_order(services, sort, fetch) {
+        each(&listing.map_err(StreamError::Fetch)?).map_err(StreamError::Write)?;
     }
     Ok(())
+}
+
+/// `services` in listing order (ipvsadm's sort unless `sort` is off), each
+/// with its real servers fetched by `fetch` when its turn comes, so that
+/// only one service's real servers are held at a time. `services` is in the
+/// kernel's order.
+pub fn listings_in_order<E>(
+    services: Vec<ServiceEntry>,
+    sort: bool,
+    mut fetch: impl FnMut(&ServiceEntry) -> Result<Vec<DestinationEntry>, E>,
+) -> impl Iterator<Item = Result<ServiceListing, E>> {
+    let order = sort::entry_order(services.iter(), sort);
+    let mut slots: Vec<Option<ServiceEntry>> = services.into_iter().map(Some).collect();
+    order.into_iter().filter_map(move |index| {
+        let entry = slots.get_mut(index).and_then(Option::take)?;
+        Some(fetch(&entry).map(|destinations| ServiceListing {
+            entry,
+            destinations,
+        }))
+    })
 }

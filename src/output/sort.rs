@@ -237,9 +237,14 @@ pub fn sort_listing(services: &mut [ServiceListing]) {
     let mut order = service_order(services, true);
     permute(services, &mut order);
     for service in services.iter_mut() {
-        let mut order = destination_order(&service.destinations, true);
-        permute(&mut service.destinations, &mut order);
+        sort_destinations(&mut service.destinations);
     }
+}
+
+/// Sorts one service's real servers into ipvsadm 1.31's order.
+pub fn sort_destinations(destinations: &mut [DestinationEntry]) {
+    let mut order = destination_order(destinations, true);
+    permute(destinations, &mut order);
 }
 
 #[cfg(test)]

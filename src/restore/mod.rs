@@ -43,7 +43,7 @@ use crate::cli::messages::{kernel_error_message, Operation};
 use crate::cli::netns;
 use crate::cli::run::{base_name, connect_kernel, run_ipvsadm, ExitCode, Streams};
 use crate::cli::{ParseConfig, SystemResolver};
-use crate::output::sort_listing;
+use crate::output::{listings_in_order, sort_destinations};
 use std::time::Duration;
 
 use crate::drain::{run_drain, Ended};
@@ -544,9 +544,21 @@ fn drain_steps(first: &Table, desired: &Table, timeout: Duration) -> String {
 /// order (so that plans and dry runs come out the same every time), with the
 /// timeouts and sync daemons.
 fn read_live_table(kernel: &mut dyn Ipvs) -> Result<Table, ClientError> {
-    let mut listing = kernel.listing()?;
-    sort_listing(&mut listing);
-    Ok(Table::from_listings(&listing)
+    let services = kernel.services()?;
+    // Service by service: the real servers of a large table (with their
+    // counters, which a listing carries) are never all held at once.
+    let mut failure = None;
+    let listings = listings_in_order(services, true, |entry| {
+        let mut destinations = kernel.destinations(&entry.service.key)?;
+        sort_destinations(&mut destinations);
+        Ok(destinations)
+    })
+    .map_while(|listing| listing.map_err(|e| failure = Some(e)).ok());
+    let table = Table::from_listings(listings);
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    Ok(table
         .with_timeouts(kernel.timeouts()?)
         .with_daemons(kernel.daemons()?))
 }

@@ -83,8 +83,9 @@ pub fn apply(
     live: &Table,
     changes: &[Request],
 ) -> Result<Outcome, (usize, Conflict)> {
-    // The undo of every change, worked out before anything changes.
-    let mut simulated = live.clone();
+    // The undo of every change, worked out before anything changes (on the
+    // part of the table the changes touch).
+    let mut simulated = live.part_for(changes);
     let mut inverses = Vec::with_capacity(changes.len());
     for (index, change) in changes.iter().enumerate() {
         inverses.push(simulated.apply(change).map_err(|c| (index, c))?);
@@ -154,7 +155,7 @@ pub fn apply(
 
 /// The kernel's table now, holding the timeouts and daemons if `like` does.
 fn read_back(ipvs: &mut dyn Ipvs, like: &Table) -> Result<Table, Error> {
-    let mut now = Table::from_listings(&ipvs.listing()?);
+    let mut now = Table::from_listings(ipvs.listing()?);
     if like.timeouts().is_some() {
         now = now.with_timeouts(ipvs.timeouts()?);
     }

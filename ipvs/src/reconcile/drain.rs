@@ -23,7 +23,7 @@
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut client = Client::connect()?;
-//! let live = Table::from_listings(&client.listing()?);
+//! let live = Table::from_listings(client.listing()?);
 //! let desired = Table::new(); // remove everything, gently
 //! let first = draining(&live, &desired).unwrap_or_else(|| desired.clone());
 //! if let Outcome::Applied = apply(&mut client, &live, &plan(&live, &first))

@@ -19,7 +19,7 @@
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut client = Client::connect()?;
-//! let live = Table::from_listings(&client.listing()?);
+//! let live = Table::from_listings(client.listing()?);
 //! let desired = Table::new(); // an empty table: remove everything
 //! let changes = plan(&live, &desired);
 //! match apply(&mut client, &live, &changes) {

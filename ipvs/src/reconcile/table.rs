@@ -6,10 +6,11 @@
 //! Services are found by [`ServiceKey`], real servers within a service by
 //! address and port, as the kernel finds them. Both keep their insertion order.
 
+use std::borrow::Borrow;
 use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{
     DaemonState, Destination, DestinationConfig, Service, ServiceConfig, ServiceFlags, ServiceKey,
@@ -285,10 +286,12 @@ impl Table {
     }
 
     /// The table of a listing, in the listing's order, holding no timeouts
-    /// or sync daemons.
-    pub fn from_listings<'a>(listings: impl IntoIterator<Item = &'a ServiceListing>) -> Self {
+    /// or sync daemons. The services may come one at a time (owned, as a
+    /// dump gives them) or as references to a listing held whole.
+    pub fn from_listings<L: Borrow<ServiceListing>>(listings: impl IntoIterator<Item = L>) -> Self {
         let mut table = Table::new();
         for listing in listings {
+            let listing = listing.borrow();
             let service = &listing.entry.service;
             let mut entry = TableService {
                 service: service.clone(),
@@ -301,6 +304,48 @@ impl Table {
             table.services.push(service.key, entry);
         }
         table
+    }
+
+    /// The part of this table that `changes` read or write: their services
+    /// (every one for a flush), the timeouts and the sync daemons. Each
+    /// change reads and writes only its own service or the settings, so
+    /// applying `changes` in order to this part gives the same conflicts and
+    /// undos as applying them to the whole table, which a few changes to a
+    /// large table need not copy.
+    pub(crate) fn part_for(&self, changes: &[Request]) -> Table {
+        if changes
+            .iter()
+            .any(|change| matches!(change, Request::Flush))
+        {
+            return self.clone();
+        }
+        let mut part = Table {
+            services: OrderedMap::new(),
+            settings: self.settings.clone(),
+        };
+        let mut copied = FxHashSet::default();
+        for change in changes {
+            let key = match change {
+                Request::AddService(service) | Request::EditService(service) => service.key,
+                Request::DeleteService(key)
+                | Request::AddDestination(key, _)
+                | Request::EditDestination(key, _)
+                | Request::DeleteDestination(key, ..)
+                | Request::Zero(Some(key)) => *key,
+                Request::Zero(None)
+                | Request::Flush
+                | Request::SetTimeouts(_)
+                | Request::StartDaemon(_)
+                | Request::StopDaemon(_) => continue,
+            };
+            // Once: a later change must see what the earlier ones did to it.
+            if copied.insert(key) {
+                if let Some(service) = self.services.get(&key) {
+                    part.services.push(key, service.clone());
+                }
+            }
+        }
+        part
     }
 
     /// Adds a service (without real servers), as the kernel would.

@@ -348,3 +348,37 @@ fn zeroing_after_the_table_needs_no_undo_and_a_missing_service_does_not_fit() {
     let result = apply(&mut FakeIpvs::new(live.clone()), &live, &steps);
     assert!(matches!(result, Err((i, Conflict::NoSuchService(_))) if i == steps.len() - 1));
 }
+
+#[test]
+fn the_part_of_the_table_a_plan_touches_gives_the_whole_tables_undos() {
+    let (live, _, steps) = live_and_plan();
+    let (settings_live, _, settings_steps) = with_settings();
+    let web = tcp("10.0.0.1", 80);
+    let extra = [
+        // The same service removed, added back and changed: each change
+        // must see the ones before it.
+        Request::DeleteService(web),
+        Request::AddService(Service::new(web, "sh")),
+        Request::AddDestination(web, dest("10.0.0.9", 80, ForwardMethod::Route, 3)),
+        Request::EditDestination(web, dest("10.0.0.9", 80, ForwardMethod::Route, 4)),
+        Request::Zero(Some(web)),
+        Request::Zero(None),
+        // Conflicts: a service that exists, one that does not.
+        Request::AddService(Service::new(tcp("10.0.0.1", 443), "rr")),
+        Request::DeleteService(tcp("10.9.9.9", 1)),
+        Request::Flush,
+        Request::AddService(Service::new(web, "rr")),
+    ];
+    for (table, changes) in [
+        (&live, steps.clone()),
+        (&settings_live, settings_steps),
+        (&live, extra.to_vec()),
+        (&live, [steps, extra.to_vec()].concat()),
+    ] {
+        let mut whole = table.clone();
+        let mut part = table.part_for(&changes);
+        for change in &changes {
+            assert_eq!(part.apply(change), whole.apply(change), "{change:?}");
+        }
+    }
+}

@@ -249,7 +249,7 @@ fn stopped_leaves_the_servers_at_weight_0_and_the_next_run_finishes() {
     assert!(fake.table().same_as(&first));
 
     // The next run starts from the live table alone.
-    let live = Table::from_listings(&fake.listing().unwrap());
+    let live = Table::from_listings(fake.listing().unwrap());
     let again = draining(&live, &desired).unwrap();
     assert!(again.same_as(&first));
     assert!(plan(&live, &again).is_empty());
