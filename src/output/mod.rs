@@ -41,7 +41,7 @@ pub use save::{
     destination_ref_rule, destination_rule, push_save_block, service_ref_rule, service_rule,
     write_save, write_save_block, write_save_with, RuleStyle,
 };
-pub use sort::{sort_destinations, sort_listing};
+pub use sort::sort_destinations;
 pub use status::{write_daemons, write_timeouts};
 
 use std::io;

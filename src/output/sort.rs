@@ -226,22 +226,13 @@ fn permute<T>(items: &mut [T], order: &mut [usize]) {
     }
 }
 
-/// Sorts services and each service's real servers into the order ipvsadm
-/// 1.31 lists them in (unless `--nosort`).
+/// Sorts one service's real servers into ipvsadm 1.31's order (services
+/// come in that order from [`listings_in_order`](super::listings_in_order)).
 ///
 /// [`write_list`](super::write_list), [`write_service`](super::write_service)
 /// and [`write_save`](super::write_save) already apply this order: give them
 /// the kernel's order. Because ipvsadm's comparison is not transitive,
-/// sorting an already sorted listing again can change it.
-pub fn sort_listing(services: &mut [ServiceListing]) {
-    let mut order = service_order(services, true);
-    permute(services, &mut order);
-    for service in services.iter_mut() {
-        sort_destinations(&mut service.destinations);
-    }
-}
-
-/// Sorts one service's real servers into ipvsadm 1.31's order.
+/// sorting an already sorted list again can change it.
 pub fn sort_destinations(destinations: &mut [DestinationEntry]) {
     let mut order = destination_order(destinations, true);
     permute(destinations, &mut order);

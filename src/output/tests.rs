@@ -594,10 +594,19 @@ fn sort_order_across_address_ranges() {
 }
 
 #[test]
-fn sort_listing_matches_what_write_list_prints() {
+fn sorted_listings_match_what_write_list_prints() {
+    // The order a restore reads the live table in: services from
+    // listings_in_order, each one's real servers sorted.
     let table = spread_table();
-    let mut sorted = table.clone();
-    sort_listing(&mut sorted);
+    let entries: Vec<ServiceEntry> = table.iter().map(|s| s.entry.clone()).collect();
+    let sorted: Vec<ServiceListing> = listings_in_order(entries, true, |entry| {
+        let found = table.iter().find(|s| s.entry == *entry).ok_or(())?;
+        let mut destinations = found.destinations.clone();
+        sort_destinations(&mut destinations);
+        Ok::<_, ()>(destinations)
+    })
+    .collect::<Result<_, _>>()
+    .unwrap();
     let mut o = opts(true, ListFormat::Default);
     let expected = list(&table, o);
     o.sort = false;
