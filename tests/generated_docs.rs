@@ -202,8 +202,11 @@ fn run_binary_as(name: &str, args: &[&str]) -> (Option<i32>, String, String) {
     let dir = std::env::temp_dir().join(format!("ipvsadm-docs-bin-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
     let link = dir.join(name);
-    if !link.exists() {
-        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ipvsadm"), &link).unwrap();
+    // Tests run at once: another one may make the same link in between.
+    match std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ipvsadm"), &link) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => panic!("{}: {e}", link.display()),
     }
     let output = Command::new(&link)
         .args(args)
