@@ -138,8 +138,8 @@ fn set_receive_timeout(socket: &Socket, timeout: Duration) -> io::Result<()> {
     // A zero timeval would mean "wait forever": never ask for that.
     let timeout = timeout.max(Duration::from_millis(1));
     let tv = libc::timeval {
-        tv_sec: timeout.as_secs().min(i64::MAX as u64) as libc::time_t,
-        tv_usec: timeout.subsec_micros() as libc::suseconds_t,
+        tv_sec: timeout.as_secs().min(i64::MAX as u64) as _,
+        tv_usec: timeout.subsec_micros() as _,
     };
     // SAFETY: passes a pointer to a live timeval and its exact size.
     let res = unsafe {
