@@ -3,7 +3,7 @@
 # kernel suite. For each scenario (tests/scenarios/*.scn, found in
 # $SCENARIOS, else $FILES/scenarios, else next to this script) the table T
 # it ends with is loaded by the reference: from the final -Sn the test bed
-# recorded ($RESULTS/NAME/ref/state-save), or, run on its own, by playing
+# recorded ($RESULTS/NAME/ref/state.out), or, run on its own, by playing
 # the scenario. Then T is
 #   saved by ours (numeric and with names: what ipvsadm -S prints),
 #   planned onto itself by ours (a dry run must plan nothing),
@@ -95,12 +95,14 @@ recorded=0 played=0
 for scn in "$dir"/*.scn; do
     name=$(basename "$scn" .scn)
     reset
-    saved=${RESULTS:-/nonexistent}/$name/ref/state-save.out
-    [ -f "$saved" ] || saved=${RESULTS:-/nonexistent}/$name/ref/state-save
-    if [ -f "$saved" ]; then
+    state=${RESULTS:-/nonexistent}/$name/ref/state.out
+    if [ -f "$state" ]; then
         recorded=$((recorded + 1))
-        $REF -R <"$saved" >/dev/null 2>&1
-        sort "$saved" >"$work/T"
+        # The `-S -n` part of the recorded state (its other lines are the
+        # timeouts and daemons).
+        grep -e '^-A ' -e '^-a ' "$state" >"$work/saved"
+        $REF -R <"$work/saved" >/dev/null 2>&1
+        sort "$work/saved" >"$work/T"
     else
         played=$((played + 1))
         reset_all

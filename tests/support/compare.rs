@@ -488,12 +488,14 @@ FAIL 100-demo: Lists one service
         let reference = pass(&[("L1", Output::new("", "", 0))]);
         let mut ours = pass(&[]);
         ours.complete = false;
-        ours.outputs
-            .insert("state-save".into(), Output::new("", "", 0));
+        ours.outputs.insert("state".into(), Output::new("", "", 0));
         let report = compare(&s, &ScenarioRecord { reference, ours }).report(&s);
         assert!(report.contains("the ours pass did not finish"), "{report}");
         assert!(report.contains("line 1: $ ipvsadm -A -t 10.0.0.3:80\n    no result from ours\n"));
-        assert!(report.contains("final state: `ipvsadm -Sn`"), "{report}");
+        assert!(
+            report.contains("final state: `ipvsadm -R` of `-S -n`"),
+            "{report}"
+        );
         assert!(report.contains("      -state\n"), "{report}");
     }
 
