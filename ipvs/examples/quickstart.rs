@@ -136,8 +136,12 @@ fn reconcile(client: &mut Client, desired: &Table) -> Result<(), Box<dyn Error>>
     }
     match apply(client, &live, &changes) {
         Ok(Outcome::Applied) => Ok(()),
-        Ok(Outcome::RolledBack { step, error }) => Err(format!(
-            "change {} failed ({error}); the changes before it were undone",
+        Ok(Outcome::RolledBack {
+            step,
+            error,
+            undone,
+        }) => Err(format!(
+            "change {} failed ({error}); the {undone} changes applied were undone",
             step + 1
         )
         .into()),

@@ -40,15 +40,6 @@ pub trait Ipvs {
     /// sent until then may have been applied.
     fn execute_batch(&mut self, requests: &[Request]) -> Result<Vec<Result<(), Error>>, Error>;
 
-    /// Makes changes in order and stops at the first that fails: its index
-    /// and error. The ones before it were applied, later ones not sent.
-    fn execute_until_error(&mut self, requests: &[Request]) -> Result<(), (usize, Error)> {
-        for (index, request) in requests.iter().enumerate() {
-            self.execute(request).map_err(|e| (index, e))?;
-        }
-        Ok(())
-    }
-
     /// Every service with its real servers, in the kernel's order.
     fn listing(&mut self) -> Result<Vec<ServiceListing>, Error> {
         let services = self.services()?;
@@ -152,10 +143,6 @@ impl Ipvs for Client {
     fn execute_batch(&mut self, requests: &[Request]) -> Result<Vec<Result<(), Error>>, Error> {
         Client::execute_batch(self, requests)
     }
-
-    fn execute_until_error(&mut self, requests: &[Request]) -> Result<(), (usize, Error)> {
-        Client::execute_until_error(self, requests)
-    }
 }
 
 impl<T: Ipvs + ?Sized> Ipvs for &mut T {
@@ -185,9 +172,5 @@ impl<T: Ipvs + ?Sized> Ipvs for &mut T {
 
     fn execute_batch(&mut self, requests: &[Request]) -> Result<Vec<Result<(), Error>>, Error> {
         (**self).execute_batch(requests)
-    }
-
-    fn execute_until_error(&mut self, requests: &[Request]) -> Result<(), (usize, Error)> {
-        (**self).execute_until_error(requests)
     }
 }

@@ -578,15 +578,20 @@ fn apply_and_report<K: Ipvs>(
         Ok(Outcome::RolledBack {
             step: failed,
             error,
+            undone,
         }) => {
             report.step_failure(streams, step(failed), &error);
-            // Every change before the failed one had been applied and was undone.
-            let undone = failed;
+            let total = changes.len();
             let message = match undone {
-                0 => "nothing was changed: the kernel refused the first change".to_string(),
+                0 => format!(
+                    "nothing was changed: the kernel refused change {} of {total} \
+                     before it had applied any",
+                    failed + 1
+                ),
                 n => format!(
-                    "nothing was changed: the kernel refused a change, and the {n} \
-                     change(s) made before it were undone"
+                    "nothing was changed: the kernel refused change {} of {total}, and \
+                     the {n} change(s) it had applied were undone",
+                    failed + 1
                 ),
             };
             report.say(streams, &message);

@@ -224,7 +224,9 @@ fn dry_run_prints_and_applies_nothing() {
 #[test]
 fn a_refused_change_is_undone_and_named() {
     let mut kernel = FakeIpvs::new(table_of(LIVE));
-    // The new service (sent first) is refused: an unknown scheduler.
+    // The new service (sent first) is refused: an unknown scheduler. Its
+    // real server is refused too; the two other changes of the round went
+    // through.
     kernel.fail_at(0, Fault::Refuse);
     let r = run(Options::default(), FILE, Some(&mut kernel));
     assert_eq!(r.code, EXIT_FAILED);
@@ -232,7 +234,8 @@ fn a_refused_change_is_undone_and_named() {
         r.err,
         "ipvsadm-restore: rules:4: `-A -u 10.0.0.1:53 -s nosuch': adding service \
          -u 10.0.0.1:53: Scheduler or persistence engine not found\n\
-         ipvsadm-restore: nothing was changed: the kernel refused the first change\n"
+         ipvsadm-restore: nothing was changed: the kernel refused change 1 of 4, and the 2 \
+         change(s) it had applied were undone\n"
     );
     assert!(kernel.table().same_as(&table_of(LIVE)));
 
@@ -249,7 +252,9 @@ fn a_refused_change_is_undone_and_named() {
         "{}",
         r.err
     );
-    assert!(r.err.contains("the 3 change(s) made before it were undone"));
+    assert!(r
+        .err
+        .contains("refused change 4 of 4, and the 3 change(s) it had applied were undone"));
     assert!(kernel.table().same_as(&table_of(LIVE)));
 }
 

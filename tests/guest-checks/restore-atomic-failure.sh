@@ -85,10 +85,10 @@ for bad in '-A -t 10.0.0.9:80 -s nosuch' \
     rc=$?
     expect_unchanged kernel-bad-$n 1 7
     grep -q "nothing was changed" err || fail "kernel-bad-$n: $(cat err)"
-    undone=$(sed -n 's/.*and the \([0-9]*\) change(s) made before it were undone.*/\1/p' err)
-    [ -n "$undone" ] && [ "$undone" -gt 0 ] ||
+    set -- $(sed -n 's/.*refused change \([0-9]*\) of [0-9]*, and the \([0-9]*\) change(s) it had applied were undone.*/\1 \2/p' err)
+    [ "$#" -eq 2 ] && [ "$1" -gt 1 ] && [ "$2" -gt 0 ] ||
         fail "kernel-bad-$n: the refused change came first, not midway ($steps steps): $(cat err)"
-    echo "restore-atomic-failure: kernel-bad-$n: refused at step $((undone + 1)) of $steps, $undone undone: ok"
+    echo "restore-atomic-failure: kernel-bad-$n: refused at step $1 of $steps, $2 undone: ok"
 done
 
 # 3. --noflush: a line that conflicts with the live table, and a line the

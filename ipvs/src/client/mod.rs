@@ -300,21 +300,6 @@ impl Client {
         Ok(failures)
     }
 
-    /// Runs requests in order and stops at the first that fails, returning its
-    /// index and error. Requests before the index were applied; the ones after
-    /// it were not sent. (Each request is sent once the previous one is
-    /// acknowledged, since the kernel would run every message of a write.)
-    pub fn execute_until_error(&mut self, requests: &[Request]) -> Result<(), (usize, Error)> {
-        for (index, request) in requests.iter().enumerate() {
-            let outcome = match self.run_chunk(std::slice::from_ref(request), 1) {
-                Ok(mut outcomes) => outcomes.pop().unwrap_or(Err(Error::AckLost)),
-                Err(e) => Err(e),
-            };
-            outcome.map_err(|e| (index, e))?;
-        }
-        Ok(())
-    }
-
     fn next_seq(&mut self) -> u32 {
         self.seq = self.seq.wrapping_add(1);
         self.seq

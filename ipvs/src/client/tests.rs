@@ -501,32 +501,3 @@ fn connect_reaches_the_kernel() {
         Err(e) => panic!("connect failed: {e:?}"),
     }
 }
-
-#[test]
-fn until_error_sends_nothing_after_a_failure() {
-    let (mut client, writes) = client_with(
-        |frame, queue| {
-            let code = if cmd_of(frame) == IpvsCmd::Zero {
-                -libc::ESRCH
-            } else {
-                0
-            };
-            queue.push_back(Ok(ack(frame.seq, code)));
-        },
-        64,
-    );
-    let requests = vec![
-        Request::Flush,
-        Request::Flush,
-        Request::Zero(Some(ServiceKey::Fwmark {
-            family: AddressFamily::Inet,
-            mark: 8,
-        })),
-        Request::Flush,
-    ];
-    let (index, err) = client.execute_until_error(&requests).unwrap_err();
-    assert_eq!(index, 2);
-    assert_eq!(err.errno(), Some(libc::ESRCH));
-    assert_eq!(writes.lock().unwrap().len(), 3);
-    assert!(client.execute_until_error(&requests[..2]).is_ok());
-}

@@ -1,14 +1,23 @@
-//! Applying a plan all or nothing: the changes go to the kernel in order,
-//! and when one fails, every change already applied is undone, newest first,
-//! with the inverse computed beforehand from the live table (an added
-//! service is deleted; a deleted one is added back with all its real servers
-//! and their configuration; an edit is edited back; changed timeouts are set
-//! back; a started sync daemon is stopped, a stopped one started again as it
-//! ran). The table is then read back (with the timeouts and daemons, if the
-//! live table holds them) and compared with the one before; should it still
-//! differ (an undo failed, or a change's outcome was unknown), the difference
-//! is reconciled once more and checked again. Zeroing counters cannot be
-//! undone: put it after the changes it must follow.
+//! Applying a plan all or nothing. The changes go to the kernel in order,
+//! in rounds: each round is one batch (one write and its ACKs for up to
+//! 256 changes to services and real servers), and a change of the
+//! settings (timeouts, daemons, zeroing, flush) is a round of its own. A
+//! round is sent only once every change before it was applied.
+//!
+//! When a change fails, every change the kernel applied is undone, newest
+//! first: the ones before the round, and those of its round that went
+//! through (the kernel runs every message of a write, whatever the earlier
+//! ones gave). The inverses are computed beforehand from the live table (an
+//! added service is deleted; a deleted one is added back with all its real
+//! servers and their configuration; an edit is edited back; changed
+//! timeouts are set back; a started sync daemon is stopped, a stopped one
+//! started again as it ran). The table is then read back (with the
+//! timeouts and daemons, if the live table holds them) and compared with
+//! the one before; should it still differ (an undo failed, a change's
+//! outcome was unknown, or a change after the failed one was undone to a
+//! state that assumed the failed one), the difference is reconciled once
+//! more and checked again. Zeroing counters cannot be undone: put it after
+//! the changes it must follow.
 
 use crate::client::Error;
 use crate::ops::Ipvs;
@@ -16,6 +25,12 @@ use crate::Request;
 
 use super::plan::plan;
 use super::table::{Conflict, Table};
+
+/// The most changes to services and real servers sent in one round. A
+/// failure makes the kernel run (and the rollback undo) at most this many
+/// changes more than it had to; one write and one wait for every 256
+/// changes cost little next to the changes themselves.
+const ROUND: usize = 256;
 
 /// Something that went wrong while bringing the table back.
 #[derive(Debug)]
@@ -49,13 +64,17 @@ pub enum Problem {
 pub enum Outcome {
     /// Every change was applied.
     Applied,
-    /// The change at index `step` failed; the changes before it (as many
-    /// as `step`) were undone and the table read back is the one from before.
+    /// The change at index `step` failed; the `undone` changes the kernel
+    /// had applied (before it, and after it in its round) were undone and
+    /// the table read back is the one from before.
     RolledBack {
         /// Index of the change that failed.
         step: usize,
         /// Why it failed.
         error: Error,
+        /// How many changes had been applied (or might have been) and were
+        /// undone.
+        undone: usize,
     },
     /// The change at index `step` failed and the table could not be brought
     /// back to what it was.
@@ -67,6 +86,16 @@ pub enum Outcome {
         /// What went wrong on the way back, in order.
         problems: Vec<Problem>,
     },
+}
+
+/// What became of one change of the round that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    Applied,
+    /// Refused by the kernel: it did nothing.
+    Refused,
+    /// A lost answer, a timeout, a socket error: it may have been applied.
+    Unknown,
 }
 
 /// Applies `changes` (a [`plan`](super::plan) from `live`) through `ipvs`,
@@ -91,29 +120,48 @@ pub fn apply(
         inverses.push(simulated.apply(change).map_err(|c| (index, c))?);
     }
 
-    let (failed, error) = match ipvs.execute_until_error(changes) {
-        Ok(()) => return Ok(Outcome::Applied),
-        Err(failure) => failure,
+    let Some(failure) = send_in_rounds(ipvs, changes) else {
+        return Ok(Outcome::Applied);
     };
-    let uncertain = !matches!(error, Error::Kernel { .. });
-    let mut problems = Vec::new();
-    if uncertain {
-        if let Some(undo) = inverses.get(failed) {
-            for request in undo {
-                // Fails if the change had not been applied: nothing to undo.
-                let _ = ipvs.execute(request);
-            }
+    let RoundFailure {
+        start,
+        step: failed,
+        error,
+        sent,
+    } = failure;
+
+    // The undos, newest first: the failed round's applied (or maybe applied)
+    // changes, then every change before the round.
+    let mut undos = Vec::new();
+    let mut owners = Vec::new();
+    let mut undone = start;
+    for (offset, outcome) in sent.iter().enumerate().rev() {
+        if *outcome == Sent::Refused {
+            continue;
+        }
+        undone += 1;
+        let step = start + offset;
+        for request in &inverses[step] {
+            undos.push(request.clone());
+            // An unknown change's undo fails harmlessly if it had not been applied.
+            owners.push((step, *outcome == Sent::Applied));
         }
     }
-    for step in (0..failed).rev() {
+    for step in (0..start).rev() {
         for request in &inverses[step] {
-            if let Err(error) = ipvs.execute(request) {
-                problems.push(Problem::Undo {
-                    step,
-                    request: request.clone(),
-                    error,
-                });
-            }
+            undos.push(request.clone());
+            owners.push((step, true));
+        }
+    }
+    let mut problems = Vec::new();
+    for (index, error) in send_all(ipvs, &undos) {
+        let (step, applied) = owners[index];
+        if applied {
+            problems.push(Problem::Undo {
+                step,
+                request: undos[index].clone(),
+                error,
+            });
         }
     }
 
@@ -134,16 +182,19 @@ pub fn apply(
             return Ok(Outcome::RolledBack {
                 step: failed,
                 error,
+                undone,
             });
         }
         if pass == 1 {
             problems.push(Problem::StillDiffers);
             break;
         }
-        for request in plan(&now, live) {
-            if let Err(error) = ipvs.execute(&request) {
-                problems.push(Problem::Reconcile { request, error });
-            }
+        let back = plan(&now, live);
+        for (index, error) in send_all(ipvs, &back) {
+            problems.push(Problem::Reconcile {
+                request: back[index].clone(),
+                error,
+            });
         }
     }
     Ok(Outcome::RollbackFailed {
@@ -151,6 +202,102 @@ pub fn apply(
         error,
         problems,
     })
+}
+
+/// The round in which a change failed.
+struct RoundFailure {
+    /// Index of the round's first change (every change before it was applied).
+    start: usize,
+    /// Index of the first change that failed.
+    step: usize,
+    /// Why it failed.
+    error: Error,
+    /// What became of each change of the round.
+    sent: Vec<Sent>,
+}
+
+/// Sends `changes` round by round until a round has a change that fails.
+fn send_in_rounds(ipvs: &mut dyn Ipvs, changes: &[Request]) -> Option<RoundFailure> {
+    let mut start = 0;
+    while start < changes.len() {
+        let end = round_end(changes, start);
+        let round = &changes[start..end];
+        let outcomes = match ipvs.execute_batch(round) {
+            Ok(outcomes) => outcomes,
+            Err(error) => {
+                return Some(RoundFailure {
+                    start,
+                    step: start,
+                    error,
+                    sent: vec![Sent::Unknown; round.len()],
+                })
+            }
+        };
+        if outcomes.iter().any(Result::is_err) {
+            let sent = outcomes
+                .iter()
+                .map(|outcome| match outcome {
+                    Ok(()) => Sent::Applied,
+                    Err(Error::Kernel { .. }) => Sent::Refused,
+                    Err(_) => Sent::Unknown,
+                })
+                .collect();
+            let (offset, error) = outcomes
+                .into_iter()
+                .enumerate()
+                .find_map(|(offset, outcome)| outcome.err().map(|e| (offset, e)))?;
+            return Some(RoundFailure {
+                start,
+                step: start + offset,
+                error,
+                sent,
+            });
+        }
+        start = end;
+    }
+    None
+}
+
+/// Where the round starting at `start` ends: a change of the settings is a
+/// round of its own; changes to services and real servers go together, up
+/// to [`ROUND`] of them.
+fn round_end(changes: &[Request], start: usize) -> usize {
+    let is_table_change = |change: &Request| {
+        matches!(
+            change,
+            Request::AddService(_)
+                | Request::EditService(_)
+                | Request::DeleteService(_)
+                | Request::AddDestination(..)
+                | Request::EditDestination(..)
+                | Request::DeleteDestination(..)
+        )
+    };
+    if !changes.get(start).is_some_and(is_table_change) {
+        return start + 1;
+    }
+    let limit = changes.len().min(start + ROUND);
+    changes[start..limit]
+        .iter()
+        .position(|change| !is_table_change(change))
+        .map_or(limit, |offset| start + offset)
+}
+
+/// Sends `requests` as one batch, each attempted whatever the others gave:
+/// the ones that failed, with why. An exchange that broke off counts
+/// against the first request; the read-back decides what it left.
+fn send_all(ipvs: &mut dyn Ipvs, requests: &[Request]) -> Vec<(usize, Error)> {
+    if requests.is_empty() {
+        return Vec::new();
+    }
+    match ipvs.execute_batch(requests) {
+        Ok(outcomes) => outcomes
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, outcome)| outcome.err().map(|e| (index, e)))
+            .collect(),
+        Err(e) => vec![(0, e)],
+    }
 }
 
 /// The kernel's table now, holding the timeouts and daemons if `like` does.

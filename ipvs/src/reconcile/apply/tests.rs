@@ -95,6 +95,24 @@ fn a_plan_that_goes_through_is_applied() {
     assert_eq!(kernel.log().len(), steps.len());
 }
 
+/// What the rollback of `steps` sends when the kernel refuses the change at
+/// `refused` (and, the fake being exact, whatever no longer fits after it):
+/// how many changes were applied, and their undos, newest first.
+fn expected_undos(live: &Table, steps: &[Request], refused: usize) -> (usize, Vec<Request>) {
+    let mut planned = live.clone();
+    let inverses: Vec<Vec<Request>> = steps.iter().map(|s| planned.apply(s).unwrap()).collect();
+    let mut kernel = live.clone();
+    let applied: Vec<usize> = (0..steps.len())
+        .filter(|&i| i != refused && kernel.apply(&steps[i]).is_ok())
+        .collect();
+    let undos = applied
+        .iter()
+        .rev()
+        .flat_map(|&i| inverses[i].iter().cloned())
+        .collect();
+    (applied.len(), undos)
+}
+
 #[test]
 fn a_refusal_anywhere_leaves_the_table_as_it_was() {
     let (live, _, steps) = live_and_plan();
@@ -102,34 +120,61 @@ fn a_refusal_anywhere_leaves_the_table_as_it_was() {
         let mut kernel = FakeIpvs::new(live.clone());
         kernel.fail_at(at, Fault::Refuse);
         let outcome = apply(&mut kernel, &live, &steps).unwrap();
+        let (applied, undos) = expected_undos(&live, &steps, at);
         match outcome {
-            Outcome::RolledBack { step, error } => {
+            Outcome::RolledBack {
+                step,
+                error,
+                undone,
+            } => {
                 assert_eq!(step, at);
                 assert_eq!(error.errno(), Some(libc::ENOENT));
+                assert_eq!(undone, applied, "step {at}");
             }
             other => panic!("step {at}: {other:?}"),
         }
         assert!(kernel.table().same_as(&live), "step {at}");
-        // The failed step is not undone; the others are, newest first,
-        // and no reconciling was needed.
-        let undo_count: usize = {
-            let mut t = live.clone();
-            steps[..at].iter().map(|s| t.apply(s).unwrap().len()).sum()
-        };
-        assert_eq!(kernel.log().len(), at + 1 + undo_count, "step {at}");
+        // The plan fits in one round: every change is sent; then the
+        // applied ones are undone, newest first, and no reconciling was
+        // needed.
+        assert_eq!(kernel.log()[..steps.len()], steps[..], "step {at}");
+        assert_eq!(kernel.log()[steps.len()..], undos[..], "step {at}");
     }
 }
 
 #[test]
-fn undo_runs_newest_first() {
-    let (live, _, steps) = live_and_plan();
+fn rounds_stop_at_the_first_that_fails() {
+    // 600 services added: three rounds (256, 256, 88).
+    let target = Table::new();
+    let mut desired = Table::new();
+    for port in 1..=600u16 {
+        desired
+            .add_service(Service::new(tcp("10.0.0.1", port), "rr"))
+            .unwrap();
+    }
+    let steps = plan(&target, &desired);
+    assert_eq!(steps.len(), 600);
+    for (at, sent) in [(0, 256), (255, 256), (256, 512), (599, 600)] {
+        let mut kernel = FakeIpvs::new(target.clone());
+        kernel.fail_at(at, Fault::Refuse);
+        let outcome = apply(&mut kernel, &target, &steps).unwrap();
+        assert!(
+            matches!(outcome, Outcome::RolledBack { step, undone, .. } if step == at && undone == sent - 1),
+            "{at}: {outcome:?}"
+        );
+        assert_eq!(kernel.log().len(), sent + (sent - 1), "{at}");
+        assert!(kernel.table().same_as(&target), "{at}");
+    }
+}
+
+#[test]
+fn a_settings_change_waits_for_the_changes_before_it() {
+    let (live, _, mut steps) = live_and_plan();
+    steps.push(Request::Zero(None));
     let mut kernel = FakeIpvs::new(live.clone());
-    kernel.fail_at(3, Fault::Refuse);
+    kernel.fail_at(0, Fault::Refuse);
     apply(&mut kernel, &live, &steps).unwrap();
-    let mut t = live.clone();
-    let inverses: Vec<Vec<Request>> = steps[..3].iter().map(|s| t.apply(s).unwrap()).collect();
-    let expected: Vec<Request> = inverses.into_iter().rev().flatten().collect();
-    assert_eq!(kernel.log()[4..], expected[..]);
+    assert!(!kernel.log().contains(&Request::Zero(None)));
 }
 
 #[test]
