@@ -8,8 +8,8 @@
 //!   [`Request`](crate::Request)s as the kernel, with the kernel's conflicts.
 //! - [`plan`]: the ordered changes from a live table to a desired one
 //!   (make before break; untouched rules keep their connections).
-//! - [`apply`]: those changes through an [`Ipvs`](crate::Ipvs), undone
-//!   newest first if the kernel refuses one midway.
+//! - [`apply`]: those changes through an [`Ipvs`](crate::Ipvs), in batches,
+//!   undone newest first if the kernel refuses one midway.
 //! - [`draining`] and [`drain`]: real servers the desired table drops leave
 //!   at weight 0 first and are deleted once their connections are gone.
 //!
