@@ -360,7 +360,7 @@ fn run_corpus() -> Result<()> {
     });
 
     if let Some(path) = env("IPVSADM_VM_COSTS") {
-        write_costs(Path::new(&path), &shares, &runs, &scenarios)?;
+        write_costs(Path::new(&path), &shares, &runs)?;
         say(&format!("guest times written to {path}"));
     }
 
@@ -548,21 +548,36 @@ fn load_costs(path: &Path) -> Result<Vec<(String, f64)>> {
     Ok(costs)
 }
 
-/// Writes the guest time of each item (from the console's
-/// `[UPTIME s] scenario ...`/`guest check: NAME` lines to the next such
-/// line or `done`) as tests/vm/costs.txt lines;
-/// scenarios the second binary ran count two thirds (reference and ours).
-fn write_costs(
-    path: &Path,
-    shares: &[Share],
-    runs: &[GuestRun],
-    scenarios: &[Scenario],
-) -> Result<()> {
+/// Writes the guest time of each item as tests/vm/costs.txt lines: for a
+/// scenario, the console's `busy NAME PASS CENTISECONDS` lines of its
+/// reference and ours passes (the time each held the turn; a background
+/// pass's waits are not the guest's); for a check, from its
+/// `[UPTIME s] guest check: NAME` line to the next such line or `done`.
+fn write_costs(path: &Path, shares: &[Share], runs: &[GuestRun]) -> Result<()> {
     let mut lines = Vec::new();
+    let mut notes = Vec::new();
     for (share, run) in shares.iter().zip(runs) {
         let console = std::fs::read_to_string(run.out.join("console.log")).unwrap_or_default();
         let mut marks: Vec<(f64, Option<String>)> = Vec::new();
+        let mut scenario_costs: Vec<(String, f64)> = Vec::new();
         for line in console.lines().map(|l| l.trim_end_matches('\r')) {
+            if let Some(rest) = line.strip_prefix("busy ") {
+                let fields: Vec<&str> = rest.split_whitespace().collect();
+                let [name, pass, centiseconds] = fields[..] else {
+                    continue;
+                };
+                let Ok(centiseconds) = centiseconds.parse::<f64>() else {
+                    continue;
+                };
+                if pass == "ours2" {
+                    continue;
+                }
+                match scenario_costs.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, cost)) => *cost += centiseconds / 100.0,
+                    None => scenario_costs.push((name.to_string(), centiseconds / 100.0)),
+                }
+                continue;
+            }
             let Some(rest) = line.strip_prefix('[') else {
                 continue;
             };
@@ -572,60 +587,38 @@ fn write_costs(
             let Ok(uptime) = uptime.parse::<f64>() else {
                 continue;
             };
-            let name = if text == "done" {
+            if text == "done" {
                 marks.push((uptime, None));
-                continue;
             } else if let Some(check) = text.strip_prefix("guest check: ") {
-                format!("check:{check}")
-            } else if let Some((_, name)) = text
-                .strip_prefix("scenario ")
-                .and_then(|t| t.split_once(": "))
-            {
-                name.to_string()
-            } else {
-                continue;
-            };
-            marks.push((uptime, Some(name)));
+                marks.push((uptime, Some(format!("check:{check}"))));
+            }
         }
-        let mut guest_lines: Vec<(f64, &str, bool)> = Vec::new();
         let mut per_guest_time = 0.0;
         for pair in marks.windows(2) {
             let (Some(name), end) = (&pair[0].1, pair[1].0) else {
                 continue;
             };
-            if !end.is_finite() {
-                continue;
-            }
             let cost = end - pair[0].0;
             if PER_GUEST_CHECKS
                 .iter()
                 .any(|c| name == &format!("check:{c}"))
             {
                 per_guest_time += cost;
-                continue;
+            } else {
+                lines.push(format!("{cost:.1} {name}"));
             }
-            let second = share
-                .scenarios
-                .iter()
-                .any(|&(index, second)| second && scenarios[index].name == *name);
-            guest_lines.push((cost, name, second));
         }
         // The per-guest checks work on the guest's scenarios' tables: each
         // scenario carries an equal part of their time, so that the split
         // balances it too.
-        let scenario_count = guest_lines
-            .iter()
-            .filter(|l| !l.1.starts_with("check:"))
-            .count();
-        let part = per_guest_time / scenario_count.max(1) as f64;
-        for (mut cost, name, second) in guest_lines {
-            if !name.starts_with("check:") {
-                cost += part;
-            }
-            if second {
-                cost /= 1.5;
-            }
-            lines.push(format!("{cost:.1} {name}"));
+        let part = per_guest_time / share.scenarios.len().max(1) as f64;
+        notes.push(format!(
+            "# {per_guest_time:.1} s of per-guest checks ({}) in a guest with {} scenarios",
+            PER_GUEST_CHECKS.join(", "),
+            share.scenarios.len()
+        ));
+        for (name, cost) in scenario_costs {
+            lines.push(format!("{:.1} {name}", cost + part));
         }
     }
     lines.sort_by(|a, b| {
@@ -634,14 +627,15 @@ fn write_costs(
             .cmp(&b.split_once(' ').map(|x| x.1))
     });
     let mut text = String::from(
-        "# Guest seconds per scenario (reference and ours passes, and a part of the\n\
-         # per-guest restore-roundtrip check) and per guest check (check:NAME):\n\
-         # guest uptime in a run of tests/kernel.rs (only the proportions\n\
-         # matter). tests/kernel.rs splits the work over its guests by these; a\n\
-         # missing entry counts as 5 s (scenario) or 30 s (check).\n\
+        "# Guest seconds per scenario (the time its reference and ours passes\n\
+         # held the turn, and a part of the per-guest restore-roundtrip check)\n\
+         # and per guest check (check:NAME): guest uptime in a run of\n\
+         # tests/kernel.rs (only the proportions matter). tests/kernel.rs\n\
+         # splits the work over its guests by these; a missing entry counts\n\
+         # as 5 s (scenario) or 30 s (check).\n\
          # Regenerate with IPVSADM_VM_COSTS=tests/vm/costs.txt.\n",
     );
-    for line in lines {
+    for line in notes.into_iter().chain(lines) {
         text.push_str(&line);
         text.push('\n');
     }
