@@ -6,10 +6,12 @@
 # never repeat a service or a real server, and list every stable service
 # with exactly its real servers (no torn entries) and every churned one
 # with none. Entries a listing misses (the kernel resumes a long dump by
-# position and flags nothing) are counted, for ours and for 1.31, as are
-# the repeats 1.31 prints; neither fails the check. Each tool lists for
-# CONCURRENT_SECONDS (default 20) and at least CONCURRENT_LISTINGS times
-# (default 20), however long a loaded host takes for them.
+# position and flags nothing) are counted; they do not fail the check.
+# Ours lists for CONCURRENT_SECONDS (default 20) and at least
+# CONCURRENT_LISTINGS times (default 20), however long a loaded host takes
+# for them. With CONCURRENT_REFERENCE=1, 1.31 lists the same way first and
+# its misses and repeats are counted too (the README's figures for 1.31;
+# nothing to check, so the test command leaves it out).
 #
 # Guest check: ours is `ipvsadm` (first in PATH), the reference /sbin/ipvsadm.
 set -u
@@ -134,8 +136,10 @@ run_readers() {
     echo "$tool: listings $n failed $failed torn $torn repeated $repeated missing-some $missing"
 }
 
-run_readers "$REF" | tail -n 5 >ref.summary
-cat ref.summary
+if [ "${CONCURRENT_REFERENCE:-0}" = 1 ]; then
+    run_readers "$REF" | tail -n 5 >ref.summary
+    cat ref.summary
+fi
 run_readers ipvsadm >ours.log
 cat ours.log
 summary=$(tail -n 1 ours.log)

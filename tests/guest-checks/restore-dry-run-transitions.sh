@@ -13,16 +13,20 @@ command -v ipvsadm-restore >/dev/null || fail "no ipvsadm-restore in PATH"
 in_work_dir
 
 # The table: -Sn, and the threshold and tunnel listings without the
-# connection counts (entries left by earlier tests expire meanwhile).
+# connection counts (entries left by earlier tests expire meanwhile), read
+# by one run of the reference (each exec costs tens of milliseconds in the
+# emulated guest, and a transition reads the table six times).
 state() {
-    $REF -Sn
-    { $REF -Ln --thresholds; $REF -Ln --tun-info; } | awk '
+    printf '%s\n' '-S -n' '-L -n --thresholds' '-L -n --tun-info' | $REF -R | awk '
         /->/ { line = $1; for (i = 2; i <= NF - 2; i++) line = line " " $i; print line; next }
         { print }'
 }
+# load FILE: the reference's table becomes FILE's (a flush, then FILE's
+# lines, in one run of the reference).
 load() {
-    $REF -C
-    $REF -R <"$1" 2>load.err || fail "$name: the reference cannot load $1: $(cat load.err)"
+    { echo -C; cat "$1"; } | $REF -R 2>load.err ||
+        fail "$name: the reference cannot load $1: $(cat load.err)"
+    [ ! -s load.err ] || fail "$name: the reference complained loading $1: $(cat load.err)"
 }
 
 count=0
