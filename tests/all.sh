@@ -44,6 +44,10 @@ phase() {
 }
 
 export IPVSADM_VM=${IPVSADM_VM-required}
+# Debug builds (the tests, the example, tests/msrv.sh) with line tables
+# only: backtraces still name files and lines, and the build takes about a
+# seventh less time (the test builds from scratch: 56 s against 65 s).
+export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG-line-tables-only}
 
 # Rust needs a C toolchain to link (also for the musl target, which brings
 # its own C library and start files: no musl-gcc needed).

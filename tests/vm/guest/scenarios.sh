@@ -79,9 +79,16 @@ is_wait() {
 # The pass's fresh network namespace is the clean IPVS state every pass
 # starts from: no services, default timeouts (900 120 300), no sync daemons,
 # no connections (which `ipvsadm -C` would not remove). Its mount namespace
-# gets an empty /tmp/scn.
-make_scratch_dir() {
-    mkdir -p /tmp/scn && mount -t tmpfs scn /tmp/scn
+# gets an empty /tmp/scn. (net-up is read by this shell, in a subshell:
+# one exec less per pass.)
+setup_pass() {
+    mkdir -p "$1" /tmp/scn || return 1
+    {
+        # Not in an `||` list: that would switch off net-up's `set -e`.
+        (. /guest/bin/net-up)
+        [ "$?" = 0 ] || echo "scenarios.sh: network setup failed"
+        mount -t tmpfs scn /tmp/scn || echo "scenarios.sh: no /tmp/scn"
+    } >"$1/setup.log" 2>&1
 }
 
 # In a background pass (PASS_ID set): `wait` gives the turn back before a
@@ -104,21 +111,18 @@ turn() {
     esac
 }
 
-# run_pass ref|ours|ours2 SCENARIO_FILE OUTDIR (inside the pass's own
-# namespace; in the background when PASS_ID is set)
+# run_pass ref|ours|ours2 NETNS SCENARIO_FILE OUTDIR (inside the pass's own
+# namespace; in the background when PASS_ID is set). NETNS is 1 when the
+# scenario uses --netns.
 run_pass() {
-    pass=$1 file=$2 out=$3
+    pass=$1 netns=$2 file=$3 out=$4
     # Held open for the pass's life: the main loop's "go" waits in it even
     # when it comes before this pass reads it.
     [ -z "${PASS_ID:-}" ] || exec 9<>"$SCHED/$PASS_ID.turn"
-    mkdir -p "$out"
-    {
-        /guest/bin/net-up || echo "scenarios.sh: network setup failed"
-        make_scratch_dir || echo "scenarios.sh: no /tmp/scn"
-    } >"$out/setup.log" 2>&1
+    setup_pass "$out"
     cd /tmp/scn || return 1
     ref_path=$REF_PATH
-    ! grep -q -e --netns "$file" || ref_path=$NETNS_REF_PATH
+    [ "$netns" = 0 ] || ref_path=$NETNS_REF_PATH
     case $pass in
     ref) path=$ref_path ;;
     ours2) path=$OURS2_PATH ;;
@@ -178,7 +182,7 @@ say() {
     echo "[${up}s] $*"
 }
 
-# The passes to run, as "PASS:FILE" words, and the background ones apart.
+# The passes to run, as "PASS:NETNS:FILE" words, and the background ones apart.
 total=$(find "$FILES/scenarios" -name '*.scn' | wc -l)
 foreground="" background=""
 i=0
@@ -189,17 +193,17 @@ for file in "$FILES"/scenarios/*.scn; do
     if [ -x /opt/ours2/bin/ipvsadm ] && grep -qxF "$name" "$FILES/ours2.list" 2>/dev/null; then
         passes="$passes ours2"
     fi
-    waits=0
-    if [ "$BACKGROUND_PASSES" -gt 0 ]; then
-        while IFS= read -r line || [ -n "$line" ]; do
-            ! is_wait "${line%"$CR"}" || waits=1
-        done <"$file"
-    fi
+    waits=0 netns=0
+    while IFS= read -r line || [ -n "$line" ]; do
+        line=${line%"$CR"}
+        [ "$BACKGROUND_PASSES" = 0 ] || ! is_wait "$line" || waits=1
+        case $line in *--netns*) netns=1 ;; esac
+    done <"$file"
     for pass in $passes; do
         if [ "$waits" = 1 ]; then
-            background="$background $pass:$file"
+            background="$background $pass:$netns:$file"
         else
-            foreground="$foreground $pass:$file"
+            foreground="$foreground $pass:$netns:$file"
         fi
     done
 done
@@ -258,10 +262,11 @@ turn_of() {
     done
 }
 
-# start_background PASS:FILE: starts the pass and lets it work until it
+# start_background PASS:NETNS:FILE: starts the pass and lets it work until it
 # first waits.
 start_background() {
-    pass=${1%%:*} file=${1#*:}
+    pass=${1%%:*} netns=${1#*:} file=${1#*:*:}
+    netns=${netns%%:*}
     name=$(basename "$file" .scn)
     next_id=$((next_id + 1))
     id=$next_id
@@ -270,7 +275,7 @@ start_background() {
     say "scenario $name: $pass pass (background)"
     running=$((running + 1))
     (
-        PASS_ID=$id timeout "$PASS_TIMEOUT" unshare -n -m "$0" pass "$pass" "$file" "$RESULTS/$name/$pass" ||
+        PASS_ID=$id timeout "$PASS_TIMEOUT" unshare -n -m "$0" pass "$pass" "$netns" "$file" "$RESULTS/$name/$pass" ||
             echo "scenarios.sh: $name: $pass pass failed"
         echo "$id exit" >"$SCHED/events"
     ) &
@@ -313,12 +318,13 @@ top_up() {
 for item in $foreground; do
     serve
     top_up
-    pass=${item%%:*} file=${item#*:}
+    pass=${item%%:*} netns=${item#*:} file=${item#*:*:}
+    netns=${netns%%:*}
     name=$(basename "$file" .scn)
     say "scenario $name: $pass pass"
     now
     since=$now
-    timeout "$PASS_TIMEOUT" unshare -n -m "$0" pass "$pass" "$file" "$RESULTS/$name/$pass" ||
+    timeout "$PASS_TIMEOUT" unshare -n -m "$0" pass "$pass" "$netns" "$file" "$RESULTS/$name/$pass" ||
         echo "scenarios.sh: $name: $pass pass failed"
     busy "$name" "$pass" "$since"
 done
