@@ -177,6 +177,7 @@ now() {
     read -r up _ </proc/uptime
     now=$((${up%.*} * 100 + 1${up#*.} - 100))
 }
+# say TEXT: TEXT on the console, after the guest's uptime.
 say() {
     read -r up _ </proc/uptime
     echo "[${up}s] $*"
@@ -185,7 +186,6 @@ say() {
 # The passes to run, as "PASS:NETNS:FILE" words, and the background ones apart.
 total=$(find "$FILES/scenarios" -name '*.scn' | wc -l)
 foreground="" background=""
-i=0
 for file in "$FILES"/scenarios/*.scn; do
     [ -f "$file" ] || continue
     name=$(basename "$file" .scn)
