@@ -208,11 +208,27 @@ for file in "$FILES"/scenarios/*.scn; do
     done
 done
 
-# Background passes: their names and start times by ID, the IDs waiting
-# for a turn, how many have not exited.
+# Background passes: their names by ID (name_ID, pass_ID), the IDs
+# waiting for a turn, how many have not exited.
 mkdir -p "$SCHED" && mkfifo "$SCHED/events" || exit 1
 exec 8<>"$SCHED/events"
-ready="" running=0 next_id=0 started=""
+ready="" running=0 next_id=0
+
+# take_item PASS:NETNS:FILE: sets pass, netns, file and name (the
+# scenario's), with the shell alone.
+take_item() {
+    pass=${1%%:*} netns=${1#*:} file=${1#*:*:}
+    netns=${netns%%:*}
+    name=${file##*/}
+    name=${name%.scn}
+}
+
+# pass_in_namespaces: runs pass $pass of $file in fresh network and mount
+# namespaces, within the pass's time.
+pass_in_namespaces() {
+    timeout "$PASS_TIMEOUT" unshare -n -m "$0" pass "$pass" "$netns" "$file" "$RESULTS/$name/$pass" ||
+        echo "scenarios.sh: $name: $pass pass failed"
+}
 
 # pass_name ID: sets name and pass of background pass ID.
 pass_name() {
@@ -265,9 +281,7 @@ turn_of() {
 # start_background PASS:NETNS:FILE: starts the pass and lets it work until it
 # first waits.
 start_background() {
-    pass=${1%%:*} netns=${1#*:} file=${1#*:*:}
-    netns=${netns%%:*}
-    name=$(basename "$file" .scn)
+    take_item "$1"
     next_id=$((next_id + 1))
     id=$next_id
     eval "name_$id=\$name pass_$id=\$pass"
@@ -275,8 +289,8 @@ start_background() {
     say "scenario $name: $pass pass (background)"
     running=$((running + 1))
     (
-        PASS_ID=$id timeout "$PASS_TIMEOUT" unshare -n -m "$0" pass "$pass" "$netns" "$file" "$RESULTS/$name/$pass" ||
-            echo "scenarios.sh: $name: $pass pass failed"
+        export PASS_ID="$id"
+        pass_in_namespaces
         echo "$id exit" >"$SCHED/events"
     ) &
     turn_of "$id"
@@ -318,14 +332,11 @@ top_up() {
 for item in $foreground; do
     serve
     top_up
-    pass=${item%%:*} netns=${item#*:} file=${item#*:*:}
-    netns=${netns%%:*}
-    name=$(basename "$file" .scn)
+    take_item "$item"
     say "scenario $name: $pass pass"
     now
     since=$now
-    timeout "$PASS_TIMEOUT" unshare -n -m "$0" pass "$pass" "$netns" "$file" "$RESULTS/$name/$pass" ||
-        echo "scenarios.sh: $name: $pass pass failed"
+    pass_in_namespaces
     busy "$name" "$pass" "$since"
 done
 # The background passes left: turns as they finish waiting.
