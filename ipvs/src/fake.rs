@@ -105,7 +105,6 @@ impl FakeIpvs {
     fn apply(&mut self, request: &Request) -> Result<(), Error> {
         self.table
             .apply(request)
-            .map(drop)
             .map_err(|c| Error::Kernel { errno: c.errno() })
     }
 }

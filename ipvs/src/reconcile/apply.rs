@@ -117,7 +117,7 @@ pub fn apply(
     let mut simulated = live.part_for(changes);
     let mut inverses = Vec::with_capacity(changes.len());
     for (index, change) in changes.iter().enumerate() {
-        inverses.push(simulated.apply(change).map_err(|c| (index, c))?);
+        inverses.push(simulated.apply_with_undo(change).map_err(|c| (index, c))?);
     }
 
     let Some(failure) = send_in_rounds(ipvs, changes) else {

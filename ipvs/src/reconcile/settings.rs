@@ -41,9 +41,10 @@ pub(crate) struct Settings {
 
 impl Settings {
     /// Applies a `--set`, `--start-daemon` or `--stop-daemon` as the kernel
-    /// would; returns the requests that undo it. `NotHeld` when the table
-    /// does not hold what the request changes.
-    pub(crate) fn apply(&mut self, request: &Request) -> Result<Vec<Request>, Conflict> {
+    /// would; returns the request that undoes it (none for a `--set` that
+    /// changes nothing). `NotHeld` when the table does not hold what the
+    /// request changes.
+    pub(crate) fn apply(&mut self, request: &Request) -> Result<Option<Request>, Conflict> {
         match request {
             Request::SetTimeouts(new) => {
                 let current = self.timeouts.as_mut().ok_or(Conflict::NotHeld)?;
@@ -58,11 +59,7 @@ impl Settings {
                         *now = wanted;
                     }
                 }
-                Ok(if undo == Timeouts::default() {
-                    Vec::new()
-                } else {
-                    vec![Request::SetTimeouts(undo)]
-                })
+                Ok((undo != Timeouts::default()).then_some(Request::SetTimeouts(undo)))
             }
             Request::StartDaemon(daemon) => {
                 let daemons = self.daemons.as_mut().ok_or(Conflict::NotHeld)?;
@@ -70,7 +67,7 @@ impl Settings {
                     return Err(Conflict::DaemonRunning(daemon.state));
                 }
                 daemons.push(daemon.clone());
-                Ok(vec![Request::StopDaemon(daemon.state)])
+                Ok(Some(Request::StopDaemon(daemon.state)))
             }
             Request::StopDaemon(state) => {
                 let daemons = self.daemons.as_mut().ok_or(Conflict::NotHeld)?;
@@ -79,7 +76,7 @@ impl Settings {
                     .position(|d| d.state == *state)
                     .ok_or(Conflict::NoSuchDaemon(*state))?;
                 let old = daemons.remove(at);
-                Ok(vec![Request::StartDaemon(old)])
+                Ok(Some(Request::StartDaemon(old)))
             }
             _ => Err(Conflict::NotHeld),
         }
@@ -280,7 +277,7 @@ mod tests {
             let mut s = before.clone();
             let undo = s.apply(&request).unwrap();
             assert_ne!(s, before, "{request:?}");
-            for u in &undo {
+            if let Some(u) = &undo {
                 s.apply(u).unwrap();
             }
             assert!(s.same_as(&before), "{request:?} not undone by {undo:?}");
@@ -291,7 +288,7 @@ mod tests {
             tcp_fin: 0,
             udp: 0,
         });
-        assert_eq!(s.apply(&same), Ok(vec![]));
+        assert_eq!(s.apply(&same), Ok(None));
         assert_eq!(
             s.apply(&Request::StartDaemon(master)),
             Err(Conflict::DaemonRunning(DaemonState::Master))

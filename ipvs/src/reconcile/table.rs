@@ -350,12 +350,12 @@ impl Table {
 
     /// Adds a service (without real servers), as the kernel would.
     pub fn add_service(&mut self, service: Service) -> Result<(), Conflict> {
-        self.apply(&Request::AddService(service)).map(drop)
+        self.apply(&Request::AddService(service))
     }
 
     /// Adds a real server to a service, as the kernel would.
     pub fn add_destination(&mut self, key: ServiceKey, dest: Destination) -> Result<(), Conflict> {
-        self.apply(&Request::AddDestination(key, dest)).map(drop)
+        self.apply(&Request::AddDestination(key, dest))
     }
 
     /// The services, in insertion order.
@@ -403,14 +403,37 @@ impl Table {
             })
     }
 
-    /// Applies one change as the kernel would. Returns the requests that undo
-    /// it, to be sent in order; the table is unchanged on a conflict.
+    /// Applies one change as the kernel would; the table is unchanged on a
+    /// conflict.
     ///
-    /// Zeroing counters changes nothing here (a table has no counters) and
-    /// cannot be undone; zeroing a service that does not exist conflicts.
-    /// Changes of timeouts and daemons conflict with [`Conflict::NotHeld`]
-    /// in a table that does not hold them.
-    pub fn apply(&mut self, request: &Request) -> Result<Vec<Request>, Conflict> {
+    /// Zeroing counters changes nothing here (a table has no counters);
+    /// zeroing a service that does not exist conflicts. Changes of timeouts
+    /// and daemons conflict with [`Conflict::NotHeld`] in a table that does
+    /// not hold them.
+    pub fn apply(&mut self, request: &Request) -> Result<(), Conflict> {
+        self.change(request, None)
+    }
+
+    /// [`Table::apply`], also giving the requests that undo the change, to
+    /// be sent in order (none for zeroing counters, which cannot be undone).
+    pub fn apply_with_undo(&mut self, request: &Request) -> Result<Vec<Request>, Conflict> {
+        let mut undo = Vec::new();
+        self.change(request, Some(&mut undo))?;
+        Ok(undo)
+    }
+
+    /// One change, with its undo appended to `undo` when asked for: tables
+    /// of a hundred thousand lines are built without a vector per line.
+    fn change(
+        &mut self,
+        request: &Request,
+        undo: Option<&mut Vec<Request>>,
+    ) -> Result<(), Conflict> {
+        let record = |requests: &mut dyn Iterator<Item = Request>| {
+            if let Some(undo) = undo {
+                undo.extend(requests);
+            }
+        };
         match request {
             Request::AddService(service) => {
                 if self.services.get(&service.key).is_some() {
@@ -418,7 +441,7 @@ impl Table {
                 }
                 self.services
                     .push(service.key, TableService::new(service.clone()));
-                Ok(vec![Request::DeleteService(service.key)])
+                record(&mut std::iter::once(Request::DeleteService(service.key)));
             }
             Request::EditService(service) => {
                 let entry = self
@@ -426,20 +449,19 @@ impl Table {
                     .get_mut(&service.key)
                     .ok_or(Conflict::NoSuchService(service.key))?;
                 let old = std::mem::replace(&mut entry.service, service.clone());
-                Ok(vec![Request::EditService(old)])
+                record(&mut std::iter::once(Request::EditService(old)));
             }
             Request::DeleteService(key) => {
                 let entry = self
                     .services
                     .remove(key)
                     .ok_or(Conflict::NoSuchService(*key))?;
-                Ok(recreate(&entry))
+                record(&mut recreate(&entry));
             }
             Request::Flush => {
                 // Like `ipvsadm -C`: timeouts and daemons stay.
-                let undo = self.services().flat_map(recreate).collect();
+                record(&mut self.services().flat_map(recreate));
                 self.services = OrderedMap::new();
-                Ok(undo)
             }
             Request::AddDestination(key, dest) => {
                 let entry = self
@@ -451,7 +473,9 @@ impl Table {
                     return Err(Conflict::DestinationExists(*key, dest.addr, dest.port));
                 }
                 entry.destinations.push(id, *dest);
-                Ok(vec![Request::DeleteDestination(*key, dest.addr, dest.port)])
+                record(&mut std::iter::once(Request::DeleteDestination(
+                    *key, dest.addr, dest.port,
+                )));
             }
             Request::EditDestination(key, dest) => {
                 let entry = self
@@ -463,7 +487,7 @@ impl Table {
                     .get_mut(&(dest.addr, dest.port))
                     .ok_or(Conflict::NoSuchDestination(*key, dest.addr, dest.port))?;
                 let old = std::mem::replace(current, *dest);
-                Ok(vec![Request::EditDestination(*key, old)])
+                record(&mut std::iter::once(Request::EditDestination(*key, old)));
             }
             Request::DeleteDestination(key, addr, port) => {
                 let entry = self
@@ -474,29 +498,33 @@ impl Table {
                     .destinations
                     .remove(&(*addr, *port))
                     .ok_or(Conflict::NoSuchDestination(*key, *addr, *port))?;
-                Ok(vec![Request::AddDestination(*key, old)])
+                record(&mut std::iter::once(Request::AddDestination(*key, old)));
             }
-            Request::Zero(key) => match key {
-                Some(key) if self.services.get(key).is_none() => Err(Conflict::NoSuchService(*key)),
-                _ => Ok(Vec::new()),
-            },
+            Request::Zero(key) => {
+                if let Some(key) = key {
+                    if self.services.get(key).is_none() {
+                        return Err(Conflict::NoSuchService(*key));
+                    }
+                }
+            }
             Request::SetTimeouts(_) | Request::StartDaemon(_) | Request::StopDaemon(_) => {
-                self.settings.apply(request)
+                if let Some(undone) = self.settings.apply(request)? {
+                    record(&mut std::iter::once(undone));
+                }
             }
         }
+        Ok(())
     }
 }
 
 /// The requests that add a service back with all its real servers.
-fn recreate(entry: &TableService) -> Vec<Request> {
+fn recreate(entry: &TableService) -> impl Iterator<Item = Request> + '_ {
     let key = entry.service.key;
-    std::iter::once(Request::AddService(entry.service.clone()))
-        .chain(
-            entry
-                .destinations()
-                .map(|d| Request::AddDestination(key, *d)),
-        )
-        .collect()
+    std::iter::once(Request::AddService(entry.service.clone())).chain(
+        entry
+            .destinations()
+            .map(move |d| Request::AddDestination(key, *d)),
+    )
 }
 
 #[cfg(test)]
@@ -629,7 +657,7 @@ pub(crate) mod tests {
         for request in requests {
             let before = sample();
             let mut t = before.clone();
-            let undo = t.apply(&request).unwrap();
+            let undo = t.apply_with_undo(&request).unwrap();
             assert_ne!(t, before, "{request:?} changed nothing");
             for u in &undo {
                 t.apply(u).unwrap();

@@ -100,7 +100,10 @@ fn a_plan_that_goes_through_is_applied() {
 /// how many changes were applied, and their undos, newest first.
 fn expected_undos(live: &Table, steps: &[Request], refused: usize) -> (usize, Vec<Request>) {
     let mut planned = live.clone();
-    let inverses: Vec<Vec<Request>> = steps.iter().map(|s| planned.apply(s).unwrap()).collect();
+    let inverses: Vec<Vec<Request>> = steps
+        .iter()
+        .map(|s| planned.apply_with_undo(s).unwrap())
+        .collect();
     let mut kernel = live.clone();
     let applied: Vec<usize> = (0..steps.len())
         .filter(|&i| i != refused && kernel.apply(&steps[i]).is_ok())
