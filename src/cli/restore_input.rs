@@ -96,6 +96,32 @@ impl<'a> LineTokens<'a> {
             .map(move |&(start, end)| &line[start..end])
     }
 
+    /// Appends the tokens to `out`, one space between each two.
+    pub fn join_into(&self, out: &mut Vec<u8>) {
+        let (Some(&(first, _)), Some(&(_, last))) = (self.spans.first(), self.spans.last()) else {
+            return;
+        };
+        let token_bytes: usize = self.spans.iter().map(|(start, end)| end - start).sum();
+        if last - first == token_bytes + self.spans.len() - 1 {
+            // One blank between each two tokens, as in any saved file: the
+            // line in one copy (a copy per token costs more than the rest
+            // of the line's handling with musl's memcpy), its blanks made
+            // spaces.
+            let base = out.len();
+            out.extend_from_slice(&self.line[first..last]);
+            for &(start, _) in &self.spans[1..] {
+                out[base + (start - 1 - first)] = b' ';
+            }
+        } else {
+            for (i, token) in self.tokens().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(token);
+            }
+        }
+    }
+
     /// [`RestoreLine::parse_using`] of these tokens.
     pub fn parse_using(
         &self,
@@ -378,6 +404,10 @@ mod tests {
                         let line = &owned[index];
                         index += 1;
                         assert_eq!(&tokens.to_line(), line);
+                        // Joined after what the buffer already holds.
+                        let mut joined = b"kept".to_vec();
+                        tokens.join_into(&mut joined);
+                        assert_eq!(joined, [&b"kept"[..], &line.args[1..].join(&b' ')].concat());
                         let config = ParseConfig::default();
                         match (
                             tokens.parse_using(&config, &SystemResolver),

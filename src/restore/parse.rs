@@ -95,12 +95,7 @@ impl RuleFile {
     /// space-separated.
     fn keep_text(&mut self, line: &LineTokens<'_>) {
         let start = self.texts.len();
-        for (i, token) in line.tokens().enumerate() {
-            if i > 0 {
-                self.texts.push(b' ');
-            }
-            self.texts.extend_from_slice(token);
-        }
+        line.join_into(&mut self.texts);
         self.spans.push((line.line_number, start..self.texts.len()));
     }
 }
