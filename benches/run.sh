@@ -11,6 +11,9 @@
 #                      differing in about 1% from the live table; see guest.sh)
 #        BENCH_TOOLS   which of "ref ours floor" run the restores and churns
 #                      (default all; fewer for a quick look at one case)
+#        BENCH_OURS    the ipvsadm binary to time (default: the static musl
+#                      release build, built here: what the packages hold;
+#                      target/release/ipvsadm for the glibc one)
 #        BENCH_TIMEOUT guest time limit in seconds (default 5400)
 #        IPVSADM_VM_MEMORY guest memory in MiB (default here 2048)
 # Prints the table (also OUTDIR/report.txt); raw numbers in OUTDIR/times.txt,
@@ -21,8 +24,16 @@ out=${1:-$repo/target/bench}
 target=${CARGO_TARGET_DIR:-$repo/target}
 sizes=${BENCH_SIZES:-1000 4000 10000}
 
-echo "bench: building ours (release) and the floor" >&2
-(cd "$repo" && cargo build --release --quiet --bin ipvsadm)
+musl=x86_64-unknown-linux-musl
+if [ -n "${BENCH_OURS:-}" ]; then
+    ours=$(realpath -e "$BENCH_OURS")
+    echo "bench: ours is $ours; building the floor" >&2
+else
+    ours=$target/$musl/release/ipvsadm
+    echo "bench: building ours (release, static musl) and the floor" >&2
+    rustup target list --installed 2>/dev/null | grep -qx "$musl" || rustup target add "$musl"
+    (cd "$repo" && cargo build --release --quiet --target "$musl" --bin ipvsadm)
+fi
 files=$(mktemp -d "${TMPDIR:-/tmp}/ipvsadm-bench.XXXXXX")
 trap 'rm -rf "$files"' EXIT
 rustc --edition 2021 -O -C target-feature=+crt-static \
@@ -32,7 +43,7 @@ echo "bench: booting the guest (sizes: $sizes)" >&2
 status=0
 IPVSADM_VM_MEMORY=${IPVSADM_VM_MEMORY:-2048} \
     bash "$repo/tests/vm/run-guest.sh" --script "$repo/benches/guest.sh" \
-    --out "$out" --ours "$target/release/ipvsadm" --files "$files" \
+    --out "$out" --ours "$ours" --files "$files" \
     --env "BENCH_SIZES=$sizes" --env "BENCH_REPS=${BENCH_REPS:-1}" \
     --env "BENCH_SINGLE=${BENCH_SINGLE:-200}" --env "BENCH_CHURN=${BENCH_CHURN:-1}" \
     --env "BENCH_TOOLS=${BENCH_TOOLS:-ref ours floor}" \
