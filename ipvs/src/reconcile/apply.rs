@@ -115,10 +115,16 @@ pub fn apply(
     // The undo of every change, worked out before anything changes (on the
     // part of the table the changes touch).
     let mut simulated = live.part_for(changes);
-    let mut inverses = Vec::with_capacity(changes.len());
+    // All of them in one vector: change i's are `undo[ends[i - 1]..ends[i]]`.
+    let mut undo = Vec::with_capacity(changes.len());
+    let mut ends = Vec::with_capacity(changes.len());
     for (index, change) in changes.iter().enumerate() {
-        inverses.push(simulated.apply_with_undo(change).map_err(|c| (index, c))?);
+        simulated
+            .apply_with_undo(change, &mut undo)
+            .map_err(|c| (index, c))?;
+        ends.push(undo.len());
     }
+    let inverse = |step: usize| &undo[step.checked_sub(1).map_or(0, |i| ends[i])..ends[step]];
 
     let Some(failure) = send_in_rounds(ipvs, changes) else {
         return Ok(Outcome::Applied);
@@ -141,14 +147,14 @@ pub fn apply(
         }
         undone += 1;
         let step = start + offset;
-        for request in &inverses[step] {
+        for request in inverse(step) {
             undos.push(request.clone());
             // An unknown change's undo fails harmlessly if it had not been applied.
             owners.push((step, *outcome == Sent::Applied));
         }
     }
     for step in (0..start).rev() {
-        for request in &inverses[step] {
+        for request in inverse(step) {
             undos.push(request.clone());
             owners.push((step, true));
         }

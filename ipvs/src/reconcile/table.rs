@@ -414,12 +414,15 @@ impl Table {
         self.change(request, None)
     }
 
-    /// [`Table::apply`], also giving the requests that undo the change, to
-    /// be sent in order (none for zeroing counters, which cannot be undone).
-    pub fn apply_with_undo(&mut self, request: &Request) -> Result<Vec<Request>, Conflict> {
-        let mut undo = Vec::new();
-        self.change(request, Some(&mut undo))?;
-        Ok(undo)
+    /// [`Table::apply`], also appending to `undo` the requests that undo
+    /// the change, to be sent in order (none for zeroing counters, which
+    /// cannot be undone); `undo` is unchanged on a conflict.
+    pub fn apply_with_undo(
+        &mut self,
+        request: &Request,
+        undo: &mut Vec<Request>,
+    ) -> Result<(), Conflict> {
+        self.change(request, Some(undo))
     }
 
     /// One change, with its undo appended to `undo` when asked for: tables
@@ -657,7 +660,8 @@ pub(crate) mod tests {
         for request in requests {
             let before = sample();
             let mut t = before.clone();
-            let undo = t.apply_with_undo(&request).unwrap();
+            let mut undo = Vec::new();
+            t.apply_with_undo(&request, &mut undo).unwrap();
             assert_ne!(t, before, "{request:?} changed nothing");
             for u in &undo {
                 t.apply(u).unwrap();

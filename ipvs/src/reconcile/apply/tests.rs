@@ -102,7 +102,11 @@ fn expected_undos(live: &Table, steps: &[Request], refused: usize) -> (usize, Ve
     let mut planned = live.clone();
     let inverses: Vec<Vec<Request>> = steps
         .iter()
-        .map(|s| planned.apply_with_undo(s).unwrap())
+        .map(|s| {
+            let mut undo = Vec::new();
+            planned.apply_with_undo(s, &mut undo).unwrap();
+            undo
+        })
         .collect();
     let mut kernel = live.clone();
     let applied: Vec<usize> = (0..steps.len())
