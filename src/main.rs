@@ -16,6 +16,12 @@ use std::os::raw::{c_char, c_int};
 
 use ipvsadm::cli::run::{base_name, run_ipvsadm, run_save, Streams};
 
+// See Cargo.toml: musl's allocator returns memory to the kernel too eagerly
+// for tables of a hundred thousand rules.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
 /// The process entry point, called by the C runtime.
 #[no_mangle]
 pub extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
