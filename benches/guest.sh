@@ -2,7 +2,7 @@
 # Runs inside the test guest (see benches/run.sh): times ipvsadm 1.31
 # (/sbin/ipvsadm), ours (/opt/ours/bin/ipvsadm) and the floor client on the
 # same tables. Writes $RESULTS/times.txt ("LABEL SECONDS MAXRSS_KIB STATUS
-# USER_S SYS_S" lines, from `floor measure`), $RESULTS/checks.txt and the
+# USER_S SYS_S MINOR_FAULTS" lines, from `floor measure`), $RESULTS/checks.txt and the
 # saved tables.
 #
 # Every restore starts in a fresh network namespace: the kernel keeps the

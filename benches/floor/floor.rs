@@ -256,7 +256,11 @@ struct RUsage {
     utime: [i64; 2],
     stime: [i64; 2],
     maxrss: i64,
-    rest: [i64; 13],
+    ixrss: i64,
+    idrss: i64,
+    isrss: i64,
+    minflt: i64,
+    rest: [i64; 9],
 }
 
 const AF_NETLINK: i32 = 16;
@@ -634,10 +638,11 @@ fn measure(report: &str, label: &str, command: &[String]) -> io::Result<()> {
     let secs = |tv: [i64; 2]| tv[0] as f64 + tv[1] as f64 / 1e6;
     writeln!(
         file,
-        "{label} {seconds:.6} {} {code} {:.6} {:.6}",
+        "{label} {seconds:.6} {} {code} {:.6} {:.6} {}",
         usage.maxrss,
         secs(usage.utime),
-        secs(usage.stime)
+        secs(usage.stime),
+        usage.minflt
     )?;
     Ok(())
 }
