@@ -5,10 +5,11 @@ set -euo pipefail
 dir=${1:?usage: report.sh DIR}
 awk '
 # LABEL is "OPERATION TOOL N"; keep the fastest run (with its CPU times)
-# and the largest RSS. Older files have no CPU times (6 fields).
-NF == 6 || NF == 8 {
+# and the largest RSS. Older files have no CPU times (6 fields) or no
+# minor page faults (8 fields).
+NF == 6 || NF == 8 || NF == 9 {
     key = $1 SUBSEP $2 SUBSEP $3
-    if (!(key in t) || $4 < t[key]) { t[key] = $4; usr[key] = $7; sys[key] = $8 }
+    if (!(key in t) || $4 < t[key]) { t[key] = $4; usr[key] = $7; sys[key] = $8; flt[key] = $9 }
     if ($5 > rss[key]) rss[key] = $5
     if ($6 != 0) failed[key] = $6
     if (!(($1 SUBSEP $3) in seen)) { seen[$1 SUBSEP $3] = 1; order[++rows] = $1 SUBSEP $3 }
@@ -36,7 +37,7 @@ END {
         printf "  N=%-6s 1.31 %7d KiB   ours %7d KiB   ours/1.31 %s\n", n, rss["save", "ref", n], rss["save", "ours", n], ratio(rss["save", "ours", n], rss["save", "ref", n])
     }
     print ""
-    print "CPU of the fastest run, user + system seconds (the rest of the time is waiting):"
+    print "CPU of the fastest run, user + system seconds (the rest of the time is waiting), and its minor page faults:"
     for (i = 1; i <= rows; i++) {
         split(order[i], p, SUBSEP); op = p[1]; n = p[2]
         line = sprintf("  %-12s %7s", op, n)
@@ -44,6 +45,7 @@ END {
             tool = (j == 1) ? "ref" : (j == 2) ? "ours" : "floor"
             k = op SUBSEP tool SUBSEP n
             line = line sprintf("   %-5s %s", tool, (usr[k] == "") ? "-" : sprintf("%.3f + %.3f", usr[k], sys[k]))
+            if (flt[k] != "") line = line sprintf(" (%d)", flt[k])
         }
         print line
     }

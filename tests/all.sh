@@ -109,11 +109,16 @@ step "cargo build --release --target $host --target $MUSL --bin ipvsadm (in the 
 CARGO_TARGET_DIR=$release_target cargo build --release --target "$host" --target "$MUSL" \
     --bin ipvsadm >"$logs/release-build.log" 2>&1 &
 release_pid=$!
-step "cargo test --test kernel --no-run; cargo build -p ipvs --example quickstart"
-cargo test --test kernel --no-run 2>&1 | tee "$logs/kernel-build.log" >&2
+# Both in one cargo run over both packages, as `cargo test --workspace`
+# builds them: the dependencies are built once, with the features the
+# workspace unifies (the example alone would build ten of them again with
+# other features). `cargo test --no-run` of the same packages, with nothing
+# left to build, names the test executable.
+step "cargo build -p ipvsadm -p ipvs --test kernel --example quickstart"
+cargo build -p ipvsadm -p ipvs --test kernel --example quickstart
+cargo test -p ipvsadm -p ipvs --test kernel --no-run 2>&1 | tee "$logs/kernel-build.log" >&2
 kernel_test=$(sed -n 's/^ *Executable tests\/kernel\.rs (\(.*\))$/\1/p' "$logs/kernel-build.log")
 [ -x "$kernel_test" ] || die "cannot find the kernel suite's test executable"
-cargo build -p ipvs --example quickstart
 quickstart=$target/debug/examples/quickstart
 wait "$release_pid" || {
     cat "$logs/release-build.log" >&2
