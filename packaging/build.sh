@@ -30,13 +30,13 @@ meta=$(cargo metadata --offline --no-deps --format-version 1 |
 field() { jq -r "$1 // empty" <<<"$meta"; }
 name=$(field .metadata.packages.name)
 version=$(field .version)
-license=$(field .license)
+license=$(field '.metadata.packages."binary-license"')
 maintainer=$(field .metadata.packages.maintainer)
 summary=$(field .metadata.packages.summary)
 extended=$(field '.metadata.packages."extended-description"')
 replaces=$(field '.metadata.packages."replaces-package"')
-[ -n "$name" ] && [ -n "$version" ] && [ -n "$summary" ] ||
-    die "Cargo.toml has no [package.metadata.packages] name and summary"
+[ -n "$name" ] && [ -n "$version" ] && [ -n "$summary" ] && [ -n "$license" ] ||
+    die "Cargo.toml has no [package.metadata.packages] name, summary and binary-license"
 
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 

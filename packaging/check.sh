@@ -4,7 +4,8 @@
 #   packaging/check.sh BINARY OUTDIR
 #
 # Builds the .deb and the .rpm of BINARY into OUTDIR (packaging/build.sh),
-# compares their file lists and relations with packaging/expected/, installs
+# compares their file lists and relations with packaging/expected/ (and the
+# crates debian/copyright names with those the static build links), installs
 # the .deb with dpkg into a throwaway root (maintainer scripts included, run
 # with DPKG_ROOT) and runs the installed programs, installs the .rpm with rpm
 # into another, runs lintian on the .deb (no errors allowed; every tag is
@@ -68,6 +69,14 @@ for field in Provides Conflicts Replaces; do
 done
 grep -qx 'libc6 (>= 2\.[0-9]*).*' <<<"$(dpkg-deb -f "$deb" Depends)" ||
     ! readelf -d "$binary" | grep -q NEEDED || die ".deb does not depend on libc6"
+# The crates the copyright file names are the ones linked into the static
+# build (cargo tree of the musl target; no proc-macros, which run at build
+# time only), so the list cannot fall behind Cargo.lock.
+linked=$(cd "$here/.." && cargo tree -q --offline --locked -p ipvsadm --target x86_64-unknown-linux-musl \
+    -e normal,no-proc-macro --prefix none --format '{p}' | awk '$1 != "ipvsadm" && $1 != "ipvs" { print $1 }' | LC_ALL=C sort -u)
+named=$(tr '\n' ' ' <"$here/debian/copyright" | sed 's/.*includes it: *//; s/\. .*//' | tr -s ', ' '\n' | LC_ALL=C sort -u)
+[ -n "$linked" ] && [ "$linked" = "$named" ] ||
+    die "debian/copyright names the crates: $(echo $named); the static build links: $(echo $linked)"
 rpm -qp --provides "$rpm" | grep -qx ipvsadm || die ".rpm does not provide ipvsadm"
 [ "$(rpm -qp --conflicts "$rpm")" = ipvsadm ] || die ".rpm conflicts: $(rpm -qp --conflicts "$rpm")"
 
