@@ -76,7 +76,7 @@ linked=$(cd "$here/.." && cargo tree -q --offline --locked -p ipvsadm --target x
     -e normal,no-proc-macro --prefix none --format '{p}' | awk '$1 != "ipvsadm" && $1 != "ipvs" { print $1 }' | LC_ALL=C sort -u)
 named=$(tr '\n' ' ' <"$here/debian/copyright" | sed 's/.*includes it: *//; s/\. .*//' | tr -s ', ' '\n' | LC_ALL=C sort -u)
 [ -n "$linked" ] && [ "$linked" = "$named" ] ||
-    die "debian/copyright names the crates: $(echo $named); the static build links: $(echo $linked)"
+    die "debian/copyright names the crates: $(tr '\n' ' ' <<<"$named"); the static build links: $(tr '\n' ' ' <<<"$linked")"
 rpm -qp --provides "$rpm" | grep -qx ipvsadm || die ".rpm does not provide ipvsadm"
 [ "$(rpm -qp --conflicts "$rpm")" = ipvsadm ] || die ".rpm conflicts: $(rpm -qp --conflicts "$rpm")"
 
