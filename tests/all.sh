@@ -10,10 +10,11 @@
 # rust-version (tests/msrv.sh, Debian's rustc-web) and builds and checks the
 # packages.
 #
-# To finish sooner on a small machine, the work overlaps: clippy runs (at a
-# lower priority, in its own target directory) while the binaries the guests
-# need are built; the guests then run while the other tests build and run,
-# again at a lower priority, so that the guests keep their CPU.
+# To finish sooner on a small machine, the work overlaps: the installs and
+# downloads, and clippy (at a lower priority, in its own target directory),
+# run while the binaries the guests need are built; the guests then run
+# while the other tests, the msrv build and the package check build and
+# run, again at a lower priority, so that the guests keep their CPU.
 #
 # Env: IPVSADM_VM (default "required": no guest is a failure; any other
 # value lets tests/kernel.rs skip when no guest can be booted here);
@@ -65,25 +66,32 @@ if command -v rustup >/dev/null; then
         rustup target add "$MUSL"
 fi
 
-# Shells and man tools for tests/generated_docs.rs (it skips, with a note,
-# what is missing; installing them makes those checks run).
-for tool in zsh fish groff man; do
-    command -v "$tool" >/dev/null && continue
-    case $tool in
-    groff) pkg=groff-base ;;
-    man) pkg=man-db ;;
-    *) pkg=$tool ;;
-    esac
-    apt_install "$pkg" || echo "note: could not install $pkg; its checks will be skipped" >&2
-done
-
-step "test guest prerequisites (tests/vm/prepare.sh)"
-prepare_status=0
-bash tests/vm/prepare.sh >/dev/null || prepare_status=$?
-# 3: no guest on this host; tests/kernel.rs skips or fails (IPVSADM_VM=required).
-[ "$prepare_status" -eq 0 ] || [ "$prepare_status" -eq "$EXIT_UNAVAILABLE" ] ||
-    die "tests/vm/prepare.sh failed"
-phase "prerequisites"
+# In the background while the builds run (apt and the downloads wait on
+# the network and the disk, the builds on the CPU): the shells and man tools
+# for tests/generated_docs.rs (it skips, with a note, what is missing;
+# installing them makes those checks run), then the guests' prerequisites
+# (tests/vm/prepare.sh: qemu, busybox-static, ipvsadm, the kernel). The
+# kernel suite waits for them; nothing else installs with apt before then.
+prerequisites() {
+    local tool pkg status=0
+    for tool in zsh fish groff man; do
+        command -v "$tool" >/dev/null && continue
+        case $tool in
+        groff) pkg=groff-base ;;
+        man) pkg=man-db ;;
+        *) pkg=$tool ;;
+        esac
+        apt_install "$pkg" || echo "note: could not install $pkg; its checks will be skipped" >&2
+    done
+    bash tests/vm/prepare.sh >/dev/null || status=$?
+    # 3: no guest on this host; tests/kernel.rs skips or fails (IPVSADM_VM=required).
+    [ "$status" -eq 0 ] || [ "$status" -eq "$EXIT_UNAVAILABLE" ] ||
+        die "tests/vm/prepare.sh failed"
+}
+step "prerequisites: shells, man tools and the test guest's (in the background, log in $logs/prerequisites.log)"
+prerequisites >"$logs/prerequisites.log" 2>&1 &
+prerequisites_pid=$!
+phase "toolchain"
 
 step "cargo fmt --check"
 cargo fmt --check
@@ -141,6 +149,13 @@ export IPVSADM_OURS2=${IPVSADM_OURS2-$glibc_binary}
 export IPVSADM_QUICKSTART=${IPVSADM_QUICKSTART:-$quickstart}
 phase "builds (release glibc and musl; kernel suite and example)"
 
+wait "$prerequisites_pid" || {
+    cat "$logs/prerequisites.log" >&2
+    die "installing the prerequisites failed"
+}
+cat "$logs/prerequisites.log" >&2
+phase "prerequisites (what was left of them after the builds)"
+
 step "IPVSADM_VM=$IPVSADM_VM IPVSADM_OURS=$IPVSADM_OURS IPVSADM_OURS2=$IPVSADM_OURS2 tests/kernel.rs (in the background, log in $logs/kernel.log)"
 kernel_started=$(date +%s)
 "$kernel_test" --nocapture >"$logs/kernel.log" 2>&1 &
@@ -150,6 +165,11 @@ step "tests/msrv.sh: the build with Cargo.toml's rust-version (in the background
 msrv_started=$(date +%s)
 nice -n 10 bash tests/msrv.sh >"$logs/msrv.log" 2>&1 &
 msrv_pid=$!
+
+step "packages: build, file lists, install into a throwaway root, lintian, unit hardening (in the background, log in $logs/packages.log)"
+packages_started=$(date +%s)
+nice -n 10 bash packaging/check.sh "$musl_binary" "$target/packages" >"$logs/packages.log" 2>&1 &
+packages_pid=$!
 
 step "cargo test --workspace, but the kernel suite (beside it)"
 tests_started=$(date +%s)
@@ -161,12 +181,11 @@ nice -n 10 cargo test --workspace -- --skip scenarios_match_the_reference_in_a_r
 RUSTDOCFLAGS='-D warnings' nice -n 10 cargo doc -q -p ipvs --no-deps || tests_status=$?
 tests_took=$(($(date +%s) - tests_started))
 
-step "packages: build, file lists, install into a throwaway root, lintian, unit hardening (beside the guests)"
-packages_started=$(date +%s)
 packages_status=0
-nice -n 10 bash packaging/check.sh "$musl_binary" "$target/packages" ||
-    packages_status=$?
+wait "$packages_pid" || packages_status=$?
 packages_took=$(($(date +%s) - packages_started))
+step "packages (took ${packages_took}s):"
+cat "$logs/packages.log" >&2
 
 clippy_status=0
 wait "$clippy_pid" || clippy_status=$?

@@ -20,7 +20,8 @@
 # this host. --cpus: virtual CPUs (default 1; env IPVSADM_VM_CPUS).
 # Env: IPVSADM_VM_MEMORY (guest memory in MiB, default 1024),
 # IPVSADM_VM_KERNEL_ARGS (added to the kernel command line),
-# IPVSADM_VM_QEMU_ARGS (added to qemu's arguments, split on blanks).
+# IPVSADM_VM_QEMU_ARGS (added to qemu's arguments, split on blanks),
+# IPVSADM_VM_QEMU (the qemu-system-x86_64 to run; see tests/vm/common.sh).
 set -euo pipefail
 # shellcheck source=tests/vm/common.sh
 source "$(dirname "$0")/common.sh"
@@ -53,6 +54,7 @@ done
 log=${log:-$out/console.log}
 
 kernel_dir=$(bash "$VM_DIR/prepare.sh")
+qemu=$(qemu_binary) || die "no qemu-system-x86_64"
 # The uncompressed kernel when there is one: it boots seconds faster.
 kernel=$kernel_dir/vmlinux
 [ -f "$kernel" ] || kernel=$(echo "$kernel_dir"/boot/vmlinuz-*)
@@ -83,7 +85,7 @@ started=$(date +%s)
 qemu_status=0
 # shellcheck disable=SC2086 # IPVSADM_VM_QEMU_ARGS holds several arguments
 timeout --kill-after=10 "$timeout" \
-    qemu-system-x86_64 -accel tcg -nodefaults -nic none -no-reboot \
+    "$qemu" -accel tcg -nodefaults -nic none -no-reboot \
     -m "${IPVSADM_VM_MEMORY:-1024}" -smp "$cpus" -display none -monitor none \
     -serial "file:$log" -serial "file:$serial_out" \
     -kernel "$kernel" -initrd "$run_dir/initramfs.cpio" \
