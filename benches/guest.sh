@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs inside the test guest (see benches/run.sh): times ipvsadm 1.31
-# (/sbin/ipvsadm), ours (/opt/ours/bin/ipvsadm) and the floor client on the
-# same tables. Writes $RESULTS/times.txt ("LABEL SECONDS MAXRSS_KIB STATUS
+# (/sbin/ipvsadm), ours (/opt/ours/bin/ipvsadm), the floor client and, when
+# BENCH_TOOLS names "base", a baseline build of ours (/opt/ours2/bin/ipvsadm)
+# on the same tables. Writes $RESULTS/times.txt ("LABEL SECONDS MAXRSS_KIB STATUS
 # USER_S SYS_S MINOR_FAULTS" lines, from `floor measure`), $RESULTS/checks.txt and the
 # saved tables.
 #
@@ -22,18 +23,22 @@
 # `ipvsadm-restore --drain` too (row churn-drain: the file removes no real
 # server, so nothing drains and it should take as long as without).
 #
-# Env: BENCH_SIZES (service counts), BENCH_REPS (runs of each restore, churn
-# and dump, every tool alike; the report keeps the fastest), BENCH_SINGLE
+# Env: BENCH_SIZES (service counts), BENCH_REPS (runs of each restore, churn,
+# dump and single-add loop, every tool alike, in turns; the report keeps the
+# fastest), BENCH_SINGLE
 # (how many separate -A processes), BENCH_CHURN (0: no churn case),
-# BENCH_TOOLS (which of ref, ours and floor run the restores and churns;
-# default all three: the report needs them all).
+# BENCH_TOOLS (which of ref, ours, floor and base run the restores and
+# churns; default the first three: the report needs them all; with base, the
+# readers and the single adds time it too).
 set -u
 FLOOR=$FILES/floor
 REF=/sbin/ipvsadm
 OURS=/opt/ours/bin/ipvsadm
+BASE=/opt/ours2/bin/ipvsadm
 TIMES=$RESULTS/times.txt
 TOOLS=${BENCH_TOOLS:-ref ours floor}
 CHECKS=$RESULTS/checks.txt
+case " $TOOLS " in *" base "*) with_base=1 ;; *) with_base=0 ;; esac
 
 m() {
     label=$1
@@ -56,9 +61,11 @@ dumps() { # dumps N: every reader on the current table
         m "save ref $1" "$REF" -Sn >/dev/null
         m "save ours $1" "$OURS" -Sn >/dev/null
         m "save floor $1" "$FLOOR" dump >/dev/null
+        [ "$with_base" = 0 ] || m "save base $1" "$BASE" -Sn >/dev/null
         m "list ref $1" "$REF" -Ln >/dev/null
         m "list ours $1" "$OURS" -Ln >/dev/null
         m "list floor $1" "$FLOOR" dump >/dev/null
+        [ "$with_base" = 0 ] || m "list base $1" "$BASE" -Ln >/dev/null
         r=$((r + 1))
     done
 }
@@ -75,6 +82,10 @@ load() {
         "$OURS" -Sn >"$RESULTS/ours-save.$n.txt"
         "$OURS" -Ln >"$RESULTS/ours-list.$n.txt"
         "$REF" -Ln >"$RESULTS/ref-list.$n.txt"
+        if [ "$with_base" = 1 ]; then
+            "$BASE" -Sn >"$RESULTS/base-save.$n.txt"
+            "$BASE" -Ln >"$RESULTS/base-list.$n.txt"
+        fi
     fi
     flush_with "$tool" "$n"
 }
@@ -91,6 +102,7 @@ restore_with() {
     case $1 in
     ref) m "restore ref $2" "$REF" -R <"$3" ;;
     ours) m "restore ours $2" "$OURS" -R <"$3" ;;
+    base) m "restore base $2" "$BASE" -R <"$3" ;;
     floor) m "restore floor $2" "$FLOOR" add "$2" ;;
     esac
 }
@@ -99,6 +111,7 @@ flush_with() {
     case $1 in
     ref) m "flush ref $2" "$REF" -C ;;
     ours) m "flush ours $2" "$OURS" -C ;;
+    base) m "flush base $2" "$BASE" -C ;;
     floor) m "flush floor $2" "$FLOOR" flush ;;
     esac
 }
@@ -118,6 +131,7 @@ churn() {
     ours) m "churn ours $n" /opt/ours/bin/ipvsadm-restore <"$file" ;;
     # Nothing to drain (the file removes no real server): the same work.
     ours-drain) m "churn-drain ours $n" /opt/ours/bin/ipvsadm-restore --drain <"$file" ;;
+    base) m "churn base $n" /opt/ours2/bin/ipvsadm-restore <"$file" ;;
     floor) m "churn floor $n" "$FLOOR" churn "$n" ;;
     esac
     "$REF" -Sn >"$RESULTS/churn-after-$tool.$n.txt"
@@ -127,6 +141,7 @@ churn() {
 single() {
     case $1 in
     ref) bin=$REF ;;
+    base) bin=$BASE ;;
     *) bin=$OURS ;;
     esac
     loop='i=0; while [ $i -lt '$2' ]; do "$0" -A -t 10.9.$((i / 256)).$((i % 256)):80 -s wlc || exit 1; i=$((i + 1)); done'
@@ -191,6 +206,11 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
     check "list-output-$n (ours -Ln vs ref -Ln)" "$RESULTS/ref-list.$n.txt" "$RESULTS/ours-list.$n.txt"
     check "table-after-restore-$n (ref -Sn: ours' restore vs ref's)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-ours.$n.txt"
     check "table-after-floor-add-$n (ref -Sn)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-floor.$n.txt"
+    if [ "$with_base" = 1 ]; then
+        check "save-output-$n (base -Sn vs ref -Sn)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/base-save.$n.txt"
+        check "list-output-$n (base -Ln vs ref -Ln)" "$RESULTS/ref-list.$n.txt" "$RESULTS/base-list.$n.txt"
+        check "table-after-restore-$n (ref -Sn: base's restore vs ref's)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-base.$n.txt"
+    fi
     rm -f "$rules"
     if [ "${BENCH_CHURN:-1}" != 0 ]; then
         churned=/tmp/churn.$n
@@ -209,14 +229,22 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
         check "churn-table-$n (ref -Sn: ours' ipvsadm-restore vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-ours.$n.txt"
         check "churn-table-$n (ref -Sn: floor's churn vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-floor.$n.txt"
         check "churn-table-$n (ref -Sn: ours' ipvsadm-restore --drain vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-ours-drain.$n.txt"
+        [ "$with_base" = 0 ] || check "churn-table-$n (ref -Sn: base's ipvsadm-restore vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-base.$n.txt"
         rm -f "$churned"
     fi
 done
 
 single=${BENCH_SINGLE:-200}
-settle
-fresh single ref "$single"
-settle
-fresh single ours "$single"
+singles="ref ours"
+[ "$with_base" = 0 ] || singles="$singles base"
+r=1
+while [ "$r" -le "${BENCH_REPS:-1}" ]; do
+    for tool in $singles; do
+        settle
+        fresh single "$tool" "$single"
+    done
+    r=$((r + 1))
+done
 check "table-after-single-adds (ref -Sn)" "$RESULTS/single-ref.txt" "$RESULTS/single-ours.txt"
+[ "$with_base" = 0 ] || check "table-after-single-adds (ref -Sn: base's vs ref's)" "$RESULTS/single-ref.txt" "$RESULTS/single-base.txt"
 echo "bench: done"

@@ -17,6 +17,8 @@ NF == 6 || NF == 8 || NF == 9 {
 function cell(v) { return v == "" ? "-" : sprintf("%.3f", v) }
 function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
 END {
+    based = 0
+    for (i = 1; i <= rows; i++) { split(order[i], p, SUBSEP); if ((p[1] SUBSEP "base" SUBSEP p[2]) in t) based = 1 }
     printf "%-12s %7s %10s %10s %10s %9s %10s %12s %12s\n", "operation", "N", "1.31 s", "ours s", "floor s", "ours/1.31", "ours/floor", "ours us/rule", "1.31 us/rule"
     for (i = 1; i <= rows; i++) {
         split(order[i], p, SUBSEP); op = p[1]; n = p[2]
@@ -41,13 +43,26 @@ END {
     for (i = 1; i <= rows; i++) {
         split(order[i], p, SUBSEP); op = p[1]; n = p[2]
         line = sprintf("  %-12s %7s", op, n)
-        for (j = 1; j <= 3; j++) {
-            tool = (j == 1) ? "ref" : (j == 2) ? "ours" : "floor"
+        for (j = 1; j <= 3 + based; j++) {
+            tool = (j == 1) ? "ref" : (j == 2) ? "ours" : (j == 3) ? "floor" : "base"
             k = op SUBSEP tool SUBSEP n
             line = line sprintf("   %-5s %s", tool, (usr[k] == "") ? "-" : sprintf("%.3f + %.3f", usr[k], sys[k]))
             if (flt[k] != "") line = line sprintf(" (%d)", flt[k])
         }
         print line
+    }
+    # A baseline build (BENCH_BASE): its ratio to the floor beside that of ours.
+    if (based) {
+        print ""
+        print "against the baseline (BENCH_BASE); change: ours/floor over base/floor (single-add: ours over base), minus 1:"
+        printf "  %-12s %7s %10s %10s %10s %10s %10s %8s\n", "operation", "N", "base s", "ours s", "floor s", "base/floor", "ours/floor", "change"
+        for (i = 1; i <= rows; i++) {
+            split(order[i], p, SUBSEP); op = p[1]; n = p[2]
+            b = t[op, "base", n]; o = t[op, "ours", n]; f = t[op, "floor", n]
+            if (b == "" || o == "") continue
+            change = (op == "single-add" || f == "") ? o / b : (o / f) / (b / f)
+            printf "  %-12s %7s %10s %10s %10s %10s %10s %+7.1f%%\n", op, n, cell(b), cell(o), cell(f), ratio(b, f), ratio(o, f), 100 * (change - 1)
+        }
     }
     nf = 0
     for (k in failed) { split(k, p, SUBSEP); printf "FAILED (status %s): %s %s %s\n", failed[k], p[1], p[2], p[3]; nf++ }
