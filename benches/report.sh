@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Prints the benchmark table from DIR/times.txt and DIR/checks.txt (written
 # by benches/guest.sh). Usage: benches/report.sh DIR
+# Several runs pool into one table when their times.txt and checks.txt are
+# concatenated into one DIR: each tool's fastest run of all is kept.
 set -euo pipefail
 dir=${1:?usage: report.sh DIR}
 awk '
