@@ -38,7 +38,26 @@ BASE=/opt/ours2/bin/ipvsadm
 TIMES=$RESULTS/times.txt
 TOOLS=${BENCH_TOOLS:-ref ours floor}
 CHECKS=$RESULTS/checks.txt
-case " $TOOLS " in *" base "*) with_base=1 ;; *) with_base=0 ;; esac
+# The builds of ours whose output and tables are checked like ours'.
+case " $TOOLS " in *" base "*) BUILDS="ours base" ;; *) BUILDS=ours ;; esac
+
+# ipvsadm_of TOOL: the ipvsadm binary of ref, ours or base (its
+# ipvsadm-restore lies beside it).
+ipvsadm_of() {
+    case $1 in
+    ref) echo "$REF" ;;
+    ours) echo "$OURS" ;;
+    base) echo "$BASE" ;;
+    esac
+}
+
+# whose TOOL: the label's possessive ("ours'", "base's").
+whose() {
+    case $1 in
+    ours) echo "ours'" ;;
+    *) echo "$1's" ;;
+    esac
+}
 
 m() {
     label=$1
@@ -58,14 +77,15 @@ check() { # check NAME FILE1 FILE2
 dumps() { # dumps N: every reader on the current table
     r=1
     while [ "$r" -le "${BENCH_REPS:-1}" ]; do
-        m "save ref $1" "$REF" -Sn >/dev/null
-        m "save ours $1" "$OURS" -Sn >/dev/null
+        # Not $tool: load, which calls this, still needs its own.
+        for reader in ref $BUILDS; do
+            m "save $reader $1" "$(ipvsadm_of "$reader")" -Sn >/dev/null
+        done
         m "save floor $1" "$FLOOR" dump >/dev/null
-        [ "$with_base" = 0 ] || m "save base $1" "$BASE" -Sn >/dev/null
-        m "list ref $1" "$REF" -Ln >/dev/null
-        m "list ours $1" "$OURS" -Ln >/dev/null
+        for reader in ref $BUILDS; do
+            m "list $reader $1" "$(ipvsadm_of "$reader")" -Ln >/dev/null
+        done
         m "list floor $1" "$FLOOR" dump >/dev/null
-        [ "$with_base" = 0 ] || m "list base $1" "$BASE" -Ln >/dev/null
         r=$((r + 1))
     done
 }
@@ -79,13 +99,11 @@ load() {
     "$REF" -Sn >"$RESULTS/ref-after-$tool.$n.txt"
     if [ "$tool" = ref ]; then
         dumps "$n"
-        "$OURS" -Sn >"$RESULTS/ours-save.$n.txt"
-        "$OURS" -Ln >"$RESULTS/ours-list.$n.txt"
+        for build in $BUILDS; do
+            "$(ipvsadm_of "$build")" -Sn >"$RESULTS/$build-save.$n.txt"
+            "$(ipvsadm_of "$build")" -Ln >"$RESULTS/$build-list.$n.txt"
+        done
         "$REF" -Ln >"$RESULTS/ref-list.$n.txt"
-        if [ "$with_base" = 1 ]; then
-            "$BASE" -Sn >"$RESULTS/base-save.$n.txt"
-            "$BASE" -Ln >"$RESULTS/base-list.$n.txt"
-        fi
     fi
     flush_with "$tool" "$n"
 }
@@ -100,19 +118,15 @@ again() {
 # restore_with TOOL N RULES, flush_with TOOL N: timed.
 restore_with() {
     case $1 in
-    ref) m "restore ref $2" "$REF" -R <"$3" ;;
-    ours) m "restore ours $2" "$OURS" -R <"$3" ;;
-    base) m "restore base $2" "$BASE" -R <"$3" ;;
     floor) m "restore floor $2" "$FLOOR" add "$2" ;;
+    *) m "restore $1 $2" "$(ipvsadm_of "$1")" -R <"$3" ;;
     esac
 }
 
 flush_with() {
     case $1 in
-    ref) m "flush ref $2" "$REF" -C ;;
-    ours) m "flush ours $2" "$OURS" -C ;;
-    base) m "flush base $2" "$BASE" -C ;;
     floor) m "flush floor $2" "$FLOOR" flush ;;
+    *) m "flush $1 $2" "$(ipvsadm_of "$1")" -C ;;
     esac
 }
 
@@ -127,23 +141,17 @@ churn() {
     }
     settle
     case $tool in
-    ref) m "churn ref $n" /sbin/ipvsadm-restore <"$file" ;;
-    ours) m "churn ours $n" /opt/ours/bin/ipvsadm-restore <"$file" ;;
     # Nothing to drain (the file removes no real server): the same work.
-    ours-drain) m "churn-drain ours $n" /opt/ours/bin/ipvsadm-restore --drain <"$file" ;;
-    base) m "churn base $n" /opt/ours2/bin/ipvsadm-restore <"$file" ;;
+    ours-drain) m "churn-drain ours $n" "$OURS-restore" --drain <"$file" ;;
     floor) m "churn floor $n" "$FLOOR" churn "$n" ;;
+    *) m "churn $tool $n" "$(ipvsadm_of "$tool")-restore" <"$file" ;;
     esac
     "$REF" -Sn >"$RESULTS/churn-after-$tool.$n.txt"
 }
 
 # single TOOL COUNT: COUNT separate `-A` processes from a shell loop.
 single() {
-    case $1 in
-    ref) bin=$REF ;;
-    base) bin=$BASE ;;
-    *) bin=$OURS ;;
-    esac
+    bin=$(ipvsadm_of "$1")
     loop='i=0; while [ $i -lt '$2' ]; do "$0" -A -t 10.9.$((i / 256)).$((i % 256)):80 -s wlc || exit 1; i=$((i + 1)); done'
     m "single-add $1 $2" sh -c "$loop" "$bin"
     "$REF" -Sn >"$RESULTS/single-$1.txt"
@@ -202,15 +210,12 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
         r=$((r + 1))
     done
     echo "services $n lines $(wc -l <"$rules") saved-lines $(wc -l <"$RESULTS/ref-after-ref.$n.txt")" >>"$CHECKS"
-    check "save-output-$n (ours -Sn vs ref -Sn)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ours-save.$n.txt"
-    check "list-output-$n (ours -Ln vs ref -Ln)" "$RESULTS/ref-list.$n.txt" "$RESULTS/ours-list.$n.txt"
-    check "table-after-restore-$n (ref -Sn: ours' restore vs ref's)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-ours.$n.txt"
+    for build in $BUILDS; do
+        check "save-output-$n ($build -Sn vs ref -Sn)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/$build-save.$n.txt"
+        check "list-output-$n ($build -Ln vs ref -Ln)" "$RESULTS/ref-list.$n.txt" "$RESULTS/$build-list.$n.txt"
+        check "table-after-restore-$n (ref -Sn: $(whose "$build") restore vs ref's)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-$build.$n.txt"
+    done
     check "table-after-floor-add-$n (ref -Sn)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-floor.$n.txt"
-    if [ "$with_base" = 1 ]; then
-        check "save-output-$n (base -Sn vs ref -Sn)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/base-save.$n.txt"
-        check "list-output-$n (base -Ln vs ref -Ln)" "$RESULTS/ref-list.$n.txt" "$RESULTS/base-list.$n.txt"
-        check "table-after-restore-$n (ref -Sn: base's restore vs ref's)" "$RESULTS/ref-after-ref.$n.txt" "$RESULTS/ref-after-base.$n.txt"
-    fi
     rm -f "$rules"
     if [ "${BENCH_CHURN:-1}" != 0 ]; then
         churned=/tmp/churn.$n
@@ -226,25 +231,25 @@ for n in ${BENCH_SIZES:-1000 4000 10000}; do
             r=$((r + 1))
         done
         echo "churn $n lines $(wc -l <"$churned") changed-lines $("$FLOOR" gen "$n" | diff - "$churned" | grep -c '^+[^+]')" >>"$CHECKS"
-        check "churn-table-$n (ref -Sn: ours' ipvsadm-restore vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-ours.$n.txt"
+        for build in $BUILDS; do
+            check "churn-table-$n (ref -Sn: $(whose "$build") ipvsadm-restore vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-$build.$n.txt"
+        done
         check "churn-table-$n (ref -Sn: floor's churn vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-floor.$n.txt"
         check "churn-table-$n (ref -Sn: ours' ipvsadm-restore --drain vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-ours-drain.$n.txt"
-        [ "$with_base" = 0 ] || check "churn-table-$n (ref -Sn: base's ipvsadm-restore vs 1.31's)" "$RESULTS/churn-after-ref.$n.txt" "$RESULTS/churn-after-base.$n.txt"
         rm -f "$churned"
     fi
 done
 
 single=${BENCH_SINGLE:-200}
-singles="ref ours"
-[ "$with_base" = 0 ] || singles="$singles base"
 r=1
 while [ "$r" -le "${BENCH_REPS:-1}" ]; do
-    for tool in $singles; do
+    for tool in ref $BUILDS; do
         settle
         fresh single "$tool" "$single"
     done
     r=$((r + 1))
 done
-check "table-after-single-adds (ref -Sn)" "$RESULTS/single-ref.txt" "$RESULTS/single-ours.txt"
-[ "$with_base" = 0 ] || check "table-after-single-adds (ref -Sn: base's vs ref's)" "$RESULTS/single-ref.txt" "$RESULTS/single-base.txt"
+for build in $BUILDS; do
+    check "table-after-single-adds (ref -Sn: $(whose "$build") vs ref's)" "$RESULTS/single-ref.txt" "$RESULTS/single-$build.txt"
+done
 echo "bench: done"
